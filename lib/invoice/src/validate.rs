@@ -1,0 +1,1058 @@
+//! Parsing and validation of the invoice document.
+//!
+//! The document is walked by hand as a [`serde_json::Value`], so that **every**
+//! problem is reported at once, each as a [`Violation`]: an RFC 6901 JSON
+//! pointer to the offending value and the rule it breaks, in words a producer
+//! can act on (`/lines/0/quantity: must be greater than 0`). Unknown fields are
+//! ignored. At most [`MAX_VIOLATIONS`] violations are kept; the rest are only
+//! counted and summed up in one last entry at the document pointer
+//! (`… and 17 more problems`), so that a huge document of garbage stays cheap
+//! to reject.
+//!
+//! # Rules
+//!
+//! | pointer | rule |
+//! |---|---|
+//! | (document) | a JSON document (a UTF-8 byte order mark is skipped), whose root is an object |
+//! | `/invoice_id` | required string of 1 to 64 characters from `A-Z a-z 0-9 . _ - /`; no `..`, no `.` segment, no `//`, does not start or end with `/` (it becomes part of a storage key) |
+//! | `/revision` | optional (default 1), whole number from 1 to 1,000,000 |
+//! | `/issue_date`, `/due_date` | required strings `YYYY-MM-DD` naming a real calendar day; the due date is not before the issue date |
+//! | `/currency` | required string: a current ISO 4217 code, not superseded (`HRK`), not a fund or special unit (`XAU`) |
+//! | `/seller`, `/buyer` | required objects |
+//! | `…/name` | required, 1 to 200 characters, not blank |
+//! | `…/address` | required array of 1 to 8 strings, each 1 to 200 characters, not blank |
+//! | `…/vat_id` | optional, 1 to 32 characters, not blank |
+//! | `…/email` | optional, at most 254 characters, no whitespace, exactly one `@` with a local part before it and a domain with a dot after it |
+//! | `/lines` | required array of 1 to 5,000 lines (past 5,000 the lines themselves are not examined) |
+//! | `/lines/N` | an object whose amount stays within the limit |
+//! | `/lines/N/description` | required, 1 to 2,000 characters, not blank |
+//! | `/lines/N/quantity` | required number, greater than 0, at most 1,000,000,000, at most 3 decimals |
+//! | `/lines/N/unit` | optional, 1 to 16 characters, not blank |
+//! | `/lines/N/unit_price_minor` | required whole number of minor units, 0 to 10^15 |
+//! | `/lines/N/tax_rate_bp` | required whole number of basis points, 0 to 10,000 |
+//! | `/lines` | the totals stay within 10^15 minor units |
+//! | `/notes` | optional, at most 10,000 characters |
+//!
+//! Every string obeys the text rule: no control characters (Unicode category
+//! Cc) and no bidirectional embeddings, overrides or isolates (U+202A–U+202E,
+//! U+2066–U+2069), which let a text disguise what it says; `notes` alone may
+//! contain line breaks (`\n`, `\r`). Right-to-left, CJK and emoji text is
+//! valid. Lengths are counted in characters (Unicode scalar values), not
+//! bytes.
+//!
+//! Optional fields may be absent or `null`. Whole-number fields accept any
+//! JSON number with no fractional part (`2` and `2.0` alike, as JSON Schema's
+//! `integer` does).
+//!
+//! A quantity given as a binary floating-point number counts as the value
+//! with three decimals nearest to it when it is within 10^-14 (relative) of
+//! it, which absorbs the noise of producers that compute in `f64`
+//! (`0.30000000000000004` is 0.3) without ever dropping a real fourth decimal
+//! (`123456789.0004` is rejected).
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::{Date, Month};
+
+use crate::limits::{
+    MAX_ADDRESS_LINE_CHARS, MAX_ADDRESS_LINES, MAX_AMOUNT_MINOR, MAX_DESCRIPTION_CHARS,
+    MAX_EMAIL_CHARS, MAX_INVOICE_ID_CHARS, MAX_LINES, MAX_NAME_CHARS, MAX_NOTES_CHARS,
+    MAX_QUANTITY, MAX_REVISION, MAX_TAX_RATE_BP, MAX_UNIT_CHARS, MAX_VAT_ID_CHARS, MAX_VIOLATIONS,
+};
+use crate::model::{Invoice, InvoiceId, Line, Party};
+use crate::money::{Currency, Quantity, TaxRate, compute_totals, line_net_minor};
+
+/// One broken rule: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// RFC 6901 JSON pointer to the offending value (`/lines/0/quantity`);
+    /// `""` for the document as a whole.
+    pub pointer: String,
+    /// The rule that the value breaks, e.g. `must be greater than 0`.
+    pub rule: String,
+}
+
+impl Violation {
+    /// A violation of `rule` at `pointer`.
+    pub fn new(pointer: impl Into<String>, rule: impl Into<String>) -> Violation {
+        Violation {
+            pointer: pointer.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    /// `"/lines/0/quantity: must be greater than 0"`; the document pointer
+    /// `""` is shown as `(document)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.pointer.is_empty() {
+            write!(f, "(document): {}", self.rule)
+        } else {
+            write!(f, "{}: {}", self.pointer, self.rule)
+        }
+    }
+}
+
+/// Why a document is not a valid invoice: at least one [`Violation`], at most
+/// [`MAX_VIOLATIONS`] plus one summing up the rest.
+///
+/// Serializes as a JSON array of `{"pointer", "rule"}` objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violations(Vec<Violation>);
+
+impl Violations {
+    /// The violations, in document order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Violation> {
+        self.0.iter()
+    }
+
+    /// How many entries there are (the summing-up entry included).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none (never true for an error of [`parse_invoice`]).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The violations as a slice.
+    pub fn as_slice(&self) -> &[Violation] {
+        &self.0
+    }
+
+    /// The violations as a vector.
+    pub fn into_vec(self) -> Vec<Violation> {
+        self.0
+    }
+}
+
+impl From<Violation> for Violations {
+    fn from(violation: Violation) -> Violations {
+        Violations(vec![violation])
+    }
+}
+
+impl<'a> IntoIterator for &'a Violations {
+    type Item = &'a Violation;
+    type IntoIter = std::slice::Iter<'a, Violation>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for Violations {
+    type Item = Violation;
+    type IntoIter = std::vec::IntoIter<Violation>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for Violations {
+    /// One violation per line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, violation) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{violation}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Violations {}
+
+/// Parse and validate the JSON document.
+///
+/// # Errors
+///
+/// Every rule the document breaks. A document that is not JSON gives one
+/// violation at the document pointer `""`: `must be a JSON document: …` with
+/// serde_json's message, which names the line and column.
+pub fn parse_invoice(json: &[u8]) -> Result<Invoice, Violations> {
+    let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
+    match serde_json::from_slice::<Value>(json) {
+        Ok(value) => invoice_from_value(&value),
+        Err(error) => Err(Violation::new("", format!("must be a JSON document: {error}")).into()),
+    }
+}
+
+/// Validate an already-parsed document (the `data` of an event).
+///
+/// # Errors
+///
+/// Every rule the document breaks, as for [`parse_invoice`].
+pub fn invoice_from_value(value: &Value) -> Result<Invoice, Violations> {
+    let mut report = Report::default();
+    let invoice = document(&mut report, value);
+    match invoice {
+        Some(invoice) if report.total() == 0 => Ok(invoice),
+        _ => {
+            if report.total() == 0 {
+                // Unreachable by construction: every rejected value reports.
+                report.add(&Path::ROOT, "is not a valid invoice");
+            }
+            Err(report.finish())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pointers and the report
+// ---------------------------------------------------------------------------
+
+/// A JSON pointer under construction, kept on the stack; rendered only when a
+/// violation is stored.
+#[derive(Clone, Copy)]
+struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    segment: Segment<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Path<'a> {
+    const ROOT: Path<'static> = Path {
+        parent: None,
+        segment: Segment::Root,
+    };
+
+    fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
+    }
+
+    fn index(&'a self, index: usize) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut segments = Vec::new();
+        let mut at = Some(self);
+        while let Some(path) = at {
+            segments.push(path.segment);
+            at = path.parent;
+        }
+        let mut out = String::new();
+        for segment in segments.iter().rev() {
+            match segment {
+                Segment::Root => {}
+                Segment::Key(key) => {
+                    out.push('/');
+                    out.push_str(&escape_pointer_token(key));
+                }
+                Segment::Index(index) => {
+                    out.push('/');
+                    out.push_str(&index.to_string());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A reference token escaped as RFC 6901 requires: `~` → `~0`, `/` → `~1`.
+fn escape_pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The violations found so far: the first [`MAX_VIOLATIONS`] in full, the
+/// others only counted.
+#[derive(Default)]
+struct Report {
+    kept: Vec<Violation>,
+    more: usize,
+}
+
+impl Report {
+    fn add(&mut self, at: &Path<'_>, rule: impl fmt::Display) {
+        if self.kept.len() < MAX_VIOLATIONS {
+            self.kept.push(Violation {
+                pointer: at.render(),
+                rule: rule.to_string(),
+            });
+        } else {
+            self.more = self.more.saturating_add(1);
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.kept.len().saturating_add(self.more)
+    }
+
+    fn finish(mut self) -> Violations {
+        match self.more {
+            0 => {}
+            1 => self.kept.push(Violation::new("", "… and 1 more problem")),
+            n => self
+                .kept
+                .push(Violation::new("", format!("… and {n} more problems"))),
+        }
+        Violations(self.kept)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON helpers
+// ---------------------------------------------------------------------------
+
+/// "a string", "null", … for "must be X (got …)".
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The value of a required field; reports `is required` when it is absent.
+fn required<'v>(
+    report: &mut Report,
+    object: &'v Map<String, Value>,
+    key: &str,
+    at: &Path<'_>,
+) -> Option<&'v Value> {
+    let value = object.get(key);
+    if value.is_none() {
+        report.add(at, "is required");
+    }
+    value
+}
+
+/// The value of an optional field; `null` counts as absent.
+fn optional<'v>(object: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    object.get(key).filter(|value| !value.is_null())
+}
+
+fn object<'v>(
+    report: &mut Report,
+    value: &'v Value,
+    at: &Path<'_>,
+) -> Option<&'v Map<String, Value>> {
+    match value {
+        Value::Object(map) => Some(map),
+        other => {
+            report.add(at, format_args!("must be an object (got {})", kind(other)));
+            None
+        }
+    }
+}
+
+fn array<'v>(report: &mut Report, value: &'v Value, at: &Path<'_>) -> Option<&'v [Value]> {
+    match value {
+        Value::Array(items) => Some(items),
+        other => {
+            report.add(at, format_args!("must be an array (got {})", kind(other)));
+            None
+        }
+    }
+}
+
+fn string<'v>(report: &mut Report, value: &'v Value, at: &Path<'_>) -> Option<&'v str> {
+    match value {
+        Value::String(s) => Some(s),
+        other => {
+            report.add(at, format_args!("must be a string (got {})", kind(other)));
+            None
+        }
+    }
+}
+
+/// A JSON number as serde_json holds it.
+enum Number {
+    Integer(i128),
+    Float(f64),
+}
+
+fn number(value: &Value) -> Option<Number> {
+    let Value::Number(n) = value else {
+        return None;
+    };
+    if let Some(i) = n.as_i64() {
+        Some(Number::Integer(i128::from(i)))
+    } else if let Some(u) = n.as_u64() {
+        Some(Number::Integer(i128::from(u)))
+    } else {
+        n.as_f64().map(Number::Float)
+    }
+}
+
+/// How to report a whole-number field.
+struct WholeRule {
+    min: i128,
+    max: i128,
+    not_whole: &'static str,
+    too_large_note: &'static str,
+}
+
+/// A whole number within `rule.min..=rule.max`; `2.0` counts as `2`.
+fn whole_number(
+    report: &mut Report,
+    value: &Value,
+    at: &Path<'_>,
+    rule: &WholeRule,
+) -> Option<i128> {
+    let Some(n) = number(value) else {
+        report.add(at, format_args!("must be an integer (got {})", kind(value)));
+        return None;
+    };
+    let n = match n {
+        Number::Integer(i) => i,
+        // `as` saturates, so 1e300 becomes i128::MAX and fails the range check.
+        Number::Float(f) if f.is_finite() && f.fract() == 0.0 => f as i128,
+        Number::Float(_) => {
+            report.add(at, rule.not_whole);
+            return None;
+        }
+    };
+    if n < rule.min {
+        if rule.min == 0 {
+            report.add(at, "must not be negative");
+        } else {
+            report.add(at, format_args!("must be at least {}", rule.min));
+        }
+        None
+    } else if n > rule.max {
+        report.add(
+            at,
+            format_args!("must be at most {}{}", rule.max, rule.too_large_note),
+        );
+        None
+    } else {
+        Some(n)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Text
+// ---------------------------------------------------------------------------
+
+/// The length and content rules of one text field.
+struct TextRule {
+    max_chars: usize,
+    /// Must have at least one character that is not whitespace.
+    not_blank: bool,
+    /// May contain `\n` and `\r`.
+    multiline: bool,
+}
+
+/// The rule of a one-line text that must not be blank.
+const fn single_line(max_chars: usize) -> TextRule {
+    TextRule {
+        max_chars,
+        not_blank: true,
+        multiline: false,
+    }
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks `s` against `rule`, reporting each broken part; true when valid.
+fn text(report: &mut Report, s: &str, at: &Path<'_>, rule: &TextRule) -> bool {
+    let before = report.total();
+    if rule.not_blank {
+        if s.is_empty() {
+            report.add(at, "must not be empty");
+        } else if s.trim().is_empty() {
+            report.add(at, "must not be blank");
+        }
+    }
+    let chars = s.chars().count();
+    if chars > rule.max_chars {
+        report.add(
+            at,
+            format_args!(
+                "must be at most {} characters (has {chars})",
+                rule.max_chars
+            ),
+        );
+    }
+    let forbidden = s.chars().enumerate().find(|&(_, c)| {
+        (c.is_control() && !(rule.multiline && matches!(c, '\n' | '\r'))) || is_bidi_control(c)
+    });
+    if let Some((index, c)) = forbidden {
+        let what = if c.is_control() {
+            "control characters"
+        } else {
+            "bidirectional override or isolate characters"
+        };
+        report.add(
+            at,
+            format_args!(
+                "must not contain {what} (U+{:04X} at character {})",
+                u32::from(c),
+                index + 1
+            ),
+        );
+    }
+    report.total() == before
+}
+
+/// A text field's value as an owned string, when it is a valid text.
+fn text_value(
+    report: &mut Report,
+    value: &Value,
+    at: &Path<'_>,
+    rule: &TextRule,
+) -> Option<String> {
+    let s = string(report, value, at)?;
+    text(report, s, at, rule).then(|| s.to_owned())
+}
+
+/// An optional text field: `Ok(None)` when absent, `Err(())` when invalid.
+fn optional_text(
+    report: &mut Report,
+    object: &Map<String, Value>,
+    key: &str,
+    at: &Path<'_>,
+    rule: &TextRule,
+) -> Result<Option<String>, ()> {
+    let at = at.key(key);
+    match optional(object, key) {
+        None => Ok(None),
+        Some(value) => text_value(report, value, &at, rule).map(Some).ok_or(()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The document
+// ---------------------------------------------------------------------------
+
+fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
+    let root = Path::ROOT;
+    let Value::Object(doc) = value else {
+        report.add(
+            &root,
+            format_args!("must be a JSON object (got {})", kind(value)),
+        );
+        return None;
+    };
+
+    let id = {
+        let at = root.key("invoice_id");
+        required(report, doc, "invoice_id", &at)
+            .and_then(|v| string(report, v, &at))
+            .and_then(|s| invoice_id(report, s, &at))
+    };
+
+    let revision = {
+        let at = root.key("revision");
+        match optional(doc, "revision") {
+            None => Some(1),
+            Some(v) => whole_number(
+                report,
+                v,
+                &at,
+                &WholeRule {
+                    min: 1,
+                    max: i128::from(MAX_REVISION),
+                    not_whole: "must be a whole number",
+                    too_large_note: "",
+                },
+            )
+            .and_then(|n| u32::try_from(n).ok()),
+        }
+    };
+
+    let issue_date = {
+        let at = root.key("issue_date");
+        required(report, doc, "issue_date", &at).and_then(|v| date(report, v, &at))
+    };
+    let due_date = {
+        let at = root.key("due_date");
+        required(report, doc, "due_date", &at).and_then(|v| date(report, v, &at))
+    };
+    if let (Some((issue, issue_text)), Some((due, _))) = (issue_date, due_date)
+        && due < issue
+    {
+        report.add(
+            &root.key("due_date"),
+            format_args!("must not be before issue_date ({issue_text})"),
+        );
+    }
+
+    let currency = {
+        let at = root.key("currency");
+        required(report, doc, "currency", &at)
+            .and_then(|v| string(report, v, &at))
+            .and_then(|s| match Currency::from_code(s) {
+                Ok(currency) => Some(currency),
+                Err(rule) => {
+                    report.add(&at, rule);
+                    None
+                }
+            })
+    };
+
+    let seller = {
+        let at = root.key("seller");
+        required(report, doc, "seller", &at).and_then(|v| party(report, v, &at))
+    };
+    let buyer = {
+        let at = root.key("buyer");
+        required(report, doc, "buyer", &at).and_then(|v| party(report, v, &at))
+    };
+
+    let lines = {
+        let at = root.key("lines");
+        required(report, doc, "lines", &at).and_then(|v| lines(report, v, &at))
+    };
+
+    let notes = optional_text(
+        report,
+        doc,
+        "notes",
+        &root,
+        &TextRule {
+            max_chars: MAX_NOTES_CHARS,
+            not_blank: false,
+            multiline: true,
+        },
+    );
+
+    let totals = lines
+        .as_deref()
+        .and_then(|lines| match compute_totals(lines) {
+            Ok(totals) => Some(totals),
+            Err(rule) => {
+                report.add(&root.key("lines"), rule);
+                None
+            }
+        });
+
+    Some(Invoice {
+        id: id?,
+        revision: revision?,
+        issue_date: issue_date?.0,
+        due_date: due_date?.0,
+        currency: currency?,
+        seller: seller?,
+        buyer: buyer?,
+        lines: lines?,
+        notes: notes.ok()?,
+        totals: totals?,
+    })
+}
+
+fn invoice_id(report: &mut Report, s: &str, at: &Path<'_>) -> Option<InvoiceId> {
+    let before = report.total();
+    if s.is_empty() {
+        report.add(at, "must not be empty");
+        return None;
+    }
+    let chars = s.chars().count();
+    if chars > MAX_INVOICE_ID_CHARS {
+        report.add(
+            at,
+            format_args!("must be at most {MAX_INVOICE_ID_CHARS} characters (has {chars})"),
+        );
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/');
+    if let Some((index, c)) = s.chars().enumerate().find(|&(_, c)| !allowed(c)) {
+        report.add(
+            at,
+            format_args!(
+                "must contain only A-Z, a-z, 0-9, '.', '_', '-' and '/' (U+{:04X} at character {})",
+                u32::from(c),
+                index + 1
+            ),
+        );
+    }
+    if s.contains("..") {
+        report.add(at, "must not contain \"..\"");
+    } else if s.split('/').any(|segment| segment == ".") {
+        report.add(at, "must not have \".\" between slashes");
+    }
+    if s.starts_with('/') || s.ends_with('/') {
+        report.add(at, "must not start or end with \"/\"");
+    }
+    if s.contains("//") {
+        report.add(at, "must not contain \"//\"");
+    }
+    (report.total() == before).then(|| InvoiceId(s.to_owned()))
+}
+
+/// A `YYYY-MM-DD` date and its text.
+fn date<'v>(report: &mut Report, value: &'v Value, at: &Path<'_>) -> Option<(Date, &'v str)> {
+    let s = string(report, value, at)?;
+    let b = s.as_bytes();
+    let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
+        report.add(at, "must be a date written YYYY-MM-DD, like 2026-11-26");
+        return None;
+    }
+    // Only ASCII digits: the numbers are small and always parse.
+    let number = |range: std::ops::Range<usize>| {
+        b[range]
+            .iter()
+            .fold(0_i32, |n, d| n * 10 + i32::from(d - b'0'))
+    };
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let Some(month) = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+    else {
+        report.add(
+            at,
+            format_args!("must be a real calendar date (there is no month {month:02})"),
+        );
+        return None;
+    };
+    let length = month.length(year);
+    if day < 1 || day > i32::from(length) {
+        report.add(
+            at,
+            format_args!(
+                "must be a real calendar date ({month} {year:04} has {length} days, not {day:02})"
+            ),
+        );
+        return None;
+    }
+    match u8::try_from(day)
+        .ok()
+        .and_then(|d| Date::from_calendar_date(year, month, d).ok())
+    {
+        Some(date) => Some((date, s)),
+        None => {
+            report.add(at, "must be a real calendar date");
+            None
+        }
+    }
+}
+
+fn party(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Party> {
+    let fields = object(report, value, at)?;
+
+    let name = {
+        let at = at.key("name");
+        required(report, fields, "name", &at)
+            .and_then(|v| text_value(report, v, &at, &single_line(MAX_NAME_CHARS)))
+    };
+
+    let address = {
+        let at = at.key("address");
+        required(report, fields, "address", &at)
+            .and_then(|v| array(report, v, &at))
+            .and_then(|items| address(report, items, &at))
+    };
+
+    let vat_id = optional_text(report, fields, "vat_id", at, &single_line(MAX_VAT_ID_CHARS));
+
+    let email = {
+        let at = at.key("email");
+        match optional(fields, "email") {
+            None => Ok(None),
+            Some(v) => string(report, v, &at)
+                .and_then(|s| email(report, s, &at))
+                .map(Some)
+                .ok_or(()),
+        }
+    };
+
+    Some(Party {
+        name: name?,
+        address: address?,
+        vat_id: vat_id.ok()?,
+        email: email.ok()?,
+    })
+}
+
+fn address(report: &mut Report, items: &[Value], at: &Path<'_>) -> Option<Vec<String>> {
+    if items.is_empty() {
+        report.add(at, "must have at least 1 line");
+        return None;
+    }
+    if items.len() > MAX_ADDRESS_LINES {
+        report.add(
+            at,
+            format_args!(
+                "must have at most {MAX_ADDRESS_LINES} lines (has {})",
+                items.len()
+            ),
+        );
+        return None;
+    }
+    let rule = single_line(MAX_ADDRESS_LINE_CHARS);
+    let mut lines = Vec::with_capacity(items.len());
+    let mut valid = true;
+    for (i, item) in items.iter().enumerate() {
+        match text_value(report, item, &at.index(i), &rule) {
+            Some(line) => lines.push(line),
+            None => valid = false,
+        }
+    }
+    valid.then_some(lines)
+}
+
+fn email(report: &mut Report, s: &str, at: &Path<'_>) -> Option<String> {
+    let rule = TextRule {
+        max_chars: MAX_EMAIL_CHARS,
+        not_blank: true,
+        multiline: false,
+    };
+    if !text(report, s, at, &rule) {
+        return None;
+    }
+    let problem = if s.chars().any(char::is_whitespace) {
+        Some("must be an e-mail address without whitespace")
+    } else if s.matches('@').count() != 1 {
+        Some("must be an e-mail address with exactly one \"@\", like billing@example.com")
+    } else {
+        match s.split_once('@') {
+            Some(("", _)) => Some("must be an e-mail address with a name before the \"@\""),
+            Some((_, "")) => Some("must be an e-mail address with a domain after the \"@\""),
+            Some((_, domain)) if !domain.contains('.') => {
+                Some("must be an e-mail address whose domain has a dot, like example.com")
+            }
+            Some((_, domain))
+                if domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") =>
+            {
+                Some("must be an e-mail address whose domain has no empty part between dots")
+            }
+            _ => None,
+        }
+    };
+    match problem {
+        Some(rule) => {
+            report.add(at, rule);
+            None
+        }
+        None => Some(s.to_owned()),
+    }
+}
+
+fn lines(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Vec<Line>> {
+    let items = array(report, value, at)?;
+    if items.is_empty() {
+        report.add(at, "must have at least 1 line");
+        return None;
+    }
+    if items.len() > MAX_LINES {
+        report.add(
+            at,
+            format_args!("must have at most {MAX_LINES} lines (has {})", items.len()),
+        );
+        return None;
+    }
+    let mut lines = Vec::with_capacity(items.len());
+    let mut valid = true;
+    for (i, item) in items.iter().enumerate() {
+        match line(report, item, &at.index(i)) {
+            Some(line) if valid => lines.push(line),
+            Some(_) => {}
+            None => valid = false,
+        }
+    }
+    valid.then_some(lines)
+}
+
+fn line(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Line> {
+    let fields = object(report, value, at)?;
+
+    let description = {
+        let at = at.key("description");
+        required(report, fields, "description", &at)
+            .and_then(|v| text_value(report, v, &at, &single_line(MAX_DESCRIPTION_CHARS)))
+    };
+
+    let quantity = {
+        let at = at.key("quantity");
+        required(report, fields, "quantity", &at).and_then(|v| quantity(report, v, &at))
+    };
+
+    let unit = optional_text(report, fields, "unit", at, &single_line(MAX_UNIT_CHARS));
+
+    let unit_price_minor = {
+        let at = at.key("unit_price_minor");
+        required(report, fields, "unit_price_minor", &at)
+            .and_then(|v| {
+                whole_number(
+                    report,
+                    v,
+                    &at,
+                    &WholeRule {
+                        min: 0,
+                        max: i128::from(MAX_AMOUNT_MINOR),
+                        not_whole: "must be a whole number of minor units",
+                        too_large_note: "",
+                    },
+                )
+            })
+            .and_then(|n| i64::try_from(n).ok())
+    };
+
+    let tax_rate = {
+        let at = at.key("tax_rate_bp");
+        required(report, fields, "tax_rate_bp", &at)
+            .and_then(|v| {
+                whole_number(
+                    report,
+                    v,
+                    &at,
+                    &WholeRule {
+                        min: 0,
+                        max: i128::from(MAX_TAX_RATE_BP),
+                        not_whole: "must be a whole number of basis points (2000 = 20%)",
+                        too_large_note: " (100%)",
+                    },
+                )
+            })
+            .and_then(|n| u32::try_from(n).ok())
+            .map(TaxRate::from_basis_points)
+    };
+
+    let net_minor = match (quantity, unit_price_minor) {
+        (Some(quantity), Some(price)) => {
+            let net = line_net_minor(quantity, price);
+            if net.is_none() {
+                report.add(
+                    at,
+                    format_args!(
+                        "line amount {quantity} × {price} exceeds the limit of {MAX_AMOUNT_MINOR} minor units"
+                    ),
+                );
+            }
+            net
+        }
+        _ => None,
+    };
+
+    Some(Line {
+        description: description?,
+        quantity: quantity?,
+        unit: unit.ok()?,
+        unit_price_minor: unit_price_minor?,
+        tax_rate: tax_rate?,
+        net_minor: net_minor?,
+    })
+}
+
+/// Relative distance within which a float counts as a value with 3 decimals.
+const QUANTITY_TOLERANCE: f64 = 1e-14;
+
+fn quantity(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Quantity> {
+    let Some(n) = number(value) else {
+        report.add(at, format_args!("must be a number (got {})", kind(value)));
+        return None;
+    };
+    let milli = match n {
+        Number::Integer(i) => {
+            if i <= 0 {
+                report.add(at, "must be greater than 0");
+                return None;
+            }
+            if i > i128::from(MAX_QUANTITY) {
+                report.add(at, format_args!("must be at most {MAX_QUANTITY}"));
+                return None;
+            }
+            i.checked_mul(1000).and_then(|m| i64::try_from(m).ok())
+        }
+        Number::Float(f) => {
+            // -0.0 <= 0.0 holds; serde_json never yields NaN, but be safe.
+            if f.is_nan() || f <= 0.0 {
+                report.add(at, "must be greater than 0");
+                return None;
+            }
+            // MAX_QUANTITY (10^9) is exact in f64.
+            if f > MAX_QUANTITY as f64 {
+                report.add(at, format_args!("must be at most {MAX_QUANTITY}"));
+                return None;
+            }
+            let scaled = f * 1000.0;
+            let rounded = scaled.round();
+            if rounded < 1.0 || (scaled - rounded).abs() > scaled * QUANTITY_TOLERANCE {
+                report.add(at, "must have at most 3 decimals");
+                return None;
+            }
+            // 1 ≤ rounded ≤ 10^12: exact, and the cast cannot saturate.
+            Some(rounded as i64)
+        }
+    };
+    milli.map(Quantity::from_milli)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_tokens_are_escaped_as_rfc_6901_says() {
+        assert_eq!(escape_pointer_token("a/b"), "a~1b");
+        assert_eq!(escape_pointer_token("m~n"), "m~0n");
+        assert_eq!(escape_pointer_token("~1"), "~01");
+        let root = Path::ROOT;
+        let lines = root.key("lines");
+        let first = lines.index(0);
+        assert_eq!(first.key("a/b~").render(), "/lines/0/a~1b~0");
+        assert_eq!(root.render(), "");
+    }
+
+    #[test]
+    fn the_report_counts_past_the_cap() {
+        let mut report = Report::default();
+        for _ in 0..MAX_VIOLATIONS + 7 {
+            report.add(&Path::ROOT.key("x"), "bad");
+        }
+        assert_eq!(report.total(), MAX_VIOLATIONS + 7);
+        let violations = report.finish();
+        assert_eq!(violations.len(), MAX_VIOLATIONS + 1);
+        assert_eq!(
+            violations.as_slice()[MAX_VIOLATIONS],
+            Violation::new("", "… and 7 more problems")
+        );
+    }
+
+    #[test]
+    fn one_more_problem_is_singular() {
+        let mut report = Report::default();
+        for _ in 0..=MAX_VIOLATIONS {
+            report.add(&Path::ROOT, "bad");
+        }
+        let violations = report.finish();
+        assert_eq!(
+            violations.as_slice()[MAX_VIOLATIONS].rule,
+            "… and 1 more problem"
+        );
+    }
+
+    #[test]
+    fn quantity_floats_with_three_decimals_are_exact() {
+        // Every thousandth written as the shortest decimal a producer would
+        // print parses back to the same thousandths.
+        for milli in (1..=20_000).chain([999_999_999_999, 1_000_000_000_000, 123_456_789_123]) {
+            let f = milli as f64 / 1000.0;
+            let value: Value = serde_json::from_str(&f.to_string()).expect("json");
+            let mut report = Report::default();
+            let q = quantity(&mut report, &value, &Path::ROOT);
+            assert_eq!(q, Some(Quantity::from_milli(milli)), "{f}");
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Placeholder until the render benchmarks land.
+fn main() {}

@@ -1,0 +1,271 @@
+//! The fonts a document is drawn with, and the chain that picks a face for each character.
+//!
+//! DejaVu Sans (regular and bold, from the `dejavu` crate) covers Latin with every European
+//! accent, Greek and Cyrillic. Scripts it lacks (CJK, most emoji) are drawn with fallback faces
+//! the caller supplies as bytes, tried in order; a character no face has is drawn as U+FFFD and
+//! reported, never dropped silently.
+//!
+//! Parsing a face costs far more than rendering a page, so a [`FontSet`] is built once per
+//! process (per Lambda cold start) and shared by every render. This module reads no files:
+//! finding fallback fonts on disk is the caller's business.
+
+use printpdf::ParsedFont;
+
+/// What is drawn in place of a character that no face can draw.
+pub const REPLACEMENT_CHARACTER: char = '\u{FFFD}';
+
+/// The weight of a piece of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Weight {
+    /// Body text.
+    Regular,
+    /// Headings, labels and totals.
+    Bold,
+}
+
+/// Which face draws a run of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum FaceKey {
+    /// One of the bundled DejaVu faces.
+    Primary(Weight),
+    /// The fallback face at this position of the chain.
+    Fallback(usize),
+}
+
+/// A font that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FontError {
+    /// Which font: "DejaVu Sans" or the name the caller gave a fallback.
+    pub font: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl std::fmt::Display for FontError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "font {}: {}", self.font, self.reason)
+    }
+}
+
+impl std::error::Error for FontError {}
+
+/// One parsed face and the metrics layout needs from it.
+pub(crate) struct Face {
+    pub(crate) name: String,
+    pub(crate) parsed: ParsedFont,
+    units_per_em: f32,
+}
+
+impl Face {
+    fn parse(name: &str, bytes: &[u8]) -> Result<Face, FontError> {
+        let mut warnings = Vec::new();
+        let parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(|| FontError {
+            font: name.to_owned(),
+            reason: "is not a TrueType or OpenType font that can be parsed".to_owned(),
+        })?;
+        let units_per_em = f32::from(parsed.font_metrics.units_per_em);
+        if units_per_em <= 0.0 {
+            return Err(FontError {
+                font: name.to_owned(),
+                reason: "has no units per em in its head table".to_owned(),
+            });
+        }
+        Ok(Face {
+            name: name.to_owned(),
+            parsed,
+            units_per_em,
+        })
+    }
+
+    fn glyph(&self, ch: char) -> Option<u16> {
+        self.parsed
+            .lookup_glyph_index(u32::from(ch))
+            .filter(|&gid| gid != 0)
+    }
+
+    /// Advance of `ch` in thousandths of the font size.
+    fn advance_per_mille(&self, gid: u16) -> f32 {
+        f32::from(self.parsed.get_horizontal_advance(gid)) * 1000.0 / self.units_per_em
+    }
+}
+
+/// The faces a document may use: DejaVu Sans regular and bold, then the fallback chain.
+pub struct FontSet {
+    regular: Face,
+    bold: Face,
+    fallbacks: Vec<Face>,
+}
+
+/// A stretch of text drawn with one face.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Run {
+    pub(crate) face: FaceKey,
+    pub(crate) text: String,
+    /// Width in thousandths of the font size.
+    pub(crate) width_per_mille: f32,
+}
+
+impl FontSet {
+    /// The bundled DejaVu Sans faces, without fallbacks.
+    pub fn bundled() -> Result<FontSet, FontError> {
+        Ok(FontSet {
+            regular: Face::parse("DejaVu Sans", dejavu::sans::regular())?,
+            bold: Face::parse("DejaVu Sans Bold", dejavu::sans::bold())?,
+            fallbacks: Vec::new(),
+        })
+    }
+
+    /// Appends a fallback face (a `.ttf` or `.otf`, or the first face of a collection),
+    /// tried after DejaVu Sans and after the fallbacks added before it.
+    pub fn with_fallback(mut self, name: &str, bytes: &[u8]) -> Result<FontSet, FontError> {
+        self.fallbacks.push(Face::parse(name, bytes)?);
+        Ok(self)
+    }
+
+    /// Names of the fallback faces, in the order they are tried.
+    pub fn fallback_names(&self) -> impl Iterator<Item = &str> {
+        self.fallbacks.iter().map(|face| face.name.as_str())
+    }
+
+    pub(crate) fn face(&self, key: FaceKey) -> &Face {
+        match key {
+            FaceKey::Primary(Weight::Regular) => &self.regular,
+            FaceKey::Primary(Weight::Bold) => &self.bold,
+            FaceKey::Fallback(index) => self.fallbacks.get(index).unwrap_or(&self.regular),
+        }
+    }
+
+    /// The face that draws `ch` and its glyph, or `None` when no face has it.
+    fn resolve(&self, ch: char, weight: Weight) -> Option<(FaceKey, u16)> {
+        let primary = match weight {
+            Weight::Regular => &self.regular,
+            Weight::Bold => &self.bold,
+        };
+        if let Some(gid) = primary.glyph(ch) {
+            return Some((FaceKey::Primary(weight), gid));
+        }
+        // A bold heading with a Greek letter only the regular face has still renders.
+        if weight == Weight::Bold
+            && let Some(gid) = self.regular.glyph(ch)
+        {
+            return Some((FaceKey::Primary(Weight::Regular), gid));
+        }
+        self.fallbacks
+            .iter()
+            .enumerate()
+            .find_map(|(index, face)| face.glyph(ch).map(|gid| (FaceKey::Fallback(index), gid)))
+    }
+
+    /// Splits `text` into runs of one face each. Characters no face can draw become
+    /// [`REPLACEMENT_CHARACTER`] and are pushed to `missing`.
+    pub(crate) fn runs(&self, text: &str, weight: Weight, missing: &mut Vec<char>) -> Vec<Run> {
+        let mut runs: Vec<Run> = Vec::new();
+        for ch in text.chars() {
+            let (face, drawn, gid) = match self.resolve(ch, weight) {
+                Some((face, gid)) => (face, ch, gid),
+                None => {
+                    if !ch.is_whitespace() {
+                        missing.push(ch);
+                    }
+                    let replacement = if ch.is_whitespace() {
+                        ' '
+                    } else {
+                        REPLACEMENT_CHARACTER
+                    };
+                    match self.resolve(replacement, Weight::Regular) {
+                        Some((face, gid)) => (face, replacement, gid),
+                        None => continue,
+                    }
+                }
+            };
+            let advance = self.face(face).advance_per_mille(gid);
+            match runs.last_mut() {
+                Some(run) if run.face == face => {
+                    run.text.push(drawn);
+                    run.width_per_mille += advance;
+                }
+                _ => runs.push(Run {
+                    face,
+                    text: drawn.to_string(),
+                    width_per_mille: advance,
+                }),
+            }
+        }
+        runs
+    }
+
+    /// Width of `text` in points at `size`, as it will be drawn.
+    pub fn measure(&self, text: &str, weight: Weight, size: f32) -> f32 {
+        let mut advance = 0.0;
+        for ch in text.chars() {
+            let glyph = self
+                .resolve(ch, weight)
+                .or_else(|| self.resolve(REPLACEMENT_CHARACTER, Weight::Regular));
+            if let Some((face, gid)) = glyph {
+                advance += self.face(face).advance_per_mille(gid);
+            }
+        }
+        advance * size / 1000.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fonts() -> FontSet {
+        FontSet::bundled().expect("bundled fonts parse")
+    }
+
+    #[test]
+    fn wider_text_measures_wider() {
+        let fonts = fonts();
+        let narrow = fonts.measure("iiii", Weight::Regular, 10.0);
+        let wide = fonts.measure("WWWW", Weight::Regular, 10.0);
+        assert!(narrow > 0.0 && wide > 2.0 * narrow, "{narrow} vs {wide}");
+    }
+
+    #[test]
+    fn bold_text_is_wider_than_regular() {
+        let fonts = fonts();
+        let regular = fonts.measure("Total due", Weight::Regular, 10.0);
+        let bold = fonts.measure("Total due", Weight::Bold, 10.0);
+        assert!(bold > regular);
+    }
+
+    #[test]
+    fn measure_scales_with_size() {
+        let fonts = fonts();
+        let ten = fonts.measure("Rechnung", Weight::Regular, 10.0);
+        let twenty = fonts.measure("Rechnung", Weight::Regular, 20.0);
+        assert!((twenty - 2.0 * ten).abs() < 1e-3);
+    }
+
+    #[test]
+    fn greek_and_cyrillic_need_no_fallback() {
+        let mut missing = Vec::new();
+        let runs = fonts().runs("Ωμέγα Привет Øresund Łódź", Weight::Regular, &mut missing);
+        assert!(missing.is_empty(), "{missing:?}");
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].face, FaceKey::Primary(Weight::Regular));
+    }
+
+    #[test]
+    fn characters_without_a_face_become_replacements_and_are_reported() {
+        let mut missing = Vec::new();
+        let runs = fonts().runs("Tokyo 東京", Weight::Regular, &mut missing);
+        assert_eq!(missing, vec!['東', '京']);
+        let drawn: String = runs.iter().map(|run| run.text.as_str()).collect();
+        assert_eq!(drawn, "Tokyo \u{FFFD}\u{FFFD}");
+    }
+
+    #[test]
+    fn an_unparseable_fallback_is_a_clear_error() {
+        let error = fonts()
+            .with_fallback("broken.ttf", b"not a font")
+            .err()
+            .expect("garbage is rejected");
+        assert_eq!(error.font, "broken.ttf");
+        assert!(error.to_string().contains("cannot") || error.to_string().contains("parsed"));
+    }
+}

@@ -1,0 +1,236 @@
+//! Turns laid-out pages into PDF bytes with printpdf, deterministically.
+//!
+//! printpdf names fonts and the document with ids from a process-wide counter, so the same
+//! document rendered twice would differ. paperflow gives fonts stable resource names, derives
+//! the document `/ID` from a hash of everything drawn, dates the document by its issue date,
+//! and finishes the file itself (compression, serialisation) through lopdf. The same invoice
+//! therefore always gives the same bytes, which idempotent storage relies on.
+
+use crate::fonts::{FaceKey, FontSet};
+use crate::layout::{Item, Pages};
+use crate::{PageSize, RenderError};
+use printpdf::{
+    Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFont, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Facts written into the PDF's document information.
+pub(crate) struct DocumentInfo {
+    pub(crate) title: String,
+    pub(crate) author: String,
+    pub(crate) subject: String,
+    /// Seconds since the Unix epoch, used for the creation and modification dates.
+    pub(crate) date_unix: i64,
+}
+
+/// The finished file, and the characters that no face could draw.
+pub(crate) struct Written {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) missing: Vec<char>,
+}
+
+/// The program that wrote the file, as PDF readers show it.
+const CREATOR: &str = concat!("paperflow ", env!("CARGO_PKG_VERSION"));
+
+pub(crate) fn write(
+    pages: &Pages,
+    page_size: PageSize,
+    fonts: &FontSet,
+    info: &DocumentInfo,
+) -> Result<Written, RenderError> {
+    let (width, height) = page_size.points();
+    let mut font_ids: BTreeMap<FaceKey, FontId> = BTreeMap::new();
+    let mut missing = Vec::new();
+    let mut fingerprint = Sha256::new();
+    fingerprint.update(info.title.as_bytes());
+    fingerprint.update(info.author.as_bytes());
+
+    let pdf_pages = pages
+        .iter()
+        .map(|items| {
+            let ops = page_ops(
+                items,
+                height,
+                fonts,
+                &mut font_ids,
+                &mut missing,
+                &mut fingerprint,
+            );
+            let media_box = Rect::from_wh(Pt(width), Pt(height));
+            PdfPage {
+                media_box: media_box.clone(),
+                trim_box: media_box.clone(),
+                crop_box: media_box,
+                ops,
+            }
+        })
+        .collect();
+
+    let mut document = PdfDocument::new(&info.title);
+    let metadata = &mut document.metadata.info;
+    metadata.author = info.author.clone();
+    metadata.subject = info.subject.clone();
+    metadata.creator = CREATOR.to_owned();
+    metadata.producer = CREATOR.to_owned();
+    let date = printpdf::OffsetDateTime::from_unix_timestamp(info.date_unix)
+        .map_err(|error| RenderError(format!("document date: {error}")))?;
+    metadata.creation_date = date;
+    metadata.modification_date = date;
+    metadata.metadata_date = date;
+    for (key, id) in &font_ids {
+        let face = fonts.face(*key);
+        document
+            .resources
+            .fonts
+            .map
+            .insert(id.clone(), PdfFont::new(face.parsed.clone()));
+    }
+    document.with_pages(pdf_pages);
+
+    let options = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let mut pdf = document.to_lopdf_document(&options, &mut warnings);
+    let id = fingerprint.finalize();
+    let id = lopdf::Object::String(id[..16].to_vec(), lopdf::StringFormat::Hexadecimal);
+    pdf.trailer
+        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    pdf.compress();
+    let mut bytes = Vec::new();
+    pdf.save_to(&mut bytes)
+        .map_err(|error| RenderError(format!("writing the PDF: {error}")))?;
+
+    missing.sort_unstable();
+    missing.dedup();
+    Ok(Written { bytes, missing })
+}
+
+/// The resource name of the `index`th font: printpdf writes its first six characters as the
+/// subset tag (`PFAAAB+DejaVuSans`), which PDF requires to be six upper-case letters.
+fn subset_tag(index: usize) -> String {
+    let mut tag = *b"PFAAAA";
+    let mut rest = index;
+    for letter in tag[2..].iter_mut().rev() {
+        *letter = b'A' + (rest % 26) as u8;
+        rest /= 26;
+    }
+    String::from_utf8_lossy(&tag).into_owned()
+}
+
+fn gray(value: f32) -> Color {
+    Color::Greyscale(Greyscale {
+        percent: value,
+        icc_profile: None,
+    })
+}
+
+fn point(x: f32, y: f32) -> LinePoint {
+    LinePoint {
+        p: Point { x: Pt(x), y: Pt(y) },
+        bezier: false,
+    }
+}
+
+/// The operations of one page: shapes first, then all text in one text section.
+fn page_ops(
+    items: &[Item],
+    height: f32,
+    fonts: &FontSet,
+    font_ids: &mut BTreeMap<FaceKey, FontId>,
+    missing: &mut Vec<char>,
+    fingerprint: &mut Sha256,
+) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for item in items {
+        match *item {
+            Item::Band {
+                x,
+                top,
+                width,
+                height: band_height,
+                gray: shade,
+            } => {
+                fingerprint.update(format!("band {x} {top} {width} {band_height} {shade}"));
+                ops.push(Op::SetFillColor { col: gray(shade) });
+                ops.push(Op::DrawRectangle {
+                    rectangle: Rect {
+                        x: Pt(x),
+                        y: Pt(height - top - band_height),
+                        width: Pt(width),
+                        height: Pt(band_height),
+                        mode: Some(PaintMode::Fill),
+                        winding_order: None,
+                    },
+                });
+            }
+            Item::Rule {
+                x1,
+                x2,
+                y,
+                thickness,
+                gray: shade,
+            } => {
+                fingerprint.update(format!("rule {x1} {x2} {y} {thickness} {shade}"));
+                ops.push(Op::SetOutlineColor { col: gray(shade) });
+                ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
+                ops.push(Op::DrawLine {
+                    line: Line {
+                        points: vec![point(x1, height - y), point(x2, height - y)],
+                        is_closed: false,
+                    },
+                });
+            }
+            Item::Text { .. } => {}
+        }
+    }
+
+    ops.push(Op::StartTextSection);
+    let mut current_font: Option<(FaceKey, f32)> = None;
+    let mut current_gray: Option<f32> = None;
+    for item in items {
+        let Item::Text {
+            x,
+            baseline,
+            size,
+            weight,
+            gray: shade,
+            ref text,
+        } = *item
+        else {
+            continue;
+        };
+        fingerprint.update(format!("text {x} {baseline} {size} {weight:?} {shade} "));
+        fingerprint.update(text.as_bytes());
+        if current_gray != Some(shade) {
+            ops.push(Op::SetFillColor { col: gray(shade) });
+            current_gray = Some(shade);
+        }
+        let mut pen = x;
+        for run in fonts.runs(text, weight, missing) {
+            let next_id = FontId(subset_tag(font_ids.len()));
+            let id = font_ids.entry(run.face).or_insert(next_id).clone();
+            if current_font != Some((run.face, size)) {
+                ops.push(Op::SetFont {
+                    font: PdfFontHandle::External(id),
+                    size: Pt(size),
+                });
+                current_font = Some((run.face, size));
+            }
+            ops.push(Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(Pt(pen), Pt(height - baseline)),
+            });
+            pen += run.width_per_mille * size / 1000.0;
+            ops.push(Op::ShowText {
+                items: vec![TextItem::Text(run.text)],
+            });
+        }
+    }
+    ops.push(Op::EndTextSection);
+    ops
+}
