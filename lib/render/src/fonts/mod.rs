@@ -9,6 +9,8 @@
 //! process (per Lambda cold start) and shared by every render. This module reads no files:
 //! finding fallback fonts on disk is the caller's business.
 
+mod sfnt;
+
 use printpdf::ParsedFont;
 
 /// What is drawn in place of a character that no face can draw.
@@ -58,6 +60,10 @@ pub(crate) struct Face {
 
 impl Face {
     fn parse(name: &str, bytes: &[u8]) -> Result<Face, FontError> {
+        // Every embedded subset copies the name table and parses the post table: slim ones keep
+        // PDFs small and rendering fast.
+        let slim = sfnt::slimmed(bytes);
+        let bytes = slim.as_deref().unwrap_or(bytes);
         let mut warnings = Vec::new();
         let parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(|| FontError {
             font: name.to_owned(),
