@@ -42,7 +42,7 @@ bench: tools
 ## readme-image: page 1 of the small sample as docs/invoice-page1.png, made from real output
 readme-image: tools
 	$(CARGO) build --release --quiet -p paperflow-cli
-	@mkdir -p docs
+	@mkdir -p docs $(OUT)
 	./target/release/paperflow render samples/invoice-small.json -o $(OUT)/invoice-small.pdf
 	pdftoppm -png -r 60 -f 1 -l 1 -singlefile $(OUT)/invoice-small.pdf docs/invoice-page1
 

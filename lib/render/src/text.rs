@@ -118,16 +118,45 @@ fn breaks_anywhere(ch: char) -> bool {
         | 0x20000..=0x3FFFF) // CJK extensions
 }
 
-/// The line in display order: right-to-left runs reversed, the rest untouched.
+/// The line in display order: right-to-left runs reversed, with their brackets mirrored (a
+/// "(" inside Hebrew text is drawn as ")"), and everything else untouched.
 pub(crate) fn visual_order(line: &str) -> String {
     if !line.chars().any(is_right_to_left) {
         return line.to_owned();
     }
     let bidi = BidiInfo::new(line, None);
-    bidi.paragraphs
-        .iter()
-        .map(|paragraph| bidi.reorder_line(paragraph, paragraph.range.clone()))
-        .collect()
+    let mut visual = String::with_capacity(line.len());
+    for paragraph in &bidi.paragraphs {
+        let (levels, runs) = bidi.visual_runs(paragraph, paragraph.range.clone());
+        for run in runs {
+            let text = &line[run.clone()];
+            if levels[run.start].is_rtl() {
+                visual.extend(text.chars().rev().map(mirrored));
+            } else {
+                visual.push_str(text);
+            }
+        }
+    }
+    visual
+}
+
+/// The mirror image of a bracket, as drawn in right-to-left text.
+fn mirrored(ch: char) -> char {
+    match ch {
+        '(' => ')',
+        ')' => '(',
+        '[' => ']',
+        ']' => '[',
+        '{' => '}',
+        '}' => '{',
+        '<' => '>',
+        '>' => '<',
+        '«' => '»',
+        '»' => '«',
+        '‹' => '›',
+        '›' => '‹',
+        other => other,
+    }
 }
 
 fn is_right_to_left(ch: char) -> bool {
@@ -197,5 +226,11 @@ mod tests {
     fn hebrew_is_reversed_for_display_and_latin_is_not() {
         assert_eq!(visual_order("abc"), "abc");
         assert_eq!(visual_order("שלום"), "םולש");
+    }
+
+    #[test]
+    fn brackets_inside_right_to_left_text_are_mirrored() {
+        // Logical "שלום (עולם)": drawn left to right as "(םלוע) םולש".
+        assert_eq!(visual_order("שלום (עולם)"), "(םלוע) םולש");
     }
 }
