@@ -1,28 +1,96 @@
 #!/usr/bin/env bash
-# Installs the system tools paperflow's tests and demo use, skipping what is already there.
+# Installs the tools paperflow's tests and demo use, skipping what is already there.
 # Idempotent: a second run installs nothing and takes a second.
 #
+# System packages (apt):
 #   poppler-utils        pdftotext, pdfinfo, pdffonts, pdftoppm: read PDFs back as a reader would
 #   qpdf                 qpdf --check: the PDF's structure is sound
 #   fonts-droid-fallback a CJK fallback font, to test the fallback font chain
+#
+# The project's own Python virtualenv at .tools/venv (git-ignored), with pinned versions:
+#   moto[server]         moto_server: S3, SNS, SQS and SES on loopback, for the local stack and tests
+#   boto3                to poke at the local stack by hand
+#   cargo-lambda         cargo lambda watch / invoke / build
+#   ziglang              the cross linker cargo-lambda builds with
 set -euo pipefail
 
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+
+apt_updated=""
+apt_install() {
+  if [ -n "$sudo" ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "tools: need root or sudo to install $*" >&2
+    exit 1
+  fi
+  if [ -z "$apt_updated" ]; then
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# --- system packages -------------------------------------------------------------------------
 need=()
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "tools: all present"
+  echo "tools: system packages present"
+else
+  echo "tools: installing ${need[*]}"
+  apt_install "${need[@]}"
+  echo "tools: installed ${need[*]}"
+fi
+
+# --- the project's Python virtualenv ----------------------------------------------------------
+venv="$root/.tools/venv"
+pins=(
+  "moto[server]==5.2.5"
+  "boto3"
+  "cargo-lambda==1.9.2"
+  "ziglang==0.17.1"
+)
+pins_hash="$(printf '%s\n' "${pins[@]}" | sha256sum | cut -c1-16)"
+stamp="$venv/.installed-$pins_hash"
+
+if [ -x "$venv/bin/moto_server" ] && [ -x "$venv/bin/cargo-lambda" ] && [ -f "$stamp" ]; then
+  echo "tools: .tools/venv present (moto, cargo-lambda, ziglang)"
   exit 0
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || { echo "tools: need root or sudo to install ${need[*]}" >&2; exit 1; }
-  sudo="sudo"
+# A venv whose python no longer runs (the interpreter it was made from is gone) is made anew.
+if [ -d "$venv" ] && ! "$venv/bin/python" -c "" >/dev/null 2>&1; then
+  rm -rf "$venv"
 fi
-echo "tools: installing ${need[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-echo "tools: installed ${need[*]}"
+
+if [ ! -x "$venv/bin/python" ]; then
+  mkdir -p "$root/.tools"
+  python="$(command -v python3 || true)"
+  if [ -z "$python" ] || ! "$python" -m venv "$venv" >/dev/null 2>&1; then
+    # Debian's own python3 makes virtualenvs only with python3-venv installed.
+    rm -rf "$venv"
+    echo "tools: python3 -m venv failed; installing python3-venv"
+    apt_install python3-venv
+    python="$(command -v python3 || true)"
+    if [ -z "$python" ] || ! "$python" -m venv "$venv" >/dev/null 2>&1; then
+      rm -rf "$venv"
+      [ -x /usr/bin/python3 ] || { echo "tools: no python3 can make a virtualenv" >&2; exit 1; }
+      /usr/bin/python3 -m venv "$venv"
+    fi
+  fi
+fi
+
+echo "tools: installing into .tools/venv: ${pins[*]}"
+rm -f "$venv"/.installed-*
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${pins[@]}"
+for tool in moto_server cargo-lambda; do
+  [ -x "$venv/bin/$tool" ] || { echo "tools: .tools/venv/bin/$tool is missing after install" >&2; exit 1; }
+done
+printf '%s\n' "${pins[@]}" >"$stamp"
+echo "tools: installed .tools/venv (moto, cargo-lambda, ziglang)"

@@ -4,6 +4,9 @@
 //! `make tools`. A missing tool fails the test with a message that says how to install it; it
 //! never skips silently.
 
+pub mod moto;
+pub mod stack;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

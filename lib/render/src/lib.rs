@@ -8,6 +8,7 @@
 //! This crate does no I/O and knows nothing of AWS or Lambda: fonts arrive as bytes, the PDF
 //! leaves as bytes. The same invoice with the same fonts always gives the same bytes.
 
+pub mod font_files;
 pub mod fonts;
 mod layout;
 mod pdf;

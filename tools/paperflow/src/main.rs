@@ -4,11 +4,10 @@
 //! `paperflow_invoice::parse_invoice` and `paperflow_render::render`, and writes files. Exit
 //! codes: 0 all went well, 2 an input was invalid, 1 an I/O or other failure.
 
-mod fallback_fonts;
 mod output;
 
 use clap::{Parser, Subcommand};
-use paperflow_render::{FontSet, PageSize, RenderOptions};
+use paperflow_render::{FontSet, PageSize, RenderOptions, font_files};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -47,7 +46,7 @@ enum Command {
         #[arg(long, default_value = "a4")]
         page_size: PageSize,
         /// A font file, or a folder of them, for characters DejaVu Sans lacks (CJK, …).
-        #[arg(long, env = fallback_fonts::ENV_VAR)]
+        #[arg(long, env = font_files::ENV_VAR)]
         fallback_fonts: Option<PathBuf>,
     },
     /// Check invoice documents and print every problem with its JSON pointer.
@@ -132,7 +131,7 @@ fn render(
             return Outcome::Failed;
         }
     };
-    let fonts = match fallback_fonts::font_set(fallback_fonts) {
+    let fonts = match font_files::font_set(fallback_fonts) {
         Ok(fonts) => fonts,
         Err(message) => {
             eprintln!("error: {message}");

@@ -1,6 +1,9 @@
 //! Fallback fonts from disk: a file, or a folder of them (a Lambda layer mounts one at /opt).
+//!
+//! The one module of the renderer that touches the file system, used once per process by the
+//! `paperflow` command and by the functions; layout and PDF writing never call it.
 
-use paperflow_render::FontSet;
+use crate::FontSet;
 use std::path::{Path, PathBuf};
 
 /// The environment variable naming the fallback font file or folder.
@@ -18,16 +21,15 @@ pub fn font_set(path: Option<&Path>) -> Result<FontSet, String> {
             .map_err(|error| format!("cannot read fallback font {}: {error}", file.display()))?;
         fonts = fonts
             .with_fallback(&file.display().to_string(), &bytes)
-            .map_err(|error| format!("{error} (from {ENV_VAR} or --fallback-fonts)"))?;
+            .map_err(|error| format!("{error} (from {ENV_VAR})"))?;
     }
     Ok(fonts)
 }
 
 fn font_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     let name = path.display();
-    let metadata = std::fs::metadata(path).map_err(|error| {
-        format!("fallback fonts {name}: {error} (set by {ENV_VAR} or --fallback-fonts)")
-    })?;
+    let metadata = std::fs::metadata(path)
+        .map_err(|error| format!("fallback fonts {name}: {error} (set by {ENV_VAR})"))?;
     if metadata.is_file() {
         return Ok(vec![path.to_owned()]);
     }
@@ -48,8 +50,14 @@ fn font_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     files.sort();
     if files.is_empty() {
         return Err(format!(
-            "{name} holds no .ttf, .otf or .ttc font (set by {ENV_VAR} or --fallback-fonts)"
+            "{name} holds no .ttf, .otf or .ttc font (set by {ENV_VAR})"
         ));
     }
     Ok(files)
+}
+
+/// [`font_set`] with the path named by [`ENV_VAR`], if any.
+pub fn font_set_from_env() -> Result<FontSet, String> {
+    let path = std::env::var_os(ENV_VAR).filter(|value| !value.is_empty());
+    font_set(path.as_deref().map(Path::new))
 }

@@ -1,0 +1,71 @@
+//! pdf-generator: an SQS-triggered Lambda function (ReportBatchItemFailures).
+//!
+//! Each record of the pdf-requests queue carries an `invoice.finalized.v1` event. The function
+//! renders the invoice, stores `invoices/{id}/r{revision}.pdf` in the documents bucket, moves
+//! the latest pointer, and announces `invoice.pdf.ready.v1` on the document-events topic; an
+//! input that can never succeed is announced as `invoice.pdf.failed.v1` instead. All of that is
+//! `paperflow_pipeline::PdfGenerator`; this crate only wires it to Lambda, and `main.rs` only
+//! builds the clients.
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use paperflow_lambda::RecordProcessor;
+use paperflow_lambda::metrics::{Unit, emit};
+use paperflow_pipeline::{DocumentStore, EventPublisher, PdfGenerator, RecordFailure};
+use std::sync::Arc;
+
+const FUNCTION: &str = "pdf-generator";
+
+/// Records rendered at the same time within one batch.
+pub const CONCURRENCY: usize = 4;
+
+/// Turns each record of the pdf-requests queue into a stored PDF and a notice.
+pub struct PdfRequests<S, P> {
+    generator: PdfGenerator<S, P>,
+}
+
+impl<S, P> PdfRequests<S, P> {
+    /// Processes records with `generator`.
+    pub fn new(generator: PdfGenerator<S, P>) -> Self {
+        PdfRequests { generator }
+    }
+}
+
+impl<S, P> RecordProcessor for PdfRequests<S, P>
+where
+    S: DocumentStore + 'static,
+    P: EventPublisher + 'static,
+{
+    async fn process(&self, body: &str) -> Result<(), RecordFailure> {
+        let generated = self.generator.generate(body).await?;
+        let duplicate = f64::from(u8::from(generated.duplicate));
+        emit(
+            FUNCTION,
+            &[
+                ("rendered", 1.0 - duplicate, Unit::Count),
+                ("duplicate", duplicate, Unit::Count),
+                ("render_ms", generated.render_ms, Unit::Milliseconds),
+                ("bytes", generated.notice.data.size as f64, Unit::Bytes),
+            ],
+        );
+        Ok(())
+    }
+
+    async fn reject(&self, body: &str, failure: &RecordFailure) -> Result<(), RecordFailure> {
+        self.generator.reject(body, failure).await?;
+        emit(FUNCTION, &[("failed", 1.0, Unit::Count)]);
+        Ok(())
+    }
+}
+
+/// The Lambda handler: one SQS batch in, the records to deliver again out.
+pub async fn handle<S, P>(
+    requests: Arc<PdfRequests<S, P>>,
+    batch: SqsEvent,
+) -> Result<SqsBatchResponse, lambda_runtime::Error>
+where
+    S: DocumentStore + 'static,
+    P: EventPublisher + 'static,
+{
+    let (response, _) = paperflow_lambda::process_batch(requests, batch, CONCURRENCY).await?;
+    Ok(response)
+}

@@ -1,0 +1,356 @@
+//! The pdf-generator's work for one `invoice.finalized.v1` event:
+//! decode → validate → render → store → move the latest pointer → announce.
+//!
+//! Every step is safe to repeat, because SQS delivers at least once and sometimes twice at
+//! the same time:
+//! - the PDF is stored with `If-None-Match: *` under `invoices/{id}/r{revision}.pdf`. When the
+//!   object is already there, its SHA-256 decides: the same bytes mean a duplicate delivery
+//!   (rendering is deterministic), which is announced again; different bytes mean two different
+//!   invoices claim the same revision, a permanent `revision_conflict`;
+//! - the pointer `invoices/{id}/latest.json` only moves forward, by compare-and-swap, so
+//!   revisions arriving 3, 1, 2 leave it at 3;
+//! - the ready notice's id is derived from the input event's source and id, so every
+//!   duplicate notice carries the same id and consumers can deduplicate;
+//! - a crash between storing and announcing loses nothing: the redelivered message finds the
+//!   object, checks it, and announces.
+
+use crate::failure::RecordFailure;
+use crate::ports::{DocumentStore, EventPublisher, NewObject, PutOutcome, SwapOutcome};
+use paperflow_events::{CloudEvent, EventType, PdfFailed, PdfReady};
+use paperflow_invoice::Invoice;
+use paperflow_render::{FontSet, RenderOptions};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tracing::Instrument;
+
+/// The `source` of every event the pdf-generator emits.
+pub const SOURCE: &str = "paperflow/pdf-generator";
+
+/// How often the latest pointer is retried when other writers keep moving it.
+const POINTER_ATTEMPTS: usize = 8;
+
+/// The storage key of an invoice revision's PDF.
+pub fn pdf_key(invoice_id: &str, revision: u32) -> String {
+    format!("invoices/{invoice_id}/r{revision}.pdf")
+}
+
+/// The storage key of an invoice's latest-revision pointer.
+pub fn latest_key(invoice_id: &str) -> String {
+    format!("invoices/{invoice_id}/latest.json")
+}
+
+/// The pointer to an invoice's newest stored revision (`invoices/{id}/latest.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatestRevision {
+    /// The invoice.
+    pub invoice_id: String,
+    /// Its newest stored revision.
+    pub revision: u32,
+    /// Where that revision's PDF is.
+    pub key: String,
+    /// The PDF's SHA-256, hex.
+    pub sha256: String,
+    /// The PDF's size in bytes.
+    pub size: u64,
+    /// The PDF's page count.
+    pub pages: u32,
+}
+
+/// What became of one event that was handled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    /// The ready notice that was published.
+    pub notice: CloudEvent<PdfReady>,
+    /// Whether this delivery found the PDF already stored.
+    pub duplicate: bool,
+    /// How long rendering took, in milliseconds (0 for a duplicate found before rendering).
+    pub render_ms: f64,
+    /// Characters no font could draw; rendered as U+FFFD.
+    pub missing_glyphs: Vec<char>,
+}
+
+/// Renders invoices from events into a document store and announces them.
+pub struct PdfGenerator<S, P> {
+    store: S,
+    publisher: P,
+    fonts: Arc<FontSet>,
+    options: RenderOptions,
+}
+
+impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
+    /// A generator writing to `store` and announcing on `publisher`, drawing with `fonts`.
+    pub fn new(store: S, publisher: P, fonts: Arc<FontSet>, options: RenderOptions) -> Self {
+        PdfGenerator {
+            store,
+            publisher,
+            fonts,
+            options,
+        }
+    }
+
+    /// Handles one message body (raw or SNS-wrapped `invoice.finalized.v1`).
+    pub async fn generate(&self, body: &str) -> Result<Generated, RecordFailure> {
+        let event = paperflow_events::decode_body(body)?;
+        if event.event_type != EventType::InvoiceFinalized.as_str() {
+            return Err(RecordFailure::permanent(
+                "unexpected_event_type",
+                format!(
+                    "the pdf-generator renders {} events, not {}",
+                    EventType::InvoiceFinalized,
+                    event.event_type
+                ),
+            ));
+        }
+        let invoice = paperflow_invoice::invoice_from_value(&event.data).map_err(|violations| {
+            let failure = RecordFailure::permanent(
+                "invalid_invoice",
+                format!(
+                    "the invoice is invalid: {}",
+                    violations
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            );
+            match identify(&event.data) {
+                Some((id, revision)) => failure.about(&id, revision),
+                None => failure,
+            }
+        })?;
+        let span = tracing::info_span!(
+            "invoice",
+            correlation_id = event.correlation_id(),
+            invoice_id = invoice.id.as_str(),
+            revision = invoice.revision
+        );
+        self.store_and_announce(&event, &invoice)
+            .instrument(span)
+            .await
+    }
+
+    async fn store_and_announce(
+        &self,
+        event: &CloudEvent,
+        invoice: &Invoice,
+    ) -> Result<Generated, RecordFailure> {
+        let id = invoice.id.as_str();
+        let revision = invoice.revision;
+        let started = Instant::now();
+        let pdf =
+            paperflow_render::render(invoice, &self.fonts, &self.options).map_err(|error| {
+                RecordFailure::permanent("render_failed", error.to_string()).about(id, revision)
+            })?;
+        let render_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let sha256 = hex(&Sha256::digest(&pdf.bytes));
+        let key = pdf_key(id, revision);
+        let size = pdf.bytes.len() as u64;
+        let pages = u32::try_from(pdf.pages).unwrap_or(u32::MAX);
+
+        let mut metadata = BTreeMap::new();
+        metadata.insert("sha256".to_owned(), sha256.clone());
+        metadata.insert("revision".to_owned(), revision.to_string());
+        metadata.insert("pages".to_owned(), pages.to_string());
+        metadata.insert(
+            "correlation-id".to_owned(),
+            event.correlation_id().to_owned(),
+        );
+        let stored = self
+            .store
+            .put_new(NewObject {
+                key: key.clone(),
+                body: pdf.bytes,
+                content_type: "application/pdf".to_owned(),
+                metadata,
+            })
+            .await
+            .map_err(|error| RecordFailure::from(error).about(id, revision))?;
+        let duplicate = match stored {
+            PutOutcome::Created => false,
+            PutOutcome::AlreadyExists => {
+                self.check_existing(&key, &sha256)
+                    .await
+                    .map_err(|failure| failure.about(id, revision))?;
+                true
+            }
+        };
+
+        let latest = LatestRevision {
+            invoice_id: id.to_owned(),
+            revision,
+            key: key.clone(),
+            sha256: sha256.clone(),
+            size,
+            pages,
+        };
+        self.advance_latest(&latest)
+            .await
+            .map_err(|failure| failure.about(id, revision))?;
+
+        let notice = event.caused(
+            paperflow_events::derived_event_id(&event.source, &event.id, EventType::PdfReady),
+            SOURCE,
+            EventType::PdfReady,
+            id,
+            time::OffsetDateTime::now_utc(),
+            PdfReady {
+                invoice_id: id.to_owned(),
+                revision,
+                bucket: self.store.bucket().to_owned(),
+                key,
+                size,
+                sha256,
+                pages,
+                buyer_email: invoice.buyer_email().map(str::to_owned),
+            },
+        );
+        self.publish(&notice)
+            .await
+            .map_err(|failure| failure.about(id, revision))?;
+        tracing::info!(duplicate, render_ms, size, pages, "invoice PDF ready");
+        Ok(Generated {
+            notice,
+            duplicate,
+            render_ms,
+            missing_glyphs: pdf.missing_glyphs,
+        })
+    }
+
+    /// Announces a permanent failure of the message `body` as `invoice.pdf.failed.v1`, with the
+    /// reason and the (bounded) input. Failing to announce it is itself a transient failure.
+    pub async fn reject(
+        &self,
+        body: &str,
+        failure: &RecordFailure,
+    ) -> Result<CloudEvent<PdfFailed>, RecordFailure> {
+        let decoded = paperflow_events::decode_body(body).ok();
+        let (input_source, input_id) = match &decoded {
+            Some(event) => (event.source.clone(), event.id.clone()),
+            // Not an event at all: the body itself is what identifies the input.
+            None => (
+                "paperflow/unidentified".to_owned(),
+                hex(&Sha256::digest(body.as_bytes())),
+            ),
+        };
+        let input = match &decoded {
+            Some(event) => paperflow_events::bounded_input(
+                &serde_json::to_string(&event.data).unwrap_or_default(),
+                paperflow_events::FAILED_INPUT_MAX_BYTES,
+            ),
+            None => paperflow_events::bounded_input(body, paperflow_events::FAILED_INPUT_MAX_BYTES),
+        };
+        let data = PdfFailed {
+            invoice_id: failure.invoice_id.clone(),
+            revision: failure.revision,
+            code: failure.code.clone(),
+            message: failure.message.clone(),
+            input,
+        };
+        let id = paperflow_events::derived_event_id(&input_source, &input_id, EventType::PdfFailed);
+        let subject = failure
+            .invoice_id
+            .clone()
+            .unwrap_or_else(|| "unknown".to_owned());
+        let now = time::OffsetDateTime::now_utc();
+        let notice = match &decoded {
+            Some(event) => event.caused(id, SOURCE, EventType::PdfFailed, subject, now, data),
+            None => CloudEvent::new(id.clone(), SOURCE, EventType::PdfFailed, subject, now, data)
+                .with_correlation(id),
+        };
+        self.publish(&notice).await?;
+        tracing::warn!(code = %failure.code, message = %failure.message, "invoice rejected");
+        Ok(notice)
+    }
+
+    /// A PDF is already stored under `key`: a duplicate delivery when it has the same bytes.
+    async fn check_existing(&self, key: &str, sha256: &str) -> Result<(), RecordFailure> {
+        let stored = self.store.head(key).await?;
+        let stored_sha256 = stored.as_ref().and_then(|info| info.metadata.get("sha256"));
+        match stored_sha256 {
+            Some(existing) if existing == sha256 => Ok(()),
+            Some(existing) => Err(RecordFailure::permanent(
+                "revision_conflict",
+                format!(
+                    "{key} already holds a different document (sha256 {existing}, this one {sha256}): \
+                     a changed invoice needs a new revision"
+                ),
+            )),
+            // Deleted between the put and the head, or stored without metadata: try again.
+            None => Err(RecordFailure::transient(
+                "s3_inconsistent",
+                format!("{key} was reported as existing but could not be read back"),
+            )),
+        }
+    }
+
+    /// Moves `latest.json` to `latest` unless it already names the same or a newer revision.
+    async fn advance_latest(&self, latest: &LatestRevision) -> Result<(), RecordFailure> {
+        let key = latest_key(&latest.invoice_id);
+        let body = serde_json::to_vec(latest).map_err(|error| {
+            RecordFailure::permanent(
+                "internal",
+                format!("serialising the latest pointer: {error}"),
+            )
+        })?;
+        for _ in 0..POINTER_ATTEMPTS {
+            let current = self.store.get(&key).await?;
+            let expected = match &current {
+                Some((bytes, etag)) => {
+                    let stored: Option<LatestRevision> = serde_json::from_slice(bytes).ok();
+                    if stored.is_some_and(|stored| stored.revision >= latest.revision) {
+                        return Ok(());
+                    }
+                    Some(etag.as_str())
+                }
+                None => None,
+            };
+            let object = NewObject {
+                key: key.clone(),
+                body: body.clone(),
+                content_type: "application/json".to_owned(),
+                metadata: BTreeMap::new(),
+            };
+            match self.store.put_if_match(object, expected).await? {
+                SwapOutcome::Swapped => return Ok(()),
+                SwapOutcome::Conflict => continue,
+            }
+        }
+        Err(RecordFailure::transient(
+            "latest_pointer_contended",
+            format!("{key} kept changing during {POINTER_ATTEMPTS} attempts"),
+        ))
+    }
+
+    async fn publish<T: Serialize + Clone>(
+        &self,
+        notice: &CloudEvent<T>,
+    ) -> Result<(), RecordFailure> {
+        let data = serde_json::to_value(&notice.data).map_err(|error| {
+            RecordFailure::permanent("internal", format!("serialising a notice: {error}"))
+        })?;
+        let event = notice.clone().map_data(|_| data);
+        self.publisher.publish(&event).await?;
+        Ok(())
+    }
+}
+
+/// The invoice id and revision of a document too broken to validate, when they can be read.
+fn identify(data: &serde_json::Value) -> Option<(String, u32)> {
+    let id = data.get("invoice_id")?.as_str()?;
+    let revision = data
+        .get("revision")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(1);
+    Some((
+        id.chars().take(64).collect(),
+        u32::try_from(revision).unwrap_or(0),
+    ))
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}

@@ -1,0 +1,124 @@
+//! The ports: what the pipeline needs from the outside world, in the pipeline's own words.
+//!
+//! Adapters implement these traits (S3 and SNS in `paperflow-aws`); tests may too. Every
+//! method says whether its failure is worth retrying, because that decides whether a message
+//! is redelivered or rejected.
+
+use paperflow_events::CloudEvent;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+
+/// A call to an outside service failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencyError {
+    /// Which service: "s3", "sns", …
+    pub service: &'static str,
+    /// Whether the same call may succeed later (throttling, 5xx, timeouts, network).
+    pub retryable: bool,
+    /// What happened, in plain words.
+    pub message: String,
+}
+
+impl std::fmt::Display for DependencyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.retryable {
+            "transient"
+        } else {
+            "permanent"
+        };
+        write!(f, "{} ({kind}): {}", self.service, self.message)
+    }
+}
+
+impl std::error::Error for DependencyError {}
+
+/// An object to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewObject {
+    /// Where: the storage key.
+    pub key: String,
+    /// What: the bytes.
+    pub body: Vec<u8>,
+    /// The media type, e.g. `application/pdf`.
+    pub content_type: String,
+    /// User metadata stored with the object (lower-case names).
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// What a stored object says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Its size in bytes.
+    pub size: u64,
+    /// The store's version tag, used for compare-and-swap.
+    pub etag: String,
+    /// The user metadata it was stored with.
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// The result of storing an object that must not exist yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// It was stored.
+    Created,
+    /// Something was already stored under that key; nothing was changed.
+    AlreadyExists,
+}
+
+/// The result of a conditional replacement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SwapOutcome {
+    /// The object was written.
+    Swapped,
+    /// Somebody else changed the object first; nothing was written.
+    Conflict,
+}
+
+/// Where documents and pointers are kept: S3 in production.
+pub trait DocumentStore: Send + Sync {
+    /// The bucket (or equivalent) this store writes to, as named in notices.
+    fn bucket(&self) -> &str;
+
+    /// Stores `object` only if nothing is stored under its key yet (S3 `If-None-Match: *`).
+    fn put_new(
+        &self,
+        object: NewObject,
+    ) -> impl Future<Output = Result<PutOutcome, DependencyError>> + Send;
+
+    /// What is stored under `key`, without its body; `None` when nothing is.
+    fn head(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<ObjectInfo>, DependencyError>> + Send;
+
+    /// The body and the version tag of what is stored under `key`; `None` when nothing is.
+    fn get(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<(Vec<u8>, String)>, DependencyError>> + Send;
+
+    /// Writes `object` only if the stored version is still `expected` (S3 `If-Match`), or, with
+    /// `expected` of `None`, only if nothing is stored yet.
+    fn put_if_match(
+        &self,
+        object: NewObject,
+        expected: Option<&str>,
+    ) -> impl Future<Output = Result<SwapOutcome, DependencyError>> + Send;
+
+    /// A URL that lets its holder download `key` for `expires_in`.
+    fn presign_get(
+        &self,
+        key: &str,
+        expires_in: Duration,
+    ) -> impl Future<Output = Result<String, DependencyError>> + Send;
+}
+
+/// Where events are announced: an SNS topic in production.
+pub trait EventPublisher: Send + Sync {
+    /// Publishes `event` (its JSON as the body; type, subject and correlation id as attributes).
+    fn publish(
+        &self,
+        event: &CloudEvent,
+    ) -> impl Future<Output = Result<(), DependencyError>> + Send;
+}
