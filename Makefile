@@ -9,7 +9,8 @@ CJK_FONTS := /usr/share/fonts/truetype/droid
 
 .PHONY: demo test tools lint unit-tests bench readme-image clean
 
-## tools: system packages the tests and the demo use (poppler-utils, qpdf, a CJK font)
+## tools: what the tests and the demo use: poppler-utils, qpdf and a CJK font (apt), and
+## moto, boto3, cargo-lambda and zig in the project's own virtualenv .tools/venv (pip)
 tools:
 	@scripts/install-tools.sh
 
@@ -34,10 +35,13 @@ lint:
 unit-tests:
 	$(CARGO) test --workspace --quiet
 
-## bench: criterion benchmarks and the peak memory of `paperflow render`
+## bench: every speed, memory and size figure the issues set targets for
 bench: tools
 	$(CARGO) bench -p paperflow-render --bench render
 	scripts/bench-memory.sh
+	$(CARGO) bench -p pdf-generator --bench handler
+	python3 scripts/bench-cold-start.py
+	scripts/bench-zip-size.sh
 
 ## readme-image: page 1 of the small sample as docs/invoice-page1.png, made from real output
 readme-image: tools

@@ -261,7 +261,13 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
                 .with_correlation(id),
         };
         self.publish(&notice).await?;
-        tracing::warn!(code = %failure.code, message = %failure.message, "invoice rejected");
+        tracing::warn!(
+            correlation_id = notice.correlation_id(),
+            invoice_id = failure.invoice_id.as_deref().unwrap_or(""),
+            code = %failure.code,
+            message = %failure.message,
+            "invoice rejected"
+        );
         Ok(notice)
     }
 

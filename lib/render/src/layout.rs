@@ -81,6 +81,7 @@ pub(crate) fn lay_out(invoice: &Invoice, fonts: &FontSet, page_size: PageSize) -
         width,
         height,
         pages: vec![Vec::new()],
+        page: 0,
         y: MARGIN_TOP,
     };
     composer.header();
@@ -98,6 +99,8 @@ struct Composer<'a> {
     width: f32,
     height: f32,
     pages: Pages,
+    /// The page being drawn on: the last one, except while footers are added to all.
+    page: usize,
     /// Top of the free space on the current page.
     y: f32,
 }
@@ -136,7 +139,7 @@ impl Composer<'_> {
     }
 
     fn push(&mut self, item: Item) {
-        if let Some(page) = self.pages.last_mut() {
+        if let Some(page) = self.pages.get_mut(self.page) {
             page.push(item);
         }
     }
@@ -195,6 +198,7 @@ impl Composer<'_> {
             return false;
         }
         self.pages.push(Vec::new());
+        self.page = self.pages.len() - 1;
         self.y = MARGIN_TOP;
         let caption = format!("Invoice {} (continued)", self.invoice.id);
         let (left, width) = (self.left(), self.content_width());
@@ -640,45 +644,29 @@ impl Composer<'_> {
         let baseline = self.height - FOOTER_FROM_BOTTOM;
         let identity = truncate(self.fonts, &identity, SMALL, width - 90.0);
         for index in 0..count {
-            let page_number = format!("Page {} of {}", index + 1, count);
-            let mut footer = Composer {
-                fonts: self.fonts,
-                invoice: self.invoice,
-                width: self.width,
-                height: self.height,
-                pages: vec![Vec::new()],
-                y: 0.0,
-            };
-            footer.push(Item::Rule {
+            self.page = index;
+            self.push(Item::Rule {
                 x1: left,
                 x2: right,
                 y: rule_y,
                 thickness: 0.4,
                 gray: HAIRLINE,
             });
-            footer.text(
-                &identity,
-                left,
-                width,
-                baseline,
-                SMALL,
-                Weight::Regular,
-                MUTED,
-                Align::Left,
-            );
-            footer.text(
-                &page_number,
-                left,
-                width,
-                baseline,
-                SMALL,
-                Weight::Regular,
-                MUTED,
-                Align::Right,
-            );
-            let items = footer.pages.pop().unwrap_or_default();
-            if let Some(page) = self.pages.get_mut(index) {
-                page.extend(items);
+            let page_number = format!("Page {} of {}", index + 1, count);
+            for (text, align) in [
+                (identity.as_str(), Align::Left),
+                (&page_number, Align::Right),
+            ] {
+                self.text(
+                    text,
+                    left,
+                    width,
+                    baseline,
+                    SMALL,
+                    Weight::Regular,
+                    MUTED,
+                    align,
+                );
             }
         }
     }
