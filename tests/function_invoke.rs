@@ -44,7 +44,6 @@ impl Watch {
                 "127.0.0.1",
                 "-P",
                 &port.to_string(),
-                "--only-lambda-apis",
             ])
             .args(["--env-var", &format!("DOCUMENTS_BUCKET={DOCUMENTS_BUCKET}")])
             .args([
@@ -101,7 +100,7 @@ impl Watch {
             .stderr(Stdio::piped())
             .spawn()
             .expect("cargo lambda invoke runs");
-        let deadline = Instant::now() + Duration::from_secs(600);
+        let deadline = Instant::now() + Duration::from_secs(300);
         while child
             .try_wait()
             .expect("the invoke can be waited for")
@@ -110,7 +109,7 @@ impl Watch {
             if Instant::now() > deadline {
                 let _ = child.kill();
                 panic!(
-                    "invoke {event_file} took over 10 minutes; watch log:\n{}",
+                    "invoke {event_file} took over 5 minutes; watch log:\n{}",
                     self.log_tail()
                 );
             }
