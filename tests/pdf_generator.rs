@@ -283,6 +283,13 @@ async fn a_mixed_batch_stores_the_good_and_announces_each_bad_one_with_its_reaso
         "{message}"
     );
     assert_eq!(invalid["data"]["invoice_id"], "INV-2026-000124");
+    // An event this consumer cannot decode still stays in its flow.
+    let newer = failed
+        .iter()
+        .find(|notice| notice["data"]["code"] == "unsupported_event_version")
+        .expect("the v2 event is announced");
+    assert_eq!(newer["correlationid"], "corr-5a1b2c3d4e06");
+    assert_eq!(newer["causationid"], "0193a5b0-7c2e-7d3a-9f10-5a1b2c3d4e06");
 }
 
 #[tokio::test]

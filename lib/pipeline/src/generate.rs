@@ -227,10 +227,21 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
         failure: &RecordFailure,
     ) -> Result<CloudEvent<PdfFailed>, RecordFailure> {
         let decoded = paperflow_events::decode_body(body).ok();
-        let (input_source, input_id) = match &decoded {
-            Some(event) => (event.source.clone(), event.id.clone()),
+        // An event that failed to decode may still name itself (an unknown major version, a
+        // wrong attribute): its id, source and correlation id keep the failure in its flow.
+        let hints = match &decoded {
+            Some(event) => EnvelopeHints {
+                id: Some(event.id.clone()),
+                source: Some(event.source.clone()),
+                correlationid: Some(event.correlation_id().to_owned()),
+                subject: event.subject.clone(),
+            },
+            None => EnvelopeHints::read(body),
+        };
+        let (input_source, input_id) = match (&hints.source, &hints.id) {
+            (Some(source), Some(id)) => (source.clone(), id.clone()),
             // Not an event at all: the body itself is what identifies the input.
-            None => (
+            _ => (
                 "paperflow/unidentified".to_owned(),
                 hex(&Sha256::digest(body.as_bytes())),
             ),
@@ -253,13 +264,15 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
         let subject = failure
             .invoice_id
             .clone()
+            .or(hints.subject)
             .unwrap_or_else(|| "unknown".to_owned());
         let now = time::OffsetDateTime::now_utc();
-        let notice = match &decoded {
-            Some(event) => event.caused(id, SOURCE, EventType::PdfFailed, subject, now, data),
-            None => CloudEvent::new(id.clone(), SOURCE, EventType::PdfFailed, subject, now, data)
-                .with_correlation(id),
-        };
+        let mut notice =
+            CloudEvent::new(id.clone(), SOURCE, EventType::PdfFailed, subject, now, data)
+                .with_correlation(hints.correlationid.unwrap_or(id));
+        if let Some(cause) = hints.id {
+            notice = notice.with_causation(cause);
+        }
         self.publish(&notice).await?;
         tracing::warn!(
             correlation_id = notice.correlation_id(),
@@ -340,6 +353,46 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
         let event = notice.clone().map_data(|_| data);
         self.publisher.publish(&event).await?;
         Ok(())
+    }
+}
+
+/// What a message that is not a decodable event still says about itself.
+#[derive(Debug, Default)]
+struct EnvelopeHints {
+    id: Option<String>,
+    source: Option<String>,
+    correlationid: Option<String>,
+    subject: Option<String>,
+}
+
+impl EnvelopeHints {
+    /// Reads the envelope's attributes from a JSON body, inside SNS's wrapper or not; any
+    /// attribute that is missing or not a string stays `None`.
+    fn read(body: &str) -> EnvelopeHints {
+        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(body) else {
+            return EnvelopeHints::default();
+        };
+        if value.get("Type").and_then(serde_json::Value::as_str) == Some("Notification")
+            && let Some(message) = value.get("Message").and_then(serde_json::Value::as_str)
+        {
+            match serde_json::from_str(message) {
+                Ok(inner) => value = inner,
+                Err(_) => return EnvelopeHints::default(),
+            }
+        }
+        let text = |name: &str| {
+            value
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .filter(|text| !text.is_empty())
+                .map(|text| text.chars().take(200).collect::<String>())
+        };
+        EnvelopeHints {
+            id: text("id"),
+            source: text("source"),
+            correlationid: text("correlationid"),
+            subject: text("subject"),
+        }
     }
 }
 
