@@ -39,7 +39,9 @@ unit-tests:
 bench: tools
 	$(CARGO) bench -p paperflow-render --bench render
 	scripts/bench-memory.sh
-	$(CARGO) bench -p pdf-generator --bench handler
+	@mkdir -p $(OUT)
+	@# The handler prints one EMF line per record on stdout; its figures go to stderr.
+	$(CARGO) bench -p pdf-generator --bench handler > $(OUT)/bench-handler.stdout
 	python3 scripts/bench-cold-start.py
 	scripts/bench-zip-size.sh
 
