@@ -3,6 +3,7 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
+use paperflow_events::{CloudEvent, EventType};
 use paperflow_pipeline::{PdfGenerator, pdf_key};
 use paperflow_render::{FontSet, RenderOptions};
 use paperflow_tests::moto::Moto;
@@ -61,18 +62,18 @@ fn invoice_document(id: &str, revision: u32) -> Value {
 }
 
 fn finalized(event_id: &str, data: Value) -> String {
-    json!({
-        "specversion": "1.0",
-        "id": event_id,
-        "source": "test/producer",
-        "type": "invoice.finalized.v1",
-        "subject": data["invoice_id"],
-        "time": "2026-11-26T14:05:41.123Z",
-        "datacontenttype": "application/json",
-        "correlationid": format!("corr-{event_id}"),
-        "data": data,
-    })
-    .to_string()
+    let subject = data["invoice_id"].as_str().unwrap_or_default().to_owned();
+    let time = time::macros::datetime!(2026-11-26 14:05:41.123 UTC);
+    let event = CloudEvent::new(
+        event_id,
+        "test/producer",
+        EventType::InvoiceFinalized,
+        subject,
+        time,
+        data,
+    )
+    .with_correlation(format!("corr-{event_id}"));
+    serde_json::to_string(&event).expect("an event serialises")
 }
 
 fn rendered(document: &Value) -> Vec<u8> {

@@ -34,7 +34,7 @@ use criterion::{BatchSize, Criterion};
 use lambda_runtime::tracing::subscriber::EnvFilter;
 use lambda_runtime::tracing::subscriber::filter::LevelFilter;
 use lambda_runtime::tracing::{Dispatch, dispatcher};
-use paperflow_events::CloudEvent;
+use paperflow_events::{CloudEvent, EventType};
 use paperflow_pipeline::{
     DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo, PdfGenerator,
     PutOutcome, SwapOutcome,
@@ -191,20 +191,20 @@ fn twelve_lines() -> Value {
     document
 }
 
-/// `data` as an `invoice.finalized.v1` CloudEvent (the shape of `tests/pdf_generator.rs`).
+/// `data` as an `invoice.finalized.v1` CloudEvent, built with the project's own envelope type.
 fn finalized(event_id: &str, data: &Value) -> String {
-    json!({
-        "specversion": "1.0",
-        "id": event_id,
-        "source": "bench/producer",
-        "type": "invoice.finalized.v1",
-        "subject": data["invoice_id"],
-        "time": "2026-11-26T14:05:41.123Z",
-        "datacontenttype": "application/json",
-        "correlationid": format!("corr-{event_id}"),
-        "data": data,
-    })
-    .to_string()
+    let subject = data["invoice_id"].as_str().unwrap_or_default().to_owned();
+    let time = time::macros::datetime!(2026-11-26 14:05:41.123 UTC);
+    let event = CloudEvent::new(
+        event_id,
+        "bench/producer",
+        EventType::InvoiceFinalized,
+        subject,
+        time,
+        data,
+    )
+    .with_correlation(format!("corr-{event_id}"));
+    serde_json::to_string(&event).expect("an event serialises")
 }
 
 /// A batch of [`RECORDS`] different invoices (ids as long as the sample's, so each renders
