@@ -3,11 +3,10 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
-use paperflow_events::{CloudEvent, EventType};
 use paperflow_pipeline::{PdfGenerator, pdf_key};
 use paperflow_render::{FontSet, RenderOptions};
 use paperflow_tests::moto::Moto;
-use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, sqs_batch, sqs_event};
+use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, finalized_event, sqs_batch, sqs_event};
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -62,18 +61,7 @@ fn invoice_document(id: &str, revision: u32) -> Value {
 }
 
 fn finalized(event_id: &str, data: Value) -> String {
-    let subject = data["invoice_id"].as_str().unwrap_or_default().to_owned();
-    let time = time::macros::datetime!(2026-11-26 14:05:41.123 UTC);
-    let event = CloudEvent::new(
-        event_id,
-        "test/producer",
-        EventType::InvoiceFinalized,
-        subject,
-        time,
-        data,
-    )
-    .with_correlation(format!("corr-{event_id}"));
-    serde_json::to_string(&event).expect("an event serialises")
+    finalized_event("test/producer", event_id, &data)
 }
 
 fn rendered(document: &Value) -> Vec<u8> {

@@ -168,3 +168,20 @@ pub fn sqs_batch(bodies: &[String]) -> aws_lambda_events::event::sqs::SqsEvent {
         .collect();
     serde_json::from_value(serde_json::json!({ "Records": records })).expect("an SQS event")
 }
+
+/// The body of an `invoice.finalized.v1` event from `source` carrying `data`, with the
+/// correlation id `corr-<event_id>`, as a producer would publish it.
+pub fn finalized_event(source: &str, event_id: &str, data: &Value) -> String {
+    let subject = data["invoice_id"].as_str().unwrap_or_default().to_owned();
+    let time = time::macros::datetime!(2026-11-26 14:05:41.123 UTC);
+    let event = paperflow_events::CloudEvent::new(
+        event_id,
+        source,
+        paperflow_events::EventType::InvoiceFinalized,
+        subject,
+        time,
+        data,
+    )
+    .with_correlation(format!("corr-{event_id}"));
+    serde_json::to_string(&event).expect("an event serialises")
+}

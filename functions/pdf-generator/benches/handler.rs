@@ -34,12 +34,13 @@ use criterion::{BatchSize, Criterion};
 use lambda_runtime::tracing::subscriber::EnvFilter;
 use lambda_runtime::tracing::subscriber::filter::LevelFilter;
 use lambda_runtime::tracing::{Dispatch, dispatcher};
-use paperflow_events::{CloudEvent, EventType};
+use paperflow_events::CloudEvent;
 use paperflow_pipeline::{
     DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo, PdfGenerator,
     PutOutcome, SwapOutcome,
 };
 use paperflow_render::{FontSet, RenderOptions};
+use paperflow_tests::stack::finalized_event;
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -191,22 +192,6 @@ fn twelve_lines() -> Value {
     document
 }
 
-/// `data` as an `invoice.finalized.v1` CloudEvent, built with the project's own envelope type.
-fn finalized(event_id: &str, data: &Value) -> String {
-    let subject = data["invoice_id"].as_str().unwrap_or_default().to_owned();
-    let time = time::macros::datetime!(2026-11-26 14:05:41.123 UTC);
-    let event = CloudEvent::new(
-        event_id,
-        "bench/producer",
-        EventType::InvoiceFinalized,
-        subject,
-        time,
-        data,
-    )
-    .with_correlation(format!("corr-{event_id}"));
-    serde_json::to_string(&event).expect("an event serialises")
-}
-
 /// A batch of [`RECORDS`] different invoices (ids as long as the sample's, so each renders
 /// exactly like it), one per record.
 fn batch(document: &Value) -> SqsEvent {
@@ -217,7 +202,11 @@ fn batch(document: &Value) -> SqsEvent {
             data["invoice_id"] = json!(format!("INV-2026-0001{index:02}"));
             let mut message = SqsMessage::default();
             message.message_id = Some(format!("bench-message-{index}"));
-            message.body = Some(finalized(&format!("bench-event-{index}"), &data));
+            message.body = Some(finalized_event(
+                "bench/producer",
+                &format!("bench-event-{index}"),
+                &data,
+            ));
             message
         })
         .collect();
