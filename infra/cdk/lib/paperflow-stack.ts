@@ -1,0 +1,566 @@
+// paperflow's whole stack as CDK: the same resources as infra/sam/template.yaml.
+//
+// Every resource that the SAM template names gets the same logical id here (`same()`), so that
+// infra/tests/test_equivalence.py can compare the two templates property by property, and so
+// that a resource means the same thing whichever tool deployed it.
+//
+// Least privilege: each function has its own role whose only policy is written out below; no
+// grant*() helper is used for the functions, because those add actions the functions never call
+// (sqs:GetQueueUrl on send, kms:Encrypt / kms:ReEncrypt*, ...).
+import * as path from 'node:path';
+import {
+  CfnOutput,
+  CfnParameter,
+  CfnResource,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { RustFunction } from 'cargo-lambda-cdk';
+import { Construct, IConstruct } from 'constructs';
+
+/** The repository root: the Cargo workspace whose functions/ crates are deployed. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** Give the CloudFormation resource behind `c` the logical id the SAM template uses. */
+function same<T extends IConstruct>(c: T, logicalId: string): T {
+  const cfn = (c instanceof CfnResource ? c : c.node.defaultChild) as CfnResource;
+  cfn.overrideLogicalId(logicalId);
+  return c;
+}
+
+function ack(c: IConstruct, id: string, reason: string): void {
+  Validations.of(c).acknowledge({ id, reason });
+}
+
+/** A checkov skip, with its reason, in the resource's Metadata (as in the SAM template). */
+function checkovSkip(c: IConstruct, skips: Array<[string, string]>): void {
+  const cfn = (c instanceof CfnResource ? c : c.node.defaultChild) as CfnResource;
+  cfn.addMetadata('checkov', { skip: skips.map(([id, comment]) => ({ id, comment })) });
+}
+
+const FUNCTION_CHECKOV_SKIPS: Array<[string, string]> = [
+  [
+    'CKV_AWS_115',
+    'No reserved concurrency: it would take capacity from the account pool (and fails on new accounts limited to 10). The API is bounded by the HTTP API throttling, the queue consumers by their event source mapping MaximumConcurrency.',
+  ],
+  [
+    'CKV_AWS_116',
+    'A function DLQ applies only to asynchronous invocations. The SQS consumers are invoked synchronously and redrive to their queue DLQ; the API answers its caller; the mailer has an on-failure destination (mailer-failures), which carries more context.',
+  ],
+  [
+    'CKV_AWS_117',
+    'No VPC: the functions reach only S3, SNS, SQS and SES through their public, IAM-authorized, TLS endpoints; a VPC would add NAT or endpoint cost and no boundary.',
+  ],
+  [
+    'CKV_AWS_173',
+    'The environment holds resource names and ARNs and the sender address, no secrets; Lambda encrypts it at rest with its service key.',
+  ],
+];
+
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  caller: '$context.identity.caller',
+  user: '$context.identity.user',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  integrationLatency: '$context.integrationLatency',
+});
+
+/** An on-failure destination that sends with the function's role, whose policy says so itself. */
+class QueueDestination implements lambda.IDestination {
+  constructor(private readonly queue: sqs.IQueue) {}
+  bind(): lambda.DestinationConfig {
+    return { destination: this.queue.queueArn };
+  }
+}
+
+export class PaperflowStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, { analyticsReporting: false, ...props });
+    this.templateOptions.description =
+      'paperflow: event-driven invoice PDFs (the same stack as infra/sam/template.yaml)';
+
+    // --- parameters ----------------------------------------------------------------------------
+    const stage = new CfnParameter(this, 'Stage', {
+      type: 'String',
+      default: 'dev',
+      allowedPattern: '^[a-z][a-z0-9-]{0,15}$',
+      description: 'Deployment stage; part of every topic, queue and alarm name (paperflow-STAGE-...).',
+    }).valueAsString;
+    const senderAddress = new CfnParameter(this, 'SenderAddress', {
+      type: 'String',
+      default: 'invoices@example.com',
+      allowedPattern: '^[^@\\s]+@[^@\\s]+$',
+      description:
+        'The From address of the mailer (MAIL_FROM). Must be a verified SES email identity in this account and region; the mailer may send only as this identity.',
+    }).valueAsString;
+    const memorySize = new CfnParameter(this, 'MemorySize', {
+      type: 'Number',
+      default: 512,
+      minValue: 128,
+      maxValue: 10240,
+      description: 'Memory of every function in MB (CPU share grows with it; 512 MB renders a 12-line invoice in ~1 ms).',
+    }).valueAsNumber;
+    const name = (suffix: string) => `paperflow-${stage}-${suffix}`;
+
+    // --- encryption ----------------------------------------------------------------------------
+    const key = same(
+      new kms.Key(this, 'DataKey', {
+        description: 'paperflow data key: SQS queues, documents and archive buckets, log groups',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      }),
+      'DataKey',
+    );
+    // CloudWatch Logs encrypts this account's log groups with it, and no one else's.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
+        },
+      }),
+    );
+    same(new kms.Alias(this, 'DataKeyAlias', { aliasName: `alias/paperflow-${stage}-data`, targetKey: key }), 'DataKeyAlias');
+
+    // --- buckets -------------------------------------------------------------------------------
+    const accessLogs = same(
+      new s3.Bucket(this, 'AccessLogsBucket', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        versioned: true,
+        enforceSSL: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        lifecycleRules: [
+          {
+            id: 'expire-access-logs',
+            expiration: Duration.days(90),
+            noncurrentVersionExpiration: Duration.days(1),
+            abortIncompleteMultipartUploadAfter: Duration.days(1),
+          },
+        ],
+      }),
+      'AccessLogsBucket',
+    );
+    checkovSkip(accessLogs, [['CKV_AWS_18', 'This is the access-log target itself; logging it into itself would loop.']]);
+
+    const dataBucket = (id: string, logPrefix: string, lifecycleRules: s3.LifecycleRule[]) =>
+      same(
+        new s3.Bucket(this, id, {
+          encryption: s3.BucketEncryption.KMS,
+          encryptionKey: key,
+          bucketKeyEnabled: true,
+          objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+          blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+          versioned: true,
+          enforceSSL: true,
+          serverAccessLogsBucket: accessLogs,
+          serverAccessLogsPrefix: logPrefix,
+          removalPolicy: RemovalPolicy.RETAIN,
+          lifecycleRules,
+        }),
+        id,
+      );
+    const oldVersionsAndUploads: s3.LifecycleRule = {
+      id: 'old-versions-and-uploads',
+      noncurrentVersionExpiration: Duration.days(30),
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+    };
+    const documents = dataBucket('DocumentsBucket', 'documents/', [
+      { id: 'expire-api-pdfs', prefix: 'api/', expiration: Duration.days(1) },
+      { id: 'expire-idempotency-records', prefix: 'idempotency/', expiration: Duration.days(7) },
+      { id: 'expire-mail-claims', prefix: 'mail/', expiration: Duration.days(30) },
+      oldVersionsAndUploads,
+    ]);
+    const archive = dataBucket('ArchiveBucket', 'archive/', [oldVersionsAndUploads]);
+    same(accessLogs.policy!, 'AccessLogsBucketPolicy');
+    same(documents.policy!, 'DocumentsBucketPolicy');
+    same(archive.policy!, 'ArchiveBucketPolicy');
+
+    // --- topics --------------------------------------------------------------------------------
+    const topic = (id: string, suffix: string) => {
+      const t = same(new sns.Topic(this, id, { topicName: name(suffix), enforceSSL: true }), id);
+      // The AWS-managed SNS key, by alias, as in the SAM template (an imported alias would render
+      // as an alias ARN).
+      (t.node.defaultChild as sns.CfnTopic).kmsMasterKeyId = 'alias/aws/sns';
+      return t;
+    };
+    const invoiceEvents = topic('InvoiceEventsTopic', 'invoice-events');
+    const documentEvents = topic('DocumentEventsTopic', 'document-events');
+    same(invoiceEvents.node.findChild('Policy'), 'InvoiceEventsTopicPolicy');
+    same(documentEvents.node.findChild('Policy'), 'DocumentEventsTopicPolicy');
+
+    // --- queues --------------------------------------------------------------------------------
+    const queue = (id: string, suffix: string, more: Partial<sqs.QueueProps> = {}) =>
+      same(
+        new sqs.Queue(this, id, {
+          queueName: name(suffix),
+          encryption: sqs.QueueEncryption.KMS,
+          encryptionMasterKey: key,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+          ...more,
+        }),
+        id,
+      );
+    const pdfRequestsDlq = queue('PdfRequestsDeadLetterQueue', 'pdf-requests-dlq');
+    const pdfRequests = queue('PdfRequestsQueue', 'pdf-requests', {
+      // 6 x the pdf-generator's 30 s timeout, as Lambda advises for SQS event sources.
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: pdfRequestsDlq, maxReceiveCount: 5 },
+    });
+    const archiveDlq = queue('ArchiveDeadLetterQueue', 'archive-dlq');
+    const archiveQueue = queue('ArchiveQueue', 'archive', {
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: archiveDlq, maxReceiveCount: 5 },
+    });
+    const mailerFailures = queue('MailerFailuresQueue', 'mailer-failures');
+    ack(
+      mailerFailures,
+      'AwsSolutions-SQS3',
+      'mailer-failures is itself the terminal failure store: it is the on-failure destination of the pdf-mailer, keeps messages 14 days and has an alarm on its depth. A DLQ behind it would have no consumer.',
+    );
+
+    // --- subscriptions -------------------------------------------------------------------------
+    same(
+      invoiceEvents.addSubscription(
+        new subs.SqsSubscription(pdfRequests, {
+          rawMessageDelivery: true,
+          filterPolicy: { type: sns.SubscriptionFilter.stringFilter({ allowlist: ['invoice.finalized.v1'] }) },
+        }),
+      ),
+      'PdfRequestsSubscription',
+    );
+    same(
+      invoiceEvents.addSubscription(new subs.SqsSubscription(archiveQueue, { rawMessageDelivery: true })),
+      'ArchiveInvoiceEventsSubscription',
+    );
+    same(
+      documentEvents.addSubscription(new subs.SqsSubscription(archiveQueue, { rawMessageDelivery: true })),
+      'ArchiveDocumentEventsSubscription',
+    );
+    // The queue policies exist once something was added to them (enforceSSL, the subscriptions).
+    same(pdfRequests.node.findChild('Policy'), 'PdfRequestsQueuePolicy');
+    same(archiveQueue.node.findChild('Policy'), 'ArchiveQueuePolicy');
+    same(pdfRequestsDlq.node.findChild('Policy'), 'PdfRequestsDeadLetterQueuePolicy');
+    same(archiveDlq.node.findChild('Policy'), 'ArchiveDeadLetterQueuePolicy');
+    same(mailerFailures.node.findChild('Policy'), 'MailerFailuresQueuePolicy');
+
+    // --- log groups ----------------------------------------------------------------------------
+    const logGroup = (id: string) =>
+      same(
+        new logs.LogGroup(this, id, {
+          retention: logs.RetentionDays.ONE_YEAR,
+          encryptionKey: key,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        id,
+      );
+
+    // --- functions -----------------------------------------------------------------------------
+    const rustFunction = (
+      id: string,
+      binary: string,
+      timeoutSeconds: number,
+      environment: Record<string, string>,
+      statements: iam.PolicyStatement[],
+      more: Partial<lambda.FunctionOptions> = {},
+    ) => {
+      const prefix = id.replace(/Function$/, '');
+      const lg = logGroup(`${prefix}LogGroup`);
+      const role = same(
+        new iam.Role(this, `${prefix}Role`, {
+          assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+          inlinePolicies: {
+            [binary]: new iam.PolicyDocument({
+              statements: [
+                new iam.PolicyStatement({
+                  actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                  resources: [lg.logGroupArn],
+                }),
+                ...statements,
+              ],
+            }),
+          },
+        }),
+        `${prefix}Role`,
+      );
+      const fn = same(
+        new RustFunction(this, id, {
+          // The workspace manifest and the binary: `cargo lambda build --bin <binary>` from the root.
+          manifestPath: path.join(REPO_ROOT, 'Cargo.toml'),
+          binaryName: binary,
+          runtime: 'provided.al2023',
+          architecture: lambda.Architecture.ARM_64,
+          memorySize,
+          timeout: Duration.seconds(timeoutSeconds),
+          role,
+          logGroup: lg,
+          environment,
+          ...more,
+        }),
+        id,
+      );
+      const cfn = fn.node.defaultChild as lambda.CfnFunction;
+      // Which crate the function is, as the SAM template says it (sam build reads the same keys).
+      cfn.addMetadata('BuildMethod', 'rust-cargolambda');
+      cfn.addMetadata('BuildProperties', { Binary: binary });
+      checkovSkip(fn, FUNCTION_CHECKOV_SKIPS);
+      return fn;
+    };
+
+    const kmsForS3AndSqs = new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+    });
+    const listDocuments = new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [documents.bucketArn] });
+    const consume = (q: sqs.IQueue) =>
+      new iam.PolicyStatement({
+        actions: [
+          'sqs:ReceiveMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+        ],
+        resources: [q.queueArn],
+      });
+    const objects = (bucket: s3.IBucket, ...patterns: string[]) => patterns.map((p) => `${bucket.bucketArn}/${p}`);
+
+    const invoiceApi = rustFunction(
+      'InvoiceApiFunction',
+      'invoice-api',
+      29, // API Gateway's own integration limit.
+      { DOCUMENTS_BUCKET: documents.bucketName, INVOICE_EVENTS_TOPIC_ARN: invoiceEvents.topicArn },
+      [
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: objects(documents, 'invoices/*', 'idempotency/*', 'api/*'),
+        }),
+        new iam.PolicyStatement({
+          actions: ['s3:PutObject'],
+          resources: objects(documents, 'invoices/*.submitted.json', 'idempotency/*', 'api/*'),
+        }),
+        listDocuments,
+        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [invoiceEvents.topicArn] }),
+        kmsForS3AndSqs,
+      ],
+    );
+    const pdfGenerator = rustFunction(
+      'PdfGeneratorFunction',
+      'pdf-generator',
+      30,
+      { DOCUMENTS_BUCKET: documents.bucketName, DOCUMENT_EVENTS_TOPIC_ARN: documentEvents.topicArn },
+      [
+        consume(pdfRequests),
+        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: objects(documents, 'invoices/*') }),
+        listDocuments,
+        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [documentEvents.topicArn] }),
+        kmsForS3AndSqs,
+      ],
+    );
+    const pdfMailer = rustFunction(
+      'PdfMailerFunction',
+      'pdf-mailer',
+      30,
+      {
+        DOCUMENTS_BUCKET: documents.bucketName,
+        DOCUMENT_EVENTS_TOPIC_ARN: documentEvents.topicArn,
+        MAIL_FROM: senderAddress,
+      },
+      [
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects(documents, 'invoices/*', 'mail/*') }),
+        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects(documents, 'mail/*') }),
+        listDocuments,
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [`arn:${this.partition}:ses:${this.region}:${this.account}:identity/${senderAddress}`],
+        }),
+        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [documentEvents.topicArn] }),
+        // The on-failure destination is sent with the function's role.
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [mailerFailures.queueArn] }),
+        kmsForS3AndSqs,
+      ],
+      {
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        onFailure: new QueueDestination(mailerFailures),
+      },
+    );
+    same(pdfMailer.node.findChild('EventInvokeConfig'), 'PdfMailerFunctionEventInvokeConfig');
+    const eventArchiver = rustFunction(
+      'EventArchiverFunction',
+      'event-archiver',
+      30,
+      { ARCHIVE_BUCKET: archive.bucketName },
+      [
+        consume(archiveQueue),
+        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects(archive, '*') }),
+        kmsForS3AndSqs,
+      ],
+    );
+
+    // Object-level wildcards: S3 object ARNs name keys, and the keys are invoice ids.
+    const objectWildcards: Array<[lambda.Function, string[], string]> = [
+      [
+        invoiceApi,
+        ['invoices/*', 'idempotency/*', 'api/*', 'invoices/*.submitted.json'],
+        'reads status records and PDFs to presign, and writes only submission records, idempotency records and large direct PDFs',
+      ],
+      [pdfGenerator, ['invoices/*'], 'reads and writes the invoices/ prefix it owns (PDFs, latest pointers, failure records)'],
+      [pdfMailer, ['invoices/*', 'mail/*'], 'reads PDFs, and reads and writes its once-per-notice claims under mail/'],
+      [eventArchiver, ['*'], 'appends events to the archive bucket, which holds nothing else'],
+    ];
+    for (const [fn, patterns, what] of objectWildcards) {
+      const bucketId = fn === eventArchiver ? 'ArchiveBucket' : 'DocumentsBucket';
+      for (const p of patterns) {
+        ack(
+          fn.role!,
+          `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${p}]`,
+          `S3 object ARNs name keys, and keys carry invoice ids or dates: the wildcard stays inside one key prefix of the paperflow ${bucketId === 'ArchiveBucket' ? 'archive' : 'documents'} bucket. The function ${what}.`,
+        );
+      }
+    }
+
+    // --- event sources -------------------------------------------------------------------------
+    same(
+      new lambda.EventSourceMapping(this, 'PdfGeneratorFunctionPdfRequests', {
+        target: pdfGenerator,
+        eventSourceArn: pdfRequests.queueArn,
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: 10,
+      }),
+      'PdfGeneratorFunctionPdfRequests',
+    );
+    same(
+      new lambda.EventSourceMapping(this, 'EventArchiverFunctionArchive', {
+        target: eventArchiver,
+        eventSourceArn: archiveQueue.queueArn,
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+        maxConcurrency: 5,
+      }),
+      'EventArchiverFunctionArchive',
+    );
+    same(
+      documentEvents.addSubscription(
+        new subs.LambdaSubscription(pdfMailer, {
+          filterPolicy: { type: sns.SubscriptionFilter.stringFilter({ allowlist: ['invoice.pdf.ready.v1'] }) },
+        }),
+      ),
+      'PdfMailerFunctionPdfReady',
+    );
+
+    // --- HTTP API ------------------------------------------------------------------------------
+    const httpApi = same(
+      new apigwv2.HttpApi(this, 'HttpApi', {
+        createDefaultStage: false,
+        defaultAuthorizer: new HttpIamAuthorizer(),
+      }),
+      'HttpApi',
+    );
+    const accessLogGroup = logGroup('HttpApiAccessLogGroup');
+    same(
+      new apigwv2.HttpStage(this, 'HttpApiApiGatewayDefaultStage', {
+        httpApi,
+        stageName: '$default',
+        autoDeploy: true,
+        throttle: { burstLimit: 100, rateLimit: 50 },
+        accessLogSettings: {
+          destination: new apigwv2.LogGroupLogDestination(accessLogGroup),
+          format: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+        },
+      }),
+      'HttpApiApiGatewayDefaultStage',
+    );
+    const integration = new HttpLambdaIntegration('InvoiceApiIntegration', invoiceApi, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+    httpApi.addRoutes({ path: '/v1/invoices/pdf', methods: [apigwv2.HttpMethod.POST], integration });
+    httpApi.addRoutes({ path: '/v1/invoices', methods: [apigwv2.HttpMethod.POST], integration });
+    httpApi.addRoutes({ path: '/v1/invoices/{id}', methods: [apigwv2.HttpMethod.GET], integration });
+
+    // --- alarms --------------------------------------------------------------------------------
+    const depthAlarm = (id: string, q: sqs.Queue, suffix: string, description: string) =>
+      same(
+        new cloudwatch.Alarm(this, id, {
+          alarmName: name(suffix),
+          alarmDescription: description,
+          metric: q.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
+          evaluationPeriods: 1,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        id,
+      );
+    depthAlarm(
+      'PdfRequestsDeadLetterAlarm',
+      pdfRequestsDlq,
+      'pdf-requests-dlq-not-empty',
+      'invoice.finalized events that failed 5 times; inspect, fix, then redrive to pdf-requests.',
+    );
+    depthAlarm(
+      'ArchiveDeadLetterAlarm',
+      archiveDlq,
+      'archive-dlq-not-empty',
+      'Events the archiver failed 5 times; inspect, fix, then redrive to archive.',
+    );
+    depthAlarm(
+      'MailerFailuresAlarm',
+      mailerFailures,
+      'mailer-failures-not-empty',
+      'invoice.pdf.ready notices the mailer failed 3 times; inspect and re-publish.',
+    );
+
+    // --- outputs -------------------------------------------------------------------------------
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the HTTP API (SigV4-signed requests, service execute-api)',
+      value: Fn.sub('https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/'),
+    });
+    new CfnOutput(this, 'InvoiceEventsTopicArn', {
+      description: 'Where producers publish invoice.finalized.v1',
+      value: invoiceEvents.topicArn,
+    });
+    new CfnOutput(this, 'DocumentEventsTopicArn', {
+      description: 'Where invoice.pdf.ready.v1, invoice.pdf.failed.v1 and invoice.emailed.v1 appear',
+      value: documentEvents.topicArn,
+    });
+    new CfnOutput(this, 'DocumentsBucketName', {
+      description: 'The rendered PDFs and status records',
+      value: documents.bucketName,
+    });
+    new CfnOutput(this, 'ArchiveBucketName', { description: 'The event log', value: archive.bucketName });
+  }
+}
