@@ -81,7 +81,7 @@ infra-test: infra-tools
 	$(CHECKOV) -f infra/sam/template.yaml
 	$(CHECKOV) -f $(INFRA_OUT)/cdk.out/paperflow.template.json
 	cd infra/cdk && npm test --silent
-	PAPERFLOW_CDK_TEMPLATE=$(INFRA_OUT)/cdk.out/paperflow.template.json $(INFRA_BIN)/python -m pytest -q infra/tests
+	PAPERFLOW_CDK_TEMPLATE=$(INFRA_OUT)/cdk.out/paperflow.template.json $(INFRA_BIN)/python -m pytest -q -p no:cacheprovider infra/tests
 
 ## package: each function crate that exists, built as Lambda runs it (arm64, release, zip by
 ## cargo-lambda), and each zip's size. Not part of `test`: release builds take minutes.
