@@ -8,8 +8,8 @@
 //! builds the clients.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use paperflow_lambda::RecordProcessor;
 use paperflow_lambda::metrics::{Unit, emit};
+use paperflow_lambda::{Record, RecordProcessor};
 use paperflow_pipeline::{DocumentStore, EventPublisher, PdfGenerator, RecordFailure};
 use std::sync::Arc;
 
@@ -35,8 +35,8 @@ where
     S: DocumentStore + 'static,
     P: EventPublisher + 'static,
 {
-    async fn process(&self, body: &str) -> Result<(), RecordFailure> {
-        let generated = self.generator.generate(body).await?;
+    async fn process(&self, record: &Record<'_>) -> Result<(), RecordFailure> {
+        let generated = self.generator.generate(record.body).await?;
         let duplicate = f64::from(u8::from(generated.duplicate));
         emit(
             FUNCTION,
@@ -50,8 +50,12 @@ where
         Ok(())
     }
 
-    async fn reject(&self, body: &str, failure: &RecordFailure) -> Result<(), RecordFailure> {
-        self.generator.reject(body, failure).await?;
+    async fn reject(
+        &self,
+        record: &Record<'_>,
+        failure: &RecordFailure,
+    ) -> Result<(), RecordFailure> {
+        self.generator.reject(record.body, failure).await?;
         emit(FUNCTION, &[("failed", 1.0, Unit::Count)]);
         Ok(())
     }

@@ -28,10 +28,12 @@ pub mod clients;
 pub mod config;
 pub mod errors;
 pub mod s3;
+pub mod ses;
 pub mod sns;
 
 pub use clients::sdk_config;
 pub use config::{Config, ConfigError};
 pub use errors::classify;
 pub use s3::S3DocumentStore;
+pub use ses::SesMailer;
 pub use sns::SnsEventPublisher;

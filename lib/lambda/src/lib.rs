@@ -11,4 +11,4 @@ pub mod logging;
 pub mod metrics;
 pub mod sqs_batch;
 
-pub use sqs_batch::{BatchOutcome, RecordProcessor, process_batch};
+pub use sqs_batch::{BatchOutcome, Record, RecordProcessor, process_batch};

@@ -22,16 +22,33 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tracing::Instrument;
 
+/// One record of a batch, as a processor sees it: the body and what SQS says about it, in
+/// plain types, so that processors stay free of Lambda's event types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// The SQS message id: the same on every delivery of the message, so a processor can key
+    /// idempotent writes on it.
+    pub message_id: Option<&'a str>,
+    /// The message body.
+    pub body: &'a str,
+    /// When the queue received the message (SQS `SentTimestamp`, milliseconds since the Unix
+    /// epoch); also the same on every delivery.
+    pub sent_timestamp_ms: Option<u64>,
+}
+
 /// What a function does with one record of a batch.
 pub trait RecordProcessor: Send + Sync + 'static {
-    /// Processes one message body.
-    fn process(&self, body: &str) -> impl Future<Output = Result<(), RecordFailure>> + Send;
+    /// Processes one record.
+    fn process(
+        &self,
+        record: &Record<'_>,
+    ) -> impl Future<Output = Result<(), RecordFailure>> + Send;
 
-    /// Announces a permanent failure of `body`, so that the message can be acknowledged.
+    /// Announces a permanent failure of `record`, so that the message can be acknowledged.
     /// An error here leaves the message for redelivery.
     fn reject(
         &self,
-        body: &str,
+        record: &Record<'_>,
         failure: &RecordFailure,
     ) -> impl Future<Output = Result<(), RecordFailure>> + Send;
 }
@@ -63,12 +80,22 @@ pub async fn process_batch<P: RecordProcessor>(
         let processor = Arc::clone(&processor);
         let permits = Arc::clone(&permits);
         let message_id = record.message_id.clone();
+        let task_message_id = record.message_id;
         let body = record.body.unwrap_or_default();
+        let sent_timestamp_ms = record
+            .attributes
+            .get("SentTimestamp")
+            .and_then(|millis| millis.parse().ok());
         let span = tracing::info_span!("record", message_id = message_id.as_deref().unwrap_or(""));
         let task = tokio::spawn(
             async move {
                 let _permit = permits.acquire_owned().await;
-                handle_record(processor.as_ref(), &body).await
+                let record = Record {
+                    message_id: task_message_id.as_deref(),
+                    body: &body,
+                    sent_timestamp_ms,
+                };
+                handle_record(processor.as_ref(), &record).await
             }
             .instrument(span),
         );
@@ -100,14 +127,14 @@ pub async fn process_batch<P: RecordProcessor>(
     Ok((response, outcomes))
 }
 
-async fn handle_record<P: RecordProcessor>(processor: &P, body: &str) -> BatchOutcome {
-    match processor.process(body).await {
+async fn handle_record<P: RecordProcessor>(processor: &P, record: &Record<'_>) -> BatchOutcome {
+    match processor.process(record).await {
         Ok(()) => BatchOutcome::Succeeded,
         Err(failure) if failure.is_transient() => {
             tracing::warn!(code = %failure.code, message = %failure.message, "record left for redelivery");
             BatchOutcome::Retried(failure)
         }
-        Err(failure) => match processor.reject(body, &failure).await {
+        Err(failure) => match processor.reject(record, &failure).await {
             Ok(()) => BatchOutcome::Rejected(failure),
             Err(announce) => {
                 tracing::warn!(
@@ -138,8 +165,8 @@ mod tests {
     }
 
     impl RecordProcessor for Scripted {
-        async fn process(&self, body: &str) -> Result<(), RecordFailure> {
-            match body {
+        async fn process(&self, record: &Record<'_>) -> Result<(), RecordFailure> {
+            match record.body {
                 "ok" => Ok(()),
                 "transient" => Err(RecordFailure::transient("s3_unavailable", "down")),
                 "panic" => panic!("a bug"),
@@ -147,14 +174,18 @@ mod tests {
             }
         }
 
-        async fn reject(&self, body: &str, _failure: &RecordFailure) -> Result<(), RecordFailure> {
+        async fn reject(
+            &self,
+            record: &Record<'_>,
+            _failure: &RecordFailure,
+        ) -> Result<(), RecordFailure> {
             if self.reject_fails {
                 return Err(RecordFailure::transient("sns_unavailable", "down"));
             }
             self.rejected
                 .lock()
                 .expect("not poisoned")
-                .push(body.to_owned());
+                .push(record.body.to_owned());
             Ok(())
         }
     }
@@ -229,6 +260,50 @@ mod tests {
         event.records[1].message_id = None;
         let result = process_batch(Arc::new(Scripted::default()), event, 2).await;
         assert!(result.is_err());
+    }
+
+    /// Remembers what each record looked like.
+    #[derive(Default)]
+    struct Recording {
+        seen: Mutex<Vec<(Option<String>, String, Option<u64>)>>,
+    }
+
+    impl RecordProcessor for Recording {
+        async fn process(&self, record: &Record<'_>) -> Result<(), RecordFailure> {
+            self.seen.lock().expect("not poisoned").push((
+                record.message_id.map(str::to_owned),
+                record.body.to_owned(),
+                record.sent_timestamp_ms,
+            ));
+            Ok(())
+        }
+
+        async fn reject(&self, _: &Record<'_>, _: &RecordFailure) -> Result<(), RecordFailure> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_processor_sees_the_message_id_and_when_the_queue_received_it() {
+        let mut event = batch(&["first", "second"]);
+        event.records[0]
+            .attributes
+            .insert("SentTimestamp".into(), "1764165941123".into());
+        event.records[1]
+            .attributes
+            .insert("SentTimestamp".into(), "not a number".into());
+        let processor = Arc::new(Recording::default());
+        process_batch(Arc::clone(&processor), event, 1)
+            .await
+            .expect("answered");
+        let seen = processor.seen.lock().expect("not poisoned").clone();
+        assert_eq!(
+            seen,
+            [
+                (Some("m0".into()), "first".into(), Some(1_764_165_941_123)),
+                (Some("m1".into()), "second".into(), None),
+            ]
+        );
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@
 
 pub mod failure;
 pub mod generate;
+pub mod mail;
 pub mod ports;
 
 pub use failure::{FailureKind, RecordFailure};

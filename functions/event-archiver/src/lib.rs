@@ -1,0 +1,1 @@
+//! event-archiver (being built).
