@@ -96,3 +96,90 @@ write(
         ),
     ],
 )
+
+
+# --- API Gateway HTTP API (payload format 2.0) requests for the invoice-api --------------------
+# The shape of aws_lambda_events' example-apigw-v2-request-iam.json: IAM authorization, the
+# $default stage, the body as text (API Gateway sends JSON bodies unencoded).
+
+
+def http_request(method, path, body=None, headers=None, query=""):
+    all_headers = {
+        "accept": "*/*",
+        "content-length": str(len(body.encode())) if body else "0",
+        "host": "abc123def4.execute-api.eu-central-1.amazonaws.com",
+        "user-agent": "curl/8.5.0",
+        "x-amzn-trace-id": "Root=1-6745d6f1-0123456789abcdef01234567",
+        "x-forwarded-for": "198.51.100.7",
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+    }
+    all_headers.update(headers or {})
+    route = "GET /v1/invoices/{id}" if method == "GET" else f"{method} {path}"
+    request = {
+        "version": "2.0",
+        "routeKey": route,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": all_headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123def4",
+            "authorizer": {
+                "iam": {
+                    "accessKey": "ASIAEXAMPLEEXAMPLE01",
+                    "accountId": "123456789012",
+                    "callerId": "AROAEXAMPLEEXAMPLE01:billing",
+                    "principalOrgId": None,
+                    "userArn": "arn:aws:sts::123456789012:assumed-role/billing/billing",
+                    "userId": "AROAEXAMPLEEXAMPLE01:billing",
+                }
+            },
+            "domainName": "abc123def4.execute-api.eu-central-1.amazonaws.com",
+            "domainPrefix": "abc123def4",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "198.51.100.7",
+                "userAgent": "curl/8.5.0",
+            },
+            "requestId": "Bx0Pqj7SFiAEJmw=",
+            "routeKey": route,
+            "stage": "$default",
+            "time": "26/Nov/2026:14:05:41 +0000",
+            "timeEpoch": 1764165941123,
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        request["queryStringParameters"] = dict(pair.split("=", 1) for pair in query.split("&"))
+    if method == "GET":
+        request["pathParameters"] = {"id": path.rsplit("/", 1)[1]}
+    if body is not None:
+        request["body"] = body
+    return request
+
+
+def write_request(name, request):
+    path = HERE / name
+    path.write_text(json.dumps(request, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote events/{name}")
+
+
+JSON_HEADERS = {"content-type": "application/json", "x-correlation-id": "corr-api-sample-0001"}
+write_request("apigw-v2-render-pdf.json", http_request("POST", "/v1/invoices/pdf", json.dumps(INVOICE), JSON_HEADERS))
+write_request(
+    "apigw-v2-submit-invoice.json",
+    http_request(
+        "POST",
+        "/v1/invoices",
+        json.dumps(INVOICE),
+        dict(JSON_HEADERS, **{"idempotency-key": "erp-billing-INV-2026-000123-r1"}),
+    ),
+)
+write_request("apigw-v2-invoice-status.json", http_request("GET", "/v1/invoices/" + INVOICE["invoice_id"], query="revision=1"))
+write_request(
+    "apigw-v2-render-pdf-invalid.json",
+    http_request("POST", "/v1/invoices/pdf", json.dumps(invalid), JSON_HEADERS),
+)

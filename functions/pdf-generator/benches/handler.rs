@@ -34,22 +34,20 @@ use criterion::{BatchSize, Criterion};
 use lambda_runtime::tracing::subscriber::EnvFilter;
 use lambda_runtime::tracing::subscriber::filter::LevelFilter;
 use lambda_runtime::tracing::{Dispatch, dispatcher};
-use paperflow_events::CloudEvent;
-use paperflow_pipeline::{
-    DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo, PdfGenerator,
-    PutOutcome, SwapOutcome,
-};
+// In-memory ports take S3 and SNS (and the signing, serialisation and HTTP of the SDK
+// adapters) out of the measurement while keeping the ports' semantics (create-only puts,
+// compare-and-swap), so the pipeline takes exactly the path it takes against S3.
+use paperflow_pipeline::PdfGenerator;
+use paperflow_pipeline::memory::{MemoryPublisher, MemoryStore};
 use paperflow_render::{FontSet, RenderOptions};
 use paperflow_tests::stack::finalized_event;
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
 use std::hint::black_box;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
 /// Records per SQS batch: Lambda's default batch size for SQS.
 const RECORDS: usize = 10;
@@ -65,120 +63,7 @@ const TARGET_MS: f64 = 0.2;
 /// Rounds of the paired measurement printed at the end.
 const PAIRED_ROUNDS: usize = 200;
 
-// --- bench-only ports -------------------------------------------------------------------------
-//
-// These exist only to take I/O out of the measurement: S3 and SNS (and the serialisation,
-// signing and HTTP the SDK adapters do on the way) are replaced by a map and a counter. They
-// keep the ports' semantics (create-only puts, compare-and-swap on the version tag), so the
-// pipeline takes exactly the path it takes against S3.
-
-/// One stored object of [`MemoryStore`].
-struct Stored {
-    body: Vec<u8>,
-    etag: String,
-    metadata: BTreeMap<String, String>,
-}
-
-/// Bench-only [`DocumentStore`]: a map in memory. Clones share it.
-#[derive(Clone, Default)]
-struct MemoryStore {
-    objects: Arc<Mutex<HashMap<String, Stored>>>,
-    versions: Arc<AtomicUsize>,
-    created: Arc<AtomicUsize>,
-}
-
-impl MemoryStore {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Stored>> {
-        self.objects
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn insert(&self, object: NewObject) {
-        let etag = format!("\"v{}\"", self.versions.fetch_add(1, Ordering::Relaxed));
-        self.lock().insert(
-            object.key,
-            Stored {
-                body: object.body,
-                etag,
-                metadata: object.metadata,
-            },
-        );
-    }
-}
-
-impl DocumentStore for MemoryStore {
-    fn bucket(&self) -> &str {
-        "bench-documents"
-    }
-
-    async fn put_new(&self, object: NewObject) -> Result<PutOutcome, DependencyError> {
-        if self.lock().contains_key(&object.key) {
-            return Ok(PutOutcome::AlreadyExists);
-        }
-        self.created.fetch_add(1, Ordering::Relaxed);
-        self.insert(object);
-        Ok(PutOutcome::Created)
-    }
-
-    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, DependencyError> {
-        Ok(self.lock().get(key).map(|stored| ObjectInfo {
-            size: stored.body.len() as u64,
-            etag: stored.etag.clone(),
-            metadata: stored.metadata.clone(),
-        }))
-    }
-
-    async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, DependencyError> {
-        Ok(self
-            .lock()
-            .get(key)
-            .map(|stored| (stored.body.clone(), stored.etag.clone())))
-    }
-
-    async fn put_if_match(
-        &self,
-        object: NewObject,
-        expected: Option<&str>,
-    ) -> Result<SwapOutcome, DependencyError> {
-        let current = self
-            .lock()
-            .get(&object.key)
-            .map(|stored| stored.etag.clone());
-        if current.as_deref() != expected {
-            return Ok(SwapOutcome::Conflict);
-        }
-        self.insert(object);
-        Ok(SwapOutcome::Swapped)
-    }
-
-    async fn presign_get(
-        &self,
-        key: &str,
-        expires_in: Duration,
-    ) -> Result<String, DependencyError> {
-        Ok(format!(
-            "memory://bench-documents/{key}?expires={}",
-            expires_in.as_secs()
-        ))
-    }
-}
-
-/// Bench-only [`EventPublisher`]: counts what it is given. Clones share the count.
-#[derive(Clone, Default)]
-struct CountingPublisher {
-    published: Arc<AtomicUsize>,
-}
-
-impl EventPublisher for CountingPublisher {
-    async fn publish(&self, event: &CloudEvent) -> Result<(), DependencyError> {
-        black_box(event);
-        self.published.fetch_add(1, Ordering::Relaxed);
-        Ok(())
-    }
-}
-
-type Requests = PdfRequests<MemoryStore, CountingPublisher>;
+type Requests = PdfRequests<MemoryStore, MemoryPublisher>;
 
 // --- inputs -----------------------------------------------------------------------------------
 
@@ -214,11 +99,7 @@ fn batch(document: &Value) -> SqsEvent {
 }
 
 /// A handler over `store` and `publisher`.
-fn requests(
-    fonts: &Arc<FontSet>,
-    store: MemoryStore,
-    publisher: CountingPublisher,
-) -> Arc<Requests> {
+fn requests(fonts: &Arc<FontSet>, store: MemoryStore, publisher: MemoryPublisher) -> Arc<Requests> {
     let generator = PdfGenerator::new(
         store,
         publisher,
@@ -284,7 +165,7 @@ impl Fixture {
     fn fresh(&self) -> (Arc<Requests>, SqsEvent) {
         let store = MemoryStore::default();
         (
-            requests(&self.fonts, store, CountingPublisher::default()),
+            requests(&self.fonts, store, MemoryPublisher::default()),
             self.template.clone(),
         )
     }
@@ -301,7 +182,7 @@ impl Fixture {
 
     /// Once before measuring: every record succeeds and really stores (no duplicate).
     fn check(&self) {
-        let (store, publisher) = (MemoryStore::default(), CountingPublisher::default());
+        let (store, publisher) = (MemoryStore::default(), MemoryPublisher::default());
         let checked = requests(&self.fonts, store.clone(), publisher.clone());
         let response = self
             .runtime
@@ -309,9 +190,16 @@ impl Fixture {
             .expect("the batch is answered");
         assert!(response.batch_item_failures.is_empty(), "{response:?}");
         // Each record creates its PDF, sets its latest pointer, and announces once.
-        assert_eq!(store.created.load(Ordering::Relaxed), RECORDS);
-        assert_eq!(store.lock().len(), 2 * RECORDS);
-        assert_eq!(publisher.published.load(Ordering::Relaxed), RECORDS);
+        assert_eq!(
+            store
+                .keys()
+                .iter()
+                .filter(|key| key.ends_with(".pdf"))
+                .count(),
+            RECORDS
+        );
+        assert_eq!(store.keys().len(), 2 * RECORDS);
+        assert_eq!(publisher.count(), RECORDS);
     }
 
     /// Paired rounds: `RECORDS` renders alone, then one batch, back to back, so that both see

@@ -197,6 +197,26 @@ impl DocumentStore for S3DocumentStore {
         }
     }
 
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, DependencyError> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        let mut keys = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|error| classify(SERVICE, &error))?;
+            keys.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|object| object.key().map(str::to_owned)),
+            );
+        }
+        Ok(keys)
+    }
+
     async fn presign_get(
         &self,
         key: &str,

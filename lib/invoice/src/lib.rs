@@ -45,4 +45,4 @@ pub mod validate;
 
 pub use model::{Invoice, InvoiceId, Line, Party, TaxGroup, Totals};
 pub use money::{Currency, Quantity, TaxRate, compute_totals, line_net_minor, tax_minor};
-pub use validate::{Violation, Violations, invoice_from_value, parse_invoice};
+pub use validate::{Violation, Violations, invoice_from_value, parse_invoice, parse_invoice_id};

@@ -184,6 +184,28 @@ pub fn parse_invoice(json: &[u8]) -> Result<Invoice, Violations> {
     }
 }
 
+/// Check an invoice id on its own (a URL path segment, a storage key part) by the same rule as
+/// `/invoice_id` in a document.
+///
+/// # Errors
+///
+/// Every rule the id breaks, each at the pointer `pointer`.
+pub fn parse_invoice_id(id: &str, pointer: &str) -> Result<InvoiceId, Violations> {
+    let mut report = Report::default();
+    let at = Path::ROOT;
+    let parsed = invoice_id(&mut report, id, &at);
+    match parsed {
+        Some(parsed) if report.total() == 0 => Ok(parsed),
+        _ => Err(Violations(
+            report
+                .kept
+                .into_iter()
+                .map(|violation| Violation::new(pointer, violation.rule))
+                .collect(),
+        )),
+    }
+}
+
 /// Validate an already-parsed document (the `data` of an event).
 ///
 /// # Errors

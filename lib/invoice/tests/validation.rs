@@ -1493,3 +1493,16 @@ fn to_document_gives_the_same_invoice_back() {
     assert_eq!(invoice.to_document()["issue_date"], json!("2026-11-26"));
     assert!(invoice.to_document()["seller"].get("email").is_none());
 }
+
+#[test]
+fn an_invoice_id_alone_is_checked_by_the_documents_rule_at_the_given_pointer() {
+    let id = paperflow_invoice::parse_invoice_id("ACME/2026/0001", "/path/id").expect("valid");
+    assert_eq!(id.as_str(), "ACME/2026/0001");
+
+    let errors =
+        paperflow_invoice::parse_invoice_id("../etc/passwd", "/path/id").expect_err("invalid");
+    assert!(errors.iter().all(|v| v.pointer == "/path/id"));
+    assert!(errors.iter().any(|v| v.rule == "must not contain \"..\""));
+    assert!(paperflow_invoice::parse_invoice_id("", "/path/id").is_err());
+    assert!(paperflow_invoice::parse_invoice_id("a b", "/path/id").is_err());
+}

@@ -16,6 +16,7 @@
 
 use crate::failure::RecordFailure;
 use crate::ports::{DocumentStore, EventPublisher, NewObject, PutOutcome, SwapOutcome};
+use crate::status::{FailedRevision, failed_key};
 use paperflow_events::{CloudEvent, EventType, PdfFailed, PdfReady};
 use paperflow_invoice::Invoice;
 use paperflow_render::{FontSet, RenderOptions};
@@ -273,6 +274,7 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
         if let Some(cause) = hints.id {
             notice = notice.with_causation(cause);
         }
+        self.record_failure(&notice).await?;
         self.publish(&notice).await?;
         tracing::warn!(
             correlation_id = notice.correlation_id(),
@@ -282,6 +284,42 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
             "invoice rejected"
         );
         Ok(notice)
+    }
+
+    /// Keeps `invoices/{id}/r{N}.failed.json` so that the status of the revision says why it
+    /// failed (see [`crate::status`]). Written before the notice is published, so a notice never
+    /// announces a failure the status does not show. Only for a valid invoice id and revision: an
+    /// id that breaks the rules must not become a storage key. The first failure of a revision
+    /// stays; a redelivery finds it and moves on.
+    async fn record_failure(&self, notice: &CloudEvent<PdfFailed>) -> Result<(), RecordFailure> {
+        let (Some(invoice_id), Some(revision)) = (&notice.data.invoice_id, notice.data.revision)
+        else {
+            return Ok(());
+        };
+        if revision == 0 || paperflow_invoice::parse_invoice_id(invoice_id, "").is_err() {
+            return Ok(());
+        }
+        let record = FailedRevision {
+            invoice_id: invoice_id.clone(),
+            revision,
+            code: notice.data.code.clone(),
+            message: notice.data.message.clone(),
+            notice_id: notice.id.clone(),
+            correlation_id: notice.correlation_id().to_owned(),
+            failed_at: notice.time.clone(),
+        };
+        let body = serde_json::to_vec(&record).map_err(|error| {
+            RecordFailure::permanent("internal", format!("serialising a failure record: {error}"))
+        })?;
+        self.store
+            .put_new(NewObject {
+                key: failed_key(invoice_id, revision),
+                body,
+                content_type: "application/json".to_owned(),
+                metadata: BTreeMap::new(),
+            })
+            .await?;
+        Ok(())
     }
 
     /// A PDF is already stored under `key`: a duplicate delivery when it has the same bytes.

@@ -3,18 +3,34 @@
 //! - [`ports`]: what the pipeline needs from outside (a document store, an event publisher),
 //!   as traits that adapters implement;
 //! - [`failure`]: transient and permanent failures, and what the failure policy does with each;
-//! - [`generate`]: the pdf-generator's work for one `invoice.finalized.v1` event.
+//! - [`generate`]: the pdf-generator's work for one `invoice.finalized.v1` event;
+//! - [`submit`]: the producer way in (the invoice API's `POST /v1/invoices`), at most once per
+//!   idempotency key;
+//! - [`status`]: what became of a revision (pending, ready, failed), read from the store;
+//! - [`direct`]: the direct way (`POST /v1/invoices/pdf`): render now, answer inline or stored;
+//! - [`memory`]: the ports in memory, for benchmarks and unit tests of the rules.
 //!
 //! This crate knows nothing of AWS or Lambda: no SDK types, no trigger events. Adapters live in
 //! `paperflow-aws`, Lambda glue in `paperflow-lambda`, and the functions wire them together.
 
+pub mod archive;
+pub mod direct;
 pub mod failure;
 pub mod generate;
 pub mod mail;
+pub mod memory;
 pub mod ports;
+pub mod status;
+pub mod submit;
 
+pub use direct::{DirectError, DirectPdf, DirectRenderer};
 pub use failure::{FailureKind, RecordFailure};
 pub use generate::{Generated, LatestRevision, PdfGenerator, latest_key, pdf_key};
 pub use ports::{
     DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo, PutOutcome, SwapOutcome,
 };
+pub use status::{
+    FailedRevision, ReadyRevision, RevisionStatus, SubmittedRevision, failed_key, revision_status,
+    submitted_key,
+};
+pub use submit::{Accepted, Submission, SubmitError, Submitter};

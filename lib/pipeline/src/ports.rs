@@ -106,6 +106,13 @@ pub trait DocumentStore: Send + Sync {
         expected: Option<&str>,
     ) -> impl Future<Output = Result<SwapOutcome, DependencyError>> + Send;
 
+    /// The keys stored under `prefix`, in the store's (lexicographic) order. Meant for small
+    /// prefixes such as one invoice's folder; it reads every page of the listing.
+    fn list(
+        &self,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<String>, DependencyError>> + Send;
+
     /// A URL that lets its holder download `key` for `expires_in`.
     fn presign_get(
         &self,

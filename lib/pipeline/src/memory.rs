@@ -1,0 +1,169 @@
+//! The ports in memory: a [`MemoryStore`] and a [`MemoryPublisher`].
+//!
+//! They exist to take I/O out of benchmarks and of unit tests of the pipeline's own rules. They
+//! keep the ports' semantics — create-only puts, compare-and-swap on a version tag, listing in
+//! key order — so the pipeline takes exactly the path it takes against S3 and SNS. Tests of the
+//! adapters and of the system run against the real services (moto), not these.
+
+use crate::ports::{
+    DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo, PutOutcome, SwapOutcome,
+};
+use paperflow_events::CloudEvent;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// One stored object of a [`MemoryStore`].
+#[derive(Debug, Clone)]
+struct Stored {
+    body: Vec<u8>,
+    etag: String,
+    metadata: BTreeMap<String, String>,
+}
+
+/// A [`DocumentStore`] in memory. Clones share the same objects.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    objects: Arc<Mutex<BTreeMap<String, Stored>>>,
+    versions: Arc<AtomicUsize>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// The body stored under `key`.
+    pub fn body(&self, key: &str) -> Option<Vec<u8>> {
+        self.lock().get(key).map(|stored| stored.body.clone())
+    }
+
+    /// Every stored key, in order.
+    pub fn keys(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Stored>> {
+        // A panicking test thread must not hide the store from the others.
+        self.objects
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn insert(&self, object: NewObject) {
+        let etag = format!("\"v{}\"", self.versions.fetch_add(1, Ordering::Relaxed));
+        self.lock().insert(
+            object.key,
+            Stored {
+                body: object.body,
+                etag,
+                metadata: object.metadata,
+            },
+        );
+    }
+}
+
+impl DocumentStore for MemoryStore {
+    fn bucket(&self) -> &str {
+        "memory"
+    }
+
+    async fn put_new(&self, object: NewObject) -> Result<PutOutcome, DependencyError> {
+        if self.lock().contains_key(&object.key) {
+            return Ok(PutOutcome::AlreadyExists);
+        }
+        self.insert(object);
+        Ok(PutOutcome::Created)
+    }
+
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, DependencyError> {
+        Ok(self.lock().get(key).map(|stored| ObjectInfo {
+            size: stored.body.len() as u64,
+            etag: stored.etag.clone(),
+            metadata: stored.metadata.clone(),
+        }))
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, DependencyError> {
+        Ok(self
+            .lock()
+            .get(key)
+            .map(|stored| (stored.body.clone(), stored.etag.clone())))
+    }
+
+    async fn put_if_match(
+        &self,
+        object: NewObject,
+        expected: Option<&str>,
+    ) -> Result<SwapOutcome, DependencyError> {
+        let current = self
+            .lock()
+            .get(&object.key)
+            .map(|stored| stored.etag.clone());
+        if current.as_deref() != expected {
+            return Ok(SwapOutcome::Conflict);
+        }
+        self.insert(object);
+        Ok(SwapOutcome::Swapped)
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, DependencyError> {
+        Ok(self
+            .lock()
+            .keys()
+            .filter(|key| key.starts_with(prefix))
+            .cloned()
+            .collect())
+    }
+
+    async fn presign_get(
+        &self,
+        key: &str,
+        expires_in: Duration,
+    ) -> Result<String, DependencyError> {
+        Ok(format!("memory://{key}?expires={}", expires_in.as_secs()))
+    }
+}
+
+/// An [`EventPublisher`] in memory: keeps every event it is given. Clones share them.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryPublisher {
+    events: Arc<Mutex<Vec<CloudEvent>>>,
+}
+
+impl MemoryPublisher {
+    /// A publisher that has published nothing yet.
+    pub fn new() -> MemoryPublisher {
+        MemoryPublisher::default()
+    }
+
+    /// Every event published so far, in order.
+    pub fn events(&self) -> Vec<CloudEvent> {
+        self.lock().clone()
+    }
+
+    /// How many events were published.
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Forgets what was published (a benchmark's memory stays flat).
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<CloudEvent>> {
+        self.events
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl EventPublisher for MemoryPublisher {
+    async fn publish(&self, event: &CloudEvent) -> Result<(), DependencyError> {
+        self.lock().push(event.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,235 @@
+//! What became of an invoice revision: pending, ready or failed, read back from the store.
+//!
+//! Each revision leaves records in its invoice's folder `invoices/{id}/`:
+//!
+//! | key | written by | means |
+//! |---|---|---|
+//! | `r{N}.submitted.json` | invoice-api, before it publishes `invoice.finalized.v1` | pending |
+//! | `r{N}.pdf` | pdf-generator ([`crate::pdf_key`]) | ready |
+//! | `r{N}.failed.json` | pdf-generator, when it rejects the revision | failed, and why |
+//!
+//! A PDF outranks a failure: a rejected copy of a revision that is already stored (a
+//! `revision_conflict`) leaves the first PDF as the truth. A failure outranks the submission.
+//! Without a revision number, the status is the one of the highest revision that has any record.
+//! A producer that publishes to the topic directly leaves no submission record: its revision is
+//! unknown until it is ready or failed.
+
+use crate::generate::pdf_key;
+use crate::ports::{DependencyError, DocumentStore};
+use paperflow_invoice::InvoiceId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The storage key of a revision's submission record.
+pub fn submitted_key(invoice_id: &str, revision: u32) -> String {
+    format!("invoices/{invoice_id}/r{revision}.submitted.json")
+}
+
+/// The storage key of a revision's failure record.
+pub fn failed_key(invoice_id: &str, revision: u32) -> String {
+    format!("invoices/{invoice_id}/r{revision}.failed.json")
+}
+
+/// `invoices/{id}/r{N}.submitted.json`: the revision was accepted and announced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedRevision {
+    /// The invoice.
+    pub invoice_id: String,
+    /// The revision.
+    pub revision: u32,
+    /// The id of the `invoice.finalized.v1` event that announced it.
+    pub event_id: String,
+    /// The flow it belongs to.
+    pub correlation_id: String,
+    /// When it was accepted (RFC 3339).
+    pub submitted_at: String,
+}
+
+/// `invoices/{id}/r{N}.failed.json`: the revision was rejected, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedRevision {
+    /// The invoice.
+    pub invoice_id: String,
+    /// The revision.
+    pub revision: u32,
+    /// The stable code of the failure (`invalid_invoice`, `revision_conflict`, …).
+    pub code: String,
+    /// What is wrong, naming the field and the rule where there is one.
+    pub message: String,
+    /// The id of the `invoice.pdf.failed.v1` notice that announced it.
+    pub notice_id: String,
+    /// The flow it belongs to.
+    pub correlation_id: String,
+    /// When it was rejected (RFC 3339).
+    pub failed_at: String,
+}
+
+/// A stored PDF, as its object describes itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadyRevision {
+    /// The invoice.
+    pub invoice_id: String,
+    /// The revision.
+    pub revision: u32,
+    /// Where the PDF is.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, hex (empty if the object was stored without it).
+    pub sha256: String,
+    /// Its page count (0 if the object was stored without it).
+    pub pages: u32,
+}
+
+/// The status of one revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevisionStatus {
+    /// Accepted, not rendered yet.
+    Pending(SubmittedRevision),
+    /// The PDF is stored.
+    Ready(ReadyRevision),
+    /// Rejected.
+    Failed(FailedRevision),
+}
+
+impl RevisionStatus {
+    /// The revision the status is about.
+    pub fn revision(&self) -> u32 {
+        match self {
+            RevisionStatus::Pending(submitted) => submitted.revision,
+            RevisionStatus::Ready(ready) => ready.revision,
+            RevisionStatus::Failed(failed) => failed.revision,
+        }
+    }
+}
+
+/// Which records one revision has.
+#[derive(Debug, Default, Clone, Copy)]
+struct Records {
+    pdf: bool,
+    failed: bool,
+    submitted: bool,
+}
+
+/// The records in an invoice's folder, by revision. Keys of other invoices whose ids extend
+/// this one (`ACME/2026` and `ACME/2026/0001`) are one folder deeper and are skipped.
+fn records_by_revision(folder: &str, keys: &[String]) -> BTreeMap<u32, Records> {
+    let mut revisions: BTreeMap<u32, Records> = BTreeMap::new();
+    for name in keys.iter().filter_map(|key| key.strip_prefix(folder)) {
+        let Some(rest) = name.strip_prefix('r') else {
+            continue;
+        };
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let (number, suffix) = rest.split_at(digits);
+        let Ok(revision) = number.parse::<u32>() else {
+            continue;
+        };
+        let records = revisions.entry(revision).or_default();
+        match suffix {
+            ".pdf" => records.pdf = true,
+            ".failed.json" => records.failed = true,
+            ".submitted.json" => records.submitted = true,
+            _ => {}
+        }
+    }
+    revisions.retain(|_, records| records.pdf || records.failed || records.submitted);
+    revisions
+}
+
+/// The status of `revision` of the invoice, or of its highest known revision when `revision` is
+/// `None`; `None` when the store knows nothing of it.
+///
+/// # Errors
+///
+/// The store could not be read. A record that exists but cannot be parsed is an error too
+/// (`retryable: false`): it was written by a different version and needs a person.
+pub async fn revision_status<S: DocumentStore>(
+    store: &S,
+    invoice_id: &InvoiceId,
+    revision: Option<u32>,
+) -> Result<Option<RevisionStatus>, DependencyError> {
+    let id = invoice_id.as_str();
+    let folder = format!("invoices/{id}/");
+    let keys = store.list(&folder).await?;
+    let revisions = records_by_revision(&folder, &keys);
+    let chosen = match revision {
+        Some(revision) => revisions.get(&revision).map(|records| (revision, *records)),
+        None => revisions
+            .last_key_value()
+            .map(|(revision, records)| (*revision, *records)),
+    };
+    let Some((revision, records)) = chosen else {
+        return Ok(None);
+    };
+    if records.pdf {
+        let key = pdf_key(id, revision);
+        // Listed a moment ago; gone now only if somebody deleted it.
+        let Some(info) = store.head(&key).await? else {
+            return Ok(None);
+        };
+        return Ok(Some(RevisionStatus::Ready(ReadyRevision {
+            invoice_id: id.to_owned(),
+            revision,
+            size: info.size,
+            sha256: info.metadata.get("sha256").cloned().unwrap_or_default(),
+            pages: info
+                .metadata
+                .get("pages")
+                .and_then(|pages| pages.parse().ok())
+                .unwrap_or(0),
+            key,
+        })));
+    }
+    if records.failed {
+        let failed = read_record(store, &failed_key(id, revision)).await?;
+        return Ok(failed.map(RevisionStatus::Failed));
+    }
+    let submitted = read_record(store, &submitted_key(id, revision)).await?;
+    Ok(submitted.map(RevisionStatus::Pending))
+}
+
+async fn read_record<S: DocumentStore, T: for<'de> Deserialize<'de>>(
+    store: &S,
+    key: &str,
+) -> Result<Option<T>, DependencyError> {
+    let Some((body, _)) = store.get(key).await? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(|error| DependencyError {
+            service: "store",
+            retryable: false,
+            message: format!("{key} is not a record this version can read: {error}"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    #[test]
+    fn records_are_grouped_by_revision_and_deeper_folders_are_other_invoices() {
+        let folder = "invoices/ACME/2026/";
+        let listed = keys(&[
+            "invoices/ACME/2026/latest.json",
+            "invoices/ACME/2026/r1.pdf",
+            "invoices/ACME/2026/r2.submitted.json",
+            "invoices/ACME/2026/r2.failed.json",
+            "invoices/ACME/2026/r10.submitted.json",
+            "invoices/ACME/2026/0001/r99.pdf",
+            "invoices/ACME/2026/rx.pdf",
+        ]);
+        let revisions = records_by_revision(folder, &listed);
+        assert_eq!(revisions.keys().copied().collect::<Vec<_>>(), [1, 2, 10]);
+        assert!(revisions[&1].pdf && !revisions[&1].failed);
+        assert!(revisions[&2].failed && revisions[&2].submitted && !revisions[&2].pdf);
+        assert!(revisions[&10].submitted);
+    }
+}
