@@ -8,6 +8,8 @@
 //!   presigned downloads;
 //! - [`sns`]: [`SnsEventPublisher`], CloudEvents as the message body, `type`, `subject` and
 //!   `correlationid` as message attributes;
+//! - [`ses`]: [`SesMailer`], the pdf-mailer's [`Mailer`] over SES v2 (raw MIME messages);
+//! - [`archive`]: [`S3Archive`], the event archive read back (listing and concurrent reads);
 //! - [`errors`]: the one place that decides whether a failed AWS call is worth retrying.
 //!
 //! What this crate must never do:
@@ -23,6 +25,9 @@
 //!
 //! [`DocumentStore`]: paperflow_pipeline::DocumentStore
 //! [`EventPublisher`]: paperflow_pipeline::EventPublisher
+//! [`Mailer`]: paperflow_pipeline::mail::Mailer
+
+pub mod archive;
 
 pub mod clients;
 pub mod config;
@@ -31,6 +36,7 @@ pub mod s3;
 pub mod ses;
 pub mod sns;
 
+pub use archive::S3Archive;
 pub use clients::sdk_config;
 pub use config::{Config, ConfigError};
 pub use errors::classify;

@@ -262,10 +262,13 @@ mod tests {
         assert!(result.is_err());
     }
 
+    /// A record as a processor saw it: message id, body, sent timestamp.
+    type Seen = (Option<String>, String, Option<u64>);
+
     /// Remembers what each record looked like.
     #[derive(Default)]
     struct Recording {
-        seen: Mutex<Vec<(Option<String>, String, Option<u64>)>>,
+        seen: Mutex<Vec<Seen>>,
     }
 
     impl RecordProcessor for Recording {

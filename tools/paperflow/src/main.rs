@@ -1,10 +1,14 @@
-//! `paperflow`: render and validate invoice documents from the shell.
+//! `paperflow`: render and validate invoice documents from the shell, and trace what happened
+//! to an invoice through the event archive.
 //!
 //! The command is a thin shell around the library: it reads files, calls
-//! `paperflow_invoice::parse_invoice` and `paperflow_render::render`, and writes files. Exit
-//! codes: 0 all went well, 2 an input was invalid, 1 an I/O or other failure.
+//! `paperflow_invoice::parse_invoice` and `paperflow_render::render`, and writes files; `trace`
+//! reads the archive bucket through `paperflow-aws` and orders it with
+//! `paperflow_pipeline::archive`. Exit codes: 0 all went well, 2 an input was invalid, 1 an I/O
+//! or other failure.
 
 mod output;
+mod trace;
 
 use clap::{Parser, Subcommand};
 use paperflow_render::{FontSet, PageSize, RenderOptions, font_files};
@@ -18,7 +22,9 @@ Examples:
   paperflow render samples/*.json --out-dir out/
   paperflow render invoice.json -o invoice.pdf --page-size letter
   PAPERFLOW_FALLBACK_FONTS=/usr/share/fonts/truetype/droid paperflow render cjk.json -o cjk.pdf
-  paperflow validate samples/*.json";
+  paperflow validate samples/*.json
+  paperflow trace INV-2026-000123 --archive-bucket paperflow-archive
+  paperflow trace corr-42 --json --since 2026-11-26";
 
 /// Render invoice documents as PDFs, and validate them.
 #[derive(Parser)]
@@ -54,6 +60,24 @@ enum Command {
         /// Invoice documents; `-` reads standard input.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
+    },
+    /// What happened to an invoice or a flow: its events from the archive, in time order.
+    ///
+    /// Reads the archive bucket with the AWS SDK's own configuration (region, credentials,
+    /// AWS_ENDPOINT_URL). Prints time, source, type, subject and outcome, and the reason of
+    /// each failure.
+    Trace {
+        /// A correlation id, or an invoice id.
+        id: String,
+        /// The archive bucket.
+        #[arg(long, env = "ARCHIVE_BUCKET")]
+        archive_bucket: String,
+        /// Read only the archive's partitions from this date on (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        /// JSON for tools instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -91,6 +115,26 @@ fn main() -> ExitCode {
             fallback_fonts.as_deref(),
         ),
         Command::Validate { inputs } => validate(&inputs),
+        Command::Trace {
+            id,
+            archive_bucket,
+            since,
+            json,
+        } => {
+            let request = trace::TraceRequest {
+                query: id,
+                bucket: archive_bucket,
+                since,
+                json,
+            };
+            match trace::run(&request) {
+                Ok(()) => Outcome::Ok,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    Outcome::Failed
+                }
+            }
+        }
     }
     .exit_code()
 }
