@@ -28,7 +28,6 @@
 //! [`Mailer`]: paperflow_pipeline::mail::Mailer
 
 pub mod archive;
-
 pub mod clients;
 pub mod config;
 pub mod errors;
