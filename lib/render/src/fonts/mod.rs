@@ -58,12 +58,22 @@ pub(crate) struct Face {
     units_per_em: f32,
 }
 
+/// DejaVu Sans regular, slimmed by `build.rs` with [`sfnt::slimmed`]: the deployed binary
+/// carries no table that would be dropped at run time anyway.
+const DEJAVU_SANS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans.ttf"));
+/// DejaVu Sans bold, slimmed the same way.
+const DEJAVU_SANS_BOLD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans-Bold.ttf"));
+
 impl Face {
     fn parse(name: &str, bytes: &[u8]) -> Result<Face, FontError> {
         // Every embedded subset copies the name table and parses the post table: slim ones keep
         // PDFs small and rendering fast.
         let slim = sfnt::slimmed(bytes);
-        let bytes = slim.as_deref().unwrap_or(bytes);
+        Face::parse_slim(name, slim.as_deref().unwrap_or(bytes))
+    }
+
+    /// [`Face::parse`] for a face that is slim already, such as the bundled ones.
+    fn parse_slim(name: &str, bytes: &[u8]) -> Result<Face, FontError> {
         let mut warnings = Vec::new();
         let parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(|| FontError {
             font: name.to_owned(),
@@ -115,8 +125,8 @@ impl FontSet {
     /// The bundled DejaVu Sans faces, without fallbacks.
     pub fn bundled() -> Result<FontSet, FontError> {
         Ok(FontSet {
-            regular: Face::parse("DejaVu Sans", dejavu::sans::regular())?,
-            bold: Face::parse("DejaVu Sans Bold", dejavu::sans::bold())?,
+            regular: Face::parse_slim("DejaVu Sans", DEJAVU_SANS)?,
+            bold: Face::parse_slim("DejaVu Sans Bold", DEJAVU_SANS_BOLD)?,
             fallbacks: Vec::new(),
         })
     }

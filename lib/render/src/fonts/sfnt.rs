@@ -227,6 +227,19 @@ mod tests {
     }
 
     #[test]
+    fn the_bundled_faces_are_what_run_time_slimming_makes() {
+        // build.rs slims them with this module; a face slimmed twice must not change either,
+        // or a fallback that is slim already would be drawn differently.
+        for (bundled, original) in [
+            (super::super::DEJAVU_SANS, dejavu::sans::regular()),
+            (super::super::DEJAVU_SANS_BOLD, dejavu::sans::bold()),
+        ] {
+            assert_eq!(slimmed(original).as_deref(), Some(bundled));
+            assert_eq!(slimmed(bundled).as_deref(), Some(bundled));
+        }
+    }
+
+    #[test]
     fn what_is_not_a_font_is_left_alone() {
         assert_eq!(slimmed(b"not a font at all"), None);
         assert_eq!(slimmed(b""), None);
