@@ -4,6 +4,7 @@
 //! `make tools`. A missing tool fails the test with a message that says how to install it; it
 //! never skips silently.
 
+pub mod consumers;
 pub mod moto;
 pub mod stack;
 

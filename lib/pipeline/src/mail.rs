@@ -608,8 +608,8 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
                     pdf,
                 ),
             Body::Linked(link) => builder.text_body(format!(
-                "Hello,\r\n\r\ninvoice {} (revision {}) is too large to attach. Download it \
-                 within {} hours here:\r\n\r\n{link}\r\n",
+                "Hello,\r\n\r\ninvoice {} (revision {}) is too large to attach.\r\n\
+                 Download it within {} hours here:\r\n\r\n{link}\r\n",
                 data.invoice_id,
                 data.revision,
                 self.settings.link_expiry.as_secs() / 3600
@@ -729,4 +729,344 @@ fn record_object(key: &str, record: &MailRecord) -> Result<NewObject, RecordFail
         content_type: "application/json".to_owned(),
         metadata: BTreeMap::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The protocol's rules, against the ports in memory. The real thing (S3's conditional
+    //! writes, SES, SNS) is tested against moto in `tests/mailer.rs`.
+
+    use super::*;
+    use crate::memory::{MemoryPublisher, MemoryStore};
+    use std::sync::Mutex;
+
+    /// Answers each send with the next scripted result (success once the script is empty),
+    /// and remembers what it was asked to send.
+    #[derive(Default)]
+    struct ScriptedMailer {
+        script: Mutex<Vec<Result<String, SendError>>>,
+        sent: Mutex<Vec<OutgoingMail>>,
+    }
+
+    impl ScriptedMailer {
+        fn failing_with(error: SendError) -> ScriptedMailer {
+            ScriptedMailer {
+                script: Mutex::new(vec![Err(error)]),
+                ..ScriptedMailer::default()
+            }
+        }
+
+        fn sent(&self) -> usize {
+            self.sent.lock().expect("not poisoned").len()
+        }
+    }
+
+    impl Mailer for &ScriptedMailer {
+        async fn send(&self, mail: &OutgoingMail) -> Result<String, SendError> {
+            self.sent.lock().expect("not poisoned").push(mail.clone());
+            let mut script = self.script.lock().expect("not poisoned");
+            if script.is_empty() {
+                Ok(format!("ses-{}", self.sent()))
+            } else {
+                script.remove(0)
+            }
+        }
+    }
+
+    const PDF: &[u8] = b"%PDF-1.7 a tiny stand-in";
+    const TTL: Duration = Duration::from_secs(60);
+
+    fn down() -> DependencyError {
+        DependencyError {
+            service: "ses",
+            retryable: true,
+            message: "throttled".into(),
+        }
+    }
+
+    async fn setup() -> (MemoryStore, MemoryPublisher) {
+        let store = MemoryStore::new();
+        store
+            .put_new(NewObject {
+                key: pdf_key("INV-1", 1),
+                body: PDF.to_vec(),
+                content_type: "application/pdf".into(),
+                metadata: BTreeMap::new(),
+            })
+            .await
+            .expect("stored");
+        (store, MemoryPublisher::new())
+    }
+
+    fn notice_with(data: serde_json::Value) -> String {
+        let ready = serde_json::json!({
+            "specversion": "1.0", "id": "0193a5b0-0000-7000-8000-000000000001",
+            "source": "paperflow/pdf-generator", "type": "invoice.pdf.ready.v1",
+            "subject": "INV-1", "time": "2026-11-26T14:05:42.500Z",
+            "correlationid": "corr-1", "causationid": "ev-1", "data": data
+        });
+        ready.to_string()
+    }
+
+    fn notice() -> String {
+        notice_with(serde_json::json!({
+            "invoice_id": "INV-1", "revision": 1, "bucket": "memory",
+            "key": "invoices/INV-1/r1.pdf", "size": PDF.len(),
+            "sha256": hex(&Sha256::digest(PDF)), "pages": 1,
+            "buyer_email": "ap@contoso.example"
+        }))
+    }
+
+    fn record_key() -> String {
+        mail_record_key("0193a5b0-0000-7000-8000-000000000001")
+    }
+
+    fn record(store: &MemoryStore) -> MailRecord {
+        serde_json::from_slice(&store.body(&record_key()).expect("a record")).expect("JSON")
+    }
+
+    fn mailer<'a>(
+        store: &MemoryStore,
+        publisher: &MemoryPublisher,
+        ses: &'a ScriptedMailer,
+    ) -> PdfMailer<MemoryStore, MemoryPublisher, &'a ScriptedMailer> {
+        let sender = Sender::parse("Billing <billing@paperflow.example>").expect("a sender");
+        PdfMailer::new(
+            store.clone(),
+            publisher.clone(),
+            ses,
+            MailSettings::new(sender),
+        )
+    }
+
+    async fn put_record(store: &MemoryStore, record: &MailRecord) {
+        store
+            .put_new(record_object(&record_key(), record).expect("an object"))
+            .await
+            .expect("stored");
+    }
+
+    fn claim(until: OffsetDateTime, state: MailState) -> MailRecord {
+        MailRecord {
+            notice_id: "0193a5b0-0000-7000-8000-000000000001".into(),
+            invoice_id: "INV-1".into(),
+            revision: 1,
+            recipient: "ap@contoso.example".into(),
+            state,
+            attempt: 1,
+            token: "someone-else".into(),
+            claimed_until: paperflow_events::now_rfc3339(until),
+            message_id: None,
+            sent_at: None,
+            attached: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_notice_is_sent_once_and_a_duplicate_only_announced_again() {
+        let (store, publisher) = setup().await;
+        let ses = ScriptedMailer::default();
+        let mailer = mailer(&store, &publisher, &ses);
+        let first = mailer.mail(&notice(), TTL).await.expect("sent");
+        assert!(matches!(
+            first,
+            Mailed::Sent {
+                attached: true,
+                claim_lost: false,
+                ..
+            }
+        ));
+        let again = mailer.mail(&notice(), TTL).await.expect("a duplicate");
+        assert!(matches!(again, Mailed::AlreadySent { .. }));
+        assert_eq!(ses.sent(), 1);
+        let events = publisher.events();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0], events[1], "the same notice, id and time");
+        assert_eq!(events[0].data["message_id"], "ses-1");
+        assert_eq!(record(&store).state, MailState::Sent);
+    }
+
+    #[tokio::test]
+    async fn a_claim_that_still_holds_is_a_transient_failure_and_sends_nothing() {
+        let (store, publisher) = setup().await;
+        put_record(&store, &claim(now() + TTL, MailState::Claimed)).await;
+        let ses = ScriptedMailer::default();
+        let failure = mailer(&store, &publisher, &ses)
+            .mail(&notice(), TTL)
+            .await
+            .expect_err("in progress");
+        assert!(failure.is_transient());
+        assert_eq!(failure.code, "mail_in_progress");
+        assert_eq!(ses.sent(), 0);
+        assert_eq!(publisher.count(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_expired_claim_is_taken_over() {
+        let (store, publisher) = setup().await;
+        put_record(
+            &store,
+            &claim(now() - Duration::from_secs(1), MailState::Claimed),
+        )
+        .await;
+        let ses = ScriptedMailer::default();
+        mailer(&store, &publisher, &ses)
+            .mail(&notice(), TTL)
+            .await
+            .expect("sent");
+        assert_eq!(ses.sent(), 1);
+        let record = record(&store);
+        assert_eq!((record.state, record.attempt), (MailState::Sent, 2));
+    }
+
+    #[tokio::test]
+    async fn a_refused_send_releases_the_claim_so_the_retry_need_not_wait() {
+        let (store, publisher) = setup().await;
+        let ses = ScriptedMailer::failing_with(SendError::NotSent(down()));
+        let mailer = mailer(&store, &publisher, &ses);
+        let failure = mailer.mail(&notice(), TTL).await.expect_err("throttled");
+        assert!(failure.is_transient());
+        assert_eq!(record(&store).state, MailState::Released);
+        mailer.mail(&notice(), TTL).await.expect("the retry sends");
+        assert_eq!(ses.sent(), 2, "one refused, one sent");
+        assert_eq!(record(&store).attempt, 2);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_outcome_keeps_the_claim_until_it_expires() {
+        let (store, publisher) = setup().await;
+        let ses = ScriptedMailer::failing_with(SendError::Unknown(down()));
+        let mailer = mailer(&store, &publisher, &ses);
+        let failure = mailer.mail(&notice(), TTL).await.expect_err("unknown");
+        assert_eq!(failure.code, "mail_outcome_unknown");
+        assert_eq!(record(&store).state, MailState::Claimed);
+        let retry = mailer
+            .mail(&notice(), TTL)
+            .await
+            .expect_err("still claimed");
+        assert_eq!(retry.code, "mail_in_progress");
+        assert_eq!(ses.sent(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_pdf_that_differs_from_its_notice_is_not_sent_and_holds_no_claim() {
+        let (store, publisher) = setup().await;
+        let body = notice_with(serde_json::json!({
+            "invoice_id": "INV-1", "revision": 1, "bucket": "memory",
+            "key": "invoices/INV-1/r1.pdf", "size": PDF.len(), "sha256": "00", "pages": 1,
+            "buyer_email": "ap@contoso.example"
+        }));
+        let ses = ScriptedMailer::default();
+        let failure = mailer(&store, &publisher, &ses)
+            .mail(&body, TTL)
+            .await
+            .expect_err("a mismatch");
+        assert_eq!(failure.code, "pdf_mismatch");
+        assert!(store.body(&record_key()).is_none());
+        assert_eq!(ses.sent(), 0);
+    }
+
+    #[tokio::test]
+    async fn notices_that_can_never_be_mailed_are_permanent_failures_or_skipped() {
+        let (store, publisher) = setup().await;
+        let ses = ScriptedMailer::default();
+        let mailer = mailer(&store, &publisher, &ses);
+        let base = serde_json::json!({
+            "invoice_id": "INV-1", "revision": 1, "bucket": "memory",
+            "key": "invoices/INV-1/r1.pdf", "size": PDF.len(),
+            "sha256": hex(&Sha256::digest(PDF)), "pages": 1
+        });
+        let mut no_email = base.clone();
+        no_email["buyer_email"] = serde_json::json!("  ");
+        assert!(matches!(
+            mailer.mail(&notice_with(no_email), TTL).await,
+            Ok(Mailed::NoRecipient { .. })
+        ));
+        let mut bad_email = base.clone();
+        bad_email["buyer_email"] = serde_json::json!("ap@contoso.example\r\nBcc: x@y.z");
+        let failure = mailer
+            .mail(&notice_with(bad_email), TTL)
+            .await
+            .expect_err("bad address");
+        assert_eq!(
+            (failure.code.as_str(), failure.is_transient()),
+            ("invalid_recipient", false)
+        );
+        let mut elsewhere = base;
+        elsewhere["buyer_email"] = serde_json::json!("ap@contoso.example");
+        elsewhere["key"] = serde_json::json!("mail/secret.json");
+        let failure = mailer
+            .mail(&notice_with(elsewhere), TTL)
+            .await
+            .expect_err("not the invoice's PDF");
+        assert_eq!(failure.code, "unexpected_pdf_location");
+        let failure = mailer.mail("{", TTL).await.expect_err("not JSON");
+        assert_eq!(
+            (failure.code.as_str(), failure.is_transient()),
+            ("not_json", false)
+        );
+        assert_eq!(ses.sent(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_message_too_large_for_ses_links_the_pdf_instead() {
+        let (store, publisher) = setup().await;
+        let ses = ScriptedMailer::default();
+        let mut mailer = mailer(&store, &publisher, &ses);
+        mailer.settings.max_message_bytes = 1024;
+        let mailed = mailer.mail(&notice(), TTL).await.expect("sent");
+        assert!(matches!(
+            mailed,
+            Mailed::Sent {
+                attached: false,
+                ..
+            }
+        ));
+        let sent = ses.sent.lock().expect("not poisoned")[0].clone();
+        // Quoted-printable, as mail-builder chose for the long line of a real presigned URL.
+        let text = String::from_utf8(sent.raw)
+            .expect("ASCII")
+            .replace("=\r\n", "")
+            .replace("=3D", "=");
+        assert!(
+            text.contains("memory://invoices/INV-1/r1.pdf?expires=86400"),
+            "{text}"
+        );
+        assert!(!text.contains("application/pdf"));
+    }
+
+    #[test]
+    fn senders_and_addresses_are_checked() {
+        let sender = Sender::parse(" \"Billing\" <billing@paperflow.example> ").expect("valid");
+        assert_eq!(sender.name.as_deref(), Some("Billing"));
+        assert_eq!(sender.address, "billing@paperflow.example");
+        assert_eq!(
+            Sender::parse("billing@paperflow.example")
+                .expect("valid")
+                .name,
+            None
+        );
+        for bad in [
+            "", "billing", "a@b", "a@@b.c", "a b@c.d", "<a@b.c", "@b.c", "a@.b",
+        ] {
+            assert!(Sender::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn record_keys_stay_inside_mail() {
+        assert_eq!(mail_record_key("abc-123"), "mail/abc-123.json");
+        let odd = mail_record_key("../invoices/x");
+        assert!(
+            odd.starts_with("mail/sha256-") && !odd.contains(".."),
+            "{odd}"
+        );
+    }
+
+    #[test]
+    fn the_size_estimate_covers_base64_and_line_breaks() {
+        assert_eq!(encoded_message_len(0), MESSAGE_OVERHEAD_BYTES);
+        // 57 bytes are one full 76-character line plus CRLF.
+        assert_eq!(encoded_message_len(57), 76 + 2 + MESSAGE_OVERHEAD_BYTES);
+    }
 }
