@@ -194,7 +194,8 @@ export class PaperflowStack extends Stack {
     };
     const documents = dataBucket('DocumentsBucket', 'documents/', [
       { id: 'expire-api-pdfs', prefix: 'api/', expiration: Duration.days(1) },
-      { id: 'expire-idempotency-records', prefix: 'idempotency/', expiration: Duration.days(7) },
+      // The invoice-api's idempotency window (lib/pipeline/src/submit.rs): one day.
+      { id: 'expire-idempotency-records', prefix: 'idempotency/', expiration: Duration.days(1) },
       { id: 'expire-mail-claims', prefix: 'mail/', expiration: Duration.days(30) },
       oldVersionsAndUploads,
     ]);
