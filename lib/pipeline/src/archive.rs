@@ -365,3 +365,172 @@ fn outcome(event: &CloudEvent<Value>) -> (String, Option<String>) {
         Err(_) => (event.event_type.clone(), None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::MemoryStore;
+    use serde_json::json;
+    use time::macros::datetime;
+
+    fn event(id: &str, source: &str, kind: &str, time: &str, data: Value) -> String {
+        json!({
+            "specversion": "1.0", "id": id, "source": source, "type": kind,
+            "subject": "INV-1", "time": time, "correlationid": "corr-1", "data": data
+        })
+        .to_string()
+    }
+
+    fn lines_of(store: &MemoryStore) -> Vec<ArchivedLine> {
+        store
+            .keys()
+            .iter()
+            .flat_map(|key| parse_archive_object(&store.body(key).expect("a body")).0)
+            .collect()
+    }
+
+    #[test]
+    fn keys_are_partitioned_by_day_and_type_and_stay_inside_them() {
+        let at = datetime!(2026-11-26 23:59:59.999 UTC);
+        assert_eq!(
+            archive_key(at, "invoice.pdf.ready.v1", "5f1c0a3e-aaaa"),
+            "events/date=2026-11-26/type=invoice.pdf.ready.v1/5f1c0a3e-aaaa.jsonl"
+        );
+        let odd = archive_key(at, UNPARSEABLE, "../../x");
+        assert!(
+            odd.starts_with("events/date=2026-11-26/type=unparseable/sha256-"),
+            "{odd}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_event_is_kept_whole_and_once_and_anything_else_as_its_raw_body() {
+        let store = MemoryStore::new();
+        let archiver = EventArchiver::new(store.clone());
+        let at = datetime!(2026-11-26 14:05:42.5 UTC);
+        let body = event(
+            "e1",
+            "erp/billing",
+            "invoice.finalized.v1",
+            "2026-11-26T14:05:41.123Z",
+            json!({ "invoice_id": "INV-1" }),
+        )
+        .replace("\"data\"", "\"traceparent\":\"00-abc\",\"data\"");
+        let first = archiver.archive(Some("m1"), &body, at).await.expect("kept");
+        let again = archiver.archive(Some("m1"), &body, at).await.expect("kept");
+        assert!(!first.duplicate && again.duplicate && first.parsed);
+        let junk = archiver.archive(None, "junk", at).await.expect("kept");
+        assert!(!junk.parsed && junk.key.contains("/type=unparseable/sha256-"));
+        assert_eq!(store.keys().len(), 2);
+        let lines = lines_of(&store);
+        let kept = lines
+            .iter()
+            .find(|line| line.event.is_some())
+            .expect("the event");
+        assert_eq!(kept.event.as_ref().expect("event")["traceparent"], "00-abc");
+        assert_eq!(kept.received, "2026-11-26T14:05:42.500Z");
+        let raw = lines
+            .iter()
+            .find(|line| line.raw.is_some())
+            .expect("the junk");
+        assert_eq!(raw.raw.as_deref(), Some("junk"));
+        assert_eq!(
+            raw.error.as_ref().map(|error| error.code.as_str()),
+            Some("not_json")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_trace_is_the_flow_once_in_time_order_with_its_failures_reasons() {
+        let store = MemoryStore::new();
+        let archiver = EventArchiver::new(store.clone());
+        let at = datetime!(2026-11-26 14:06:00 UTC);
+        let ready = event(
+            "r1",
+            "paperflow/pdf-generator",
+            "invoice.pdf.ready.v1",
+            "2026-11-26T14:05:42.000Z",
+            json!({ "invoice_id": "INV-1", "revision": 1, "key": "invoices/INV-1/r1.pdf",
+                    "size": 10, "pages": 1 }),
+        );
+        let finalized = event(
+            "f1",
+            "erp/billing",
+            "invoice.finalized.v1",
+            "2026-11-26T14:05:41.000Z",
+            json!({ "invoice_id": "INV-1", "revision": 1 }),
+        );
+        let failed = event(
+            "x1",
+            "paperflow/pdf-generator",
+            "invoice.pdf.failed.v1",
+            "2026-11-26T14:05:43.000Z",
+            json!({ "invoice_id": "INV-1", "code": "invalid_invoice",
+                    "message": "/currency: unknown", "input": null }),
+        );
+        let other = event(
+            "o1",
+            "erp/billing",
+            "invoice.finalized.v1",
+            "2026-11-26T14:00:00.000Z",
+            json!({ "invoice_id": "INV-2" }),
+        )
+        .replace("corr-1", "corr-2")
+        .replace("\"subject\":\"INV-1\"", "\"subject\":\"INV-2\"");
+        let newer = event(
+            "n1",
+            "erp/billing",
+            "invoice.finalized.v9",
+            "2026-11-26T14:05:44.000Z",
+            json!({}),
+        );
+        // The ready notice arrives twice, under two message ids (SNS delivered twice).
+        for (message_id, body) in [
+            ("m1", &ready),
+            ("m2", &finalized),
+            ("m3", &ready),
+            ("m4", &failed),
+            ("m5", &other),
+            ("m6", &newer),
+        ] {
+            archiver
+                .archive(Some(message_id), body, at)
+                .await
+                .expect("kept");
+        }
+        let entries = trace(lines_of(&store), "corr-1");
+        let summary: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|entry| (entry.event_type.as_str(), entry.outcome.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("invoice.finalized.v1", "finalized r1"),
+                (
+                    "invoice.pdf.ready.v1",
+                    "pdf ready r1: invoices/INV-1/r1.pdf (10 bytes, 1 page)"
+                ),
+                ("invoice.pdf.failed.v1", "failed: invalid_invoice"),
+                ("unparseable", "unparseable: unsupported_event_version"),
+            ]
+        );
+        assert_eq!(entries[2].reason.as_deref(), Some("/currency: unknown"));
+        assert_eq!(
+            trace(lines_of(&store), "INV-1").len(),
+            4,
+            "by invoice id too"
+        );
+        assert_eq!(trace(lines_of(&store), "INV-2").len(), 1);
+        assert!(trace(lines_of(&store), "nobody").is_empty());
+    }
+
+    #[test]
+    fn a_damaged_line_is_counted_not_fatal() {
+        let good = json!({ "received": "2026-11-26T00:00:00.000Z", "message_id": "m",
+                           "raw": "x" });
+        let bytes = format!("{good}\nnot json\n\n{good}\n");
+        let (lines, damaged) = parse_archive_object(bytes.as_bytes());
+        assert_eq!((lines.len(), damaged), (2, 1));
+    }
+}
