@@ -424,7 +424,8 @@ export class PaperflowStack extends Stack {
       { ARCHIVE_BUCKET: archive.bucketName },
       [
         consume(archiveQueue),
-        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects(archive, '*') }),
+        // events/date=.../type=.../<message id>.jsonl (lib/pipeline/src/archive.rs).
+        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects(archive, 'events/*') }),
         kmsForS3AndSqs,
       ],
     );
@@ -438,7 +439,7 @@ export class PaperflowStack extends Stack {
       ],
       [pdfGenerator, ['invoices/*'], 'reads and writes the invoices/ prefix it owns (PDFs, latest pointers, failure records)'],
       [pdfMailer, ['invoices/*', 'mail/*'], 'reads PDFs, and reads and writes its once-per-notice claims under mail/'],
-      [eventArchiver, ['*'], 'appends events to the archive bucket, which holds nothing else'],
+      [eventArchiver, ['events/*'], 'appends events under events/, partitioned by date and type'],
     ];
     for (const [fn, patterns, what] of objectWildcards) {
       const bucketId = fn === eventArchiver ? 'ArchiveBucket' : 'DocumentsBucket';
