@@ -22,8 +22,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const FUNCTION: &str = "pdf-mailer";
 
 /// What a claim adds to the invocation's remaining time: clock differences between hosts, and
-/// the time from the deadline until Lambda has really stopped the attempt.
-pub const CLAIM_MARGIN: Duration = Duration::from_secs(60);
+/// the time from the deadline until Lambda has really stopped the attempt. Short enough that
+/// a claim left by a crash has expired by the time Lambda retries an asynchronous invocation
+/// (about a minute later) when the function's timeout is 30 s, as deployed.
+pub const CLAIM_MARGIN: Duration = Duration::from_secs(30);
 
 /// How long a claim made now must hold: until this invocation's `deadline` (milliseconds since
 /// the Unix epoch, as Lambda's context gives it) plus [`CLAIM_MARGIN`]. An attempt cannot run
