@@ -132,8 +132,7 @@ async fn duplicate_ready_notices_send_one_email_whose_attachment_is_the_stored_p
     deliver(&mailer, &notice, CLAIM_TTL)
         .await
         .expect("a duplicate delivery succeeds");
-    // Two deliveries at the same time: whichever finds the other's claim fails, so that
-    // Lambda retries it; neither sends again.
+    // Two more at the same time: both find it sent, and only announce.
     let (a, b) = tokio::join!(
         deliver(&mailer, &notice, CLAIM_TTL),
         deliver(&mailer, &notice, CLAIM_TTL)
@@ -209,6 +208,38 @@ async fn duplicate_ready_notices_send_one_email_whose_attachment_is_the_stored_p
     .expect("JSON");
     assert_eq!(record["state"], "sent");
     assert_eq!(record["message_id"], email.id.as_str());
+}
+
+#[tokio::test]
+async fn simultaneous_first_deliveries_send_once_and_the_loser_is_retried() {
+    let harness = Harness::start().await;
+    let (notice, _) = harness
+        .ready_notice("INV-RACE-1", Some("ap@contoso.example"))
+        .await;
+    let mailer = harness.mailer();
+    let (a, b) = tokio::join!(
+        deliver(&mailer, &notice, CLAIM_TTL),
+        deliver(&mailer, &notice, CLAIM_TTL)
+    );
+    // One claims and sends. The other finds the claim (or loses the conditional write) and
+    // fails, so that Lambda retries it; its retry finds the notice sent.
+    let failures: Vec<String> = [a, b]
+        .into_iter()
+        .filter_map(|result| result.err().map(|error| error.to_string()))
+        .collect();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0].contains("mail_in_progress"), "{failures:?}");
+    deliver(&mailer, &notice, CLAIM_TTL)
+        .await
+        .expect("the retry succeeds");
+    assert_eq!(harness.emails().len(), 1);
+    let emailed = harness.stack.notices(2, WAIT).await;
+    assert_eq!(
+        emailed.len(),
+        2,
+        "the sender and the retry announce: {emailed:?}"
+    );
+    assert_eq!(emailed[0]["id"], emailed[1]["id"]);
 }
 
 /// The SES adapter, except that the first send crashes the attempt (a panic, as a killed

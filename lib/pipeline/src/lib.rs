@@ -8,6 +8,10 @@
 //!   idempotency key;
 //! - [`status`]: what became of a revision (pending, ready, failed), read from the store;
 //! - [`direct`]: the direct way (`POST /v1/invoices/pdf`): render now, answer inline or stored;
+//! - [`mail`]: the pdf-mailer's work for one `invoice.pdf.ready.v1` notice: one e-mail per
+//!   notice, guarded by conditional writes, behind a [`mail::Mailer`] port;
+//! - [`archive`]: the event archive's layout, the event-archiver's writes, and the trace of a
+//!   flow read back from it;
 //! - [`memory`]: the ports in memory, for benchmarks and unit tests of the rules.
 //!
 //! This crate knows nothing of AWS or Lambda: no SDK types, no trigger events. Adapters live in
