@@ -12,6 +12,7 @@
 #   boto3                to poke at the local stack by hand
 #   cargo-lambda         cargo lambda watch / invoke / build
 #   ziglang              the cross linker cargo-lambda builds with
+#   schemathesis         drives the invoice API from infra/openapi.yaml (tests/api_contract.rs)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,12 +56,13 @@ pins=(
   "boto3"
   "cargo-lambda==1.9.2"
   "ziglang==0.17.1"
+  "schemathesis==4.32.5"
 )
 pins_hash="$(printf '%s\n' "${pins[@]}" | sha256sum | cut -c1-16)"
 stamp="$venv/.installed-$pins_hash"
 
-if [ -x "$venv/bin/moto_server" ] && [ -x "$venv/bin/cargo-lambda" ] && [ -f "$stamp" ]; then
-  echo "tools: .tools/venv present (moto, cargo-lambda, ziglang)"
+if [ -x "$venv/bin/moto_server" ] && [ -x "$venv/bin/cargo-lambda" ] && [ -x "$venv/bin/schemathesis" ] && [ -f "$stamp" ]; then
+  echo "tools: .tools/venv present (moto, cargo-lambda, ziglang, schemathesis)"
   exit 0
 fi
 
@@ -89,8 +91,8 @@ fi
 echo "tools: installing into .tools/venv: ${pins[*]}"
 rm -f "$venv"/.installed-*
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${pins[@]}"
-for tool in moto_server cargo-lambda; do
+for tool in moto_server cargo-lambda schemathesis; do
   [ -x "$venv/bin/$tool" ] || { echo "tools: .tools/venv/bin/$tool is missing after install" >&2; exit 1; }
 done
 printf '%s\n' "${pins[@]}" >"$stamp"
-echo "tools: installed .tools/venv (moto, cargo-lambda, ziglang)"
+echo "tools: installed .tools/venv (moto, cargo-lambda, ziglang, schemathesis)"

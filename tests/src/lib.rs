@@ -7,6 +7,7 @@
 pub mod consumers;
 pub mod moto;
 pub mod stack;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -299,6 +299,18 @@ pub fn http_request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<HttpReply> {
+    http_request_with_timeout(method, url, headers, body, Duration::from_secs(10))
+}
+
+/// [`http_request`], waiting up to `timeout` for the answer (a function that is built on its
+/// first request takes minutes).
+pub fn http_request_with_timeout(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    timeout: Duration,
+) -> std::io::Result<HttpReply> {
     let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, what);
     let rest = url
         .strip_prefix("http://")
@@ -318,7 +330,7 @@ pub fn http_request(
         .map_err(|_| invalid(format!("bad port in {url}")))?;
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(Duration::from_secs(10)))?;
     let mut request = format!(
         "{method} {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -343,6 +355,11 @@ pub fn http_request(
 /// A GET of a loopback URL; see [`http_request`].
 pub fn http_get(url: &str) -> std::io::Result<HttpReply> {
     http_request("GET", url, &[], b"")
+}
+
+/// A GET of a loopback URL, waiting up to `timeout` for the answer.
+pub fn http_get_with_timeout(url: &str, timeout: Duration) -> std::io::Result<HttpReply> {
+    http_request_with_timeout("GET", url, &[], b"", timeout)
 }
 
 fn parse_reply(raw: &[u8]) -> Option<HttpReply> {

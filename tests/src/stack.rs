@@ -1,6 +1,7 @@
 //! The resources a system test needs, created in moto through the real AWS SDK: a documents
-//! bucket, the document-events topic, and a queue subscribed to it that plays the downstream
-//! consumer, so a test can read every notice the functions announce.
+//! bucket, the document-events topic with a queue subscribed to it that plays the downstream
+//! consumer (so a test can read every notice the functions announce), and the invoice-events
+//! topic with the pdf-requests queue subscribed as in the deployed stack.
 
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::QueueAttributeName;
@@ -22,6 +23,20 @@ pub struct TestStack {
     pub document_events_arn: String,
     /// A queue subscribed to document-events with raw delivery: the notices arrive here.
     pub notices_url: String,
+    /// The invoice-events topic (where producers and the invoice API publish).
+    pub invoice_events_arn: String,
+    /// The pdf-requests queue: subscribed to invoice-events with raw delivery and the filter
+    /// policy of the deployed stack (`type` = `invoice.finalized.v1`).
+    pub requests_url: String,
+}
+
+/// One message received from a queue: its body and its message attributes.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The body.
+    pub body: String,
+    /// The message attributes (string values), by name.
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 impl TestStack {
@@ -35,47 +50,73 @@ impl TestStack {
             .send()
             .await
             .expect("the bucket is created");
-        let topic = sns
-            .create_topic()
-            .name("paperflow-document-events")
-            .send()
-            .await
-            .expect("the topic is created");
-        let document_events_arn = topic.topic_arn().expect("a topic ARN").to_owned();
-        let queue = sqs
-            .create_queue()
-            .queue_name("test-notices")
-            .send()
-            .await
-            .expect("the queue is created");
-        let notices_url = queue.queue_url().expect("a queue URL").to_owned();
-        let attributes = sqs
-            .get_queue_attributes()
-            .queue_url(&notices_url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .expect("queue attributes");
-        let queue_arn = attributes
-            .attributes()
-            .and_then(|map| map.get(&QueueAttributeName::QueueArn))
-            .expect("a queue ARN")
-            .clone();
-        sns.subscribe()
-            .topic_arn(&document_events_arn)
-            .protocol("sqs")
-            .endpoint(queue_arn)
-            .attributes("RawMessageDelivery", "true")
-            .send()
-            .await
-            .expect("the queue subscribes");
+        let document_events_arn = create_topic(&sns, "paperflow-document-events").await;
+        let notices_url = create_queue(&sqs, "test-notices").await;
+        subscribe(&sns, &sqs, &document_events_arn, &notices_url, None).await;
+        let invoice_events_arn = create_topic(&sns, "paperflow-invoice-events").await;
+        let requests_url = create_queue(&sqs, "paperflow-pdf-requests").await;
+        subscribe(
+            &sns,
+            &sqs,
+            &invoice_events_arn,
+            &requests_url,
+            Some(r#"{"type": ["invoice.finalized.v1"]}"#),
+        )
+        .await;
         TestStack {
             s3,
             sns,
             sqs,
             document_events_arn,
             notices_url,
+            invoice_events_arn,
+            requests_url,
         }
+    }
+
+    /// The messages of the pdf-requests queue so far, waiting until there are `expected` (or
+    /// `timeout` passed); they are deleted as they are read.
+    pub async fn requests(&self, expected: usize, timeout: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        let mut messages = Vec::new();
+        while messages.len() < expected && Instant::now() < deadline {
+            let received = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.requests_url)
+                .max_number_of_messages(10)
+                .message_attribute_names("All")
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .expect("messages are received");
+            for message in received.messages() {
+                let attributes = message
+                    .message_attributes()
+                    .map(|map| {
+                        map.iter()
+                            .filter_map(|(name, value)| {
+                                Some((name.clone(), value.string_value()?.to_owned()))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                messages.push(Received {
+                    body: message.body().unwrap_or_default().to_owned(),
+                    attributes,
+                });
+                if let Some(handle) = message.receipt_handle() {
+                    self.sqs
+                        .delete_message()
+                        .queue_url(&self.requests_url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await
+                        .expect("the message is deleted");
+                }
+            }
+        }
+        messages
     }
 
     /// The notices received so far, waiting until there are `expected` (or `timeout` passed).
@@ -139,6 +180,58 @@ impl TestStack {
         keys.sort();
         keys
     }
+}
+
+async fn create_topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
+    let topic = sns
+        .create_topic()
+        .name(name)
+        .send()
+        .await
+        .expect("the topic is created");
+    topic.topic_arn().expect("a topic ARN").to_owned()
+}
+
+async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
+    let queue = sqs
+        .create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .expect("the queue is created");
+    queue.queue_url().expect("a queue URL").to_owned()
+}
+
+/// Subscribes the queue to the topic with raw delivery, and the filter policy if any.
+async fn subscribe(
+    sns: &aws_sdk_sns::Client,
+    sqs: &aws_sdk_sqs::Client,
+    topic_arn: &str,
+    queue_url: &str,
+    filter_policy: Option<&str>,
+) {
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(queue_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("queue attributes");
+    let queue_arn = attributes
+        .attributes()
+        .and_then(|map| map.get(&QueueAttributeName::QueueArn))
+        .expect("a queue ARN")
+        .clone();
+    let mut request = sns
+        .subscribe()
+        .topic_arn(topic_arn)
+        .protocol("sqs")
+        .endpoint(queue_arn)
+        .attributes("RawMessageDelivery", "true");
+    if let Some(policy) = filter_policy {
+        request = request.attributes("FilterPolicy", policy);
+    }
+    request.send().await.expect("the queue subscribes");
 }
 
 /// An SQS trigger event from `events/<name>` in the repository.

@@ -1,0 +1,206 @@
+//! The invoice API against real parts: moto's server as S3, SNS and SQS, the real adapters, and
+//! the function's handler fed API Gateway v2 requests (the samples of events/).
+//!
+//! The whole producer flow: `POST /v1/invoices` publishes to the invoice-events topic, the
+//! pdf-requests queue (subscribed with the deployed filter policy) receives it with its message
+//! attributes, the pdf-generator's handler renders what the queue delivered, and
+//! `GET /v1/invoices/{id}` answers `ready` with a presigned URL whose download is the stored PDF.
+
+use invoice_api::Api;
+use lambda_http::request::LambdaRequest;
+use lambda_http::{Adapter, Context, LambdaEvent, Request, Service, service_fn};
+use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
+use paperflow_pipeline::{DirectRenderer, PdfGenerator, pdf_key};
+use paperflow_render::{FontSet, RenderOptions};
+use paperflow_tests::moto::{Moto, http_get};
+use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, sqs_batch};
+use pdf_generator::PdfRequests;
+use serde_json::{Value, json};
+use sha2::Digest;
+use std::sync::Arc;
+use std::time::Duration;
+
+type TheApi = Api<S3DocumentStore, SnsEventPublisher>;
+
+struct Harness {
+    _moto: Moto,
+    stack: TestStack,
+    api: Arc<TheApi>,
+    generator: Arc<PdfRequests<S3DocumentStore, SnsEventPublisher>>,
+}
+
+impl Harness {
+    async fn start() -> Harness {
+        let moto = Moto::start();
+        let sdk = moto.sdk_config().await;
+        let stack = TestStack::create(&sdk).await;
+        let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+        let store = S3DocumentStore::new(aws_sdk_s3::Client::new(&sdk), DOCUMENTS_BUCKET);
+        let direct =
+            DirectRenderer::new(store.clone(), Arc::clone(&fonts), RenderOptions::default());
+        let api = Arc::new(Api::new(
+            direct,
+            store.clone(),
+            SnsEventPublisher::new(
+                aws_sdk_sns::Client::new(&sdk),
+                stack.invoice_events_arn.as_str(),
+            ),
+        ));
+        let generator = Arc::new(PdfRequests::new(PdfGenerator::new(
+            store,
+            SnsEventPublisher::new(
+                aws_sdk_sns::Client::new(&sdk),
+                stack.document_events_arn.as_str(),
+            ),
+            fonts,
+            RenderOptions::default(),
+        )));
+        Harness {
+            _moto: moto,
+            stack,
+            api,
+            generator,
+        }
+    }
+
+    /// The proxy answer to the API Gateway v2 request `request`.
+    async fn call(&self, request: Value) -> Value {
+        let request: LambdaRequest = serde_json::from_value(request).expect("a request");
+        let api = Arc::clone(&self.api);
+        let mut adapter = Adapter::from(service_fn(move |request: Request| {
+            let api = Arc::clone(&api);
+            async move { Ok::<_, lambda_http::Error>(invoice_api::handle(&api, request).await) }
+        }));
+        let response = adapter
+            .call(LambdaEvent::new(request, Context::default()))
+            .await
+            .expect("an answer");
+        serde_json::to_value(response).expect("JSON")
+    }
+}
+
+fn request(name: &str) -> Value {
+    let bytes = std::fs::read(paperflow_tests::repo_root().join("events").join(name))
+        .expect("the sample request exists");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
+fn body_json(answer: &Value) -> Value {
+    serde_json::from_str(answer["body"].as_str().expect("a text body")).expect("a JSON body")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_submitted_invoice_reaches_the_topic_becomes_a_pdf_and_its_status_downloads_it() {
+    let harness = Harness::start().await;
+
+    let accepted = harness.call(request("apigw-v2-submit-invoice.json")).await;
+    assert_eq!(accepted["statusCode"], 202, "{accepted}");
+    let accepted_body = body_json(&accepted);
+
+    // What the pdf-requests queue received, through the deployed filter policy.
+    let received = harness.stack.requests(1, Duration::from_secs(10)).await;
+    assert_eq!(received.len(), 1);
+    let message = &received[0];
+    assert_eq!(message.attributes["type"], "invoice.finalized.v1");
+    assert_eq!(message.attributes["subject"], "INV-2026-000123");
+    assert_eq!(message.attributes["correlationid"], "corr-api-sample-0001");
+    let event: Value = serde_json::from_str(&message.body).expect("a CloudEvent");
+    assert_eq!(event["id"], accepted_body["event_id"]);
+    assert_eq!(event["source"], "paperflow/invoice-api");
+    assert_eq!(event["correlationid"], "corr-api-sample-0001");
+    let sample: Value =
+        serde_json::from_slice(&paperflow_tests::sample("invoice-small.json")).expect("JSON");
+    assert_eq!(event["data"], sample);
+
+    let pending = harness.call(request("apigw-v2-invoice-status.json")).await;
+    assert_eq!(pending["statusCode"], 200, "{pending}");
+    assert_eq!(body_json(&pending)["status"], "pending");
+
+    // The pdf-generator handles the delivered message.
+    let batch = sqs_batch(std::slice::from_ref(&message.body));
+    let answer = pdf_generator::handle(Arc::clone(&harness.generator), batch)
+        .await
+        .expect("answered");
+    assert!(answer.batch_item_failures.is_empty());
+
+    let ready = harness.call(request("apigw-v2-invoice-status.json")).await;
+    let status = body_json(&ready);
+    assert_eq!(status["status"], "ready", "{status}");
+    assert_eq!(status["pages"], 1);
+    let stored = harness
+        .stack
+        .object(&pdf_key("INV-2026-000123", 1))
+        .await
+        .expect("the PDF is stored");
+    assert_eq!(status["size"], stored.len());
+    let url = status["url"].as_str().expect("a URL");
+    assert!(url.contains("X-Amz-Expires=900"), "valid 15 minutes: {url}");
+    let download = http_get(url).expect("the presigned URL downloads");
+    assert_eq!(download.status, 200);
+    assert!(download.body == stored, "the download is the stored PDF");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idempotency_key_replays_publish_once() {
+    let harness = Harness::start().await;
+    let submit = request("apigw-v2-submit-invoice.json");
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let answer = harness.call(submit.clone()).await;
+        assert_eq!(answer["statusCode"], 202, "{answer}");
+        answers.push(body_json(&answer));
+    }
+    assert!(answers.iter().all(|answer| *answer == answers[0]));
+
+    let mut changed: Value =
+        serde_json::from_str(submit["body"].as_str().expect("body")).expect("JSON");
+    changed["notes"] = json!("A different request under the same key.");
+    let mut conflict = submit.clone();
+    conflict["body"] = json!(changed.to_string());
+    let answer = harness.call(conflict).await;
+    assert_eq!(answer["statusCode"], 409, "{answer}");
+
+    // Wait long enough for a second message to arrive if one had been published.
+    let received = harness.stack.requests(2, Duration::from_secs(3)).await;
+    assert_eq!(received.len(), 1, "published once");
+    let event: Value = serde_json::from_str(&received[0].body).expect("JSON");
+    assert_eq!(event["id"], answers[0]["event_id"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_direct_pdf_too_large_to_answer_downloads_from_the_presigned_location() {
+    let moto = Moto::start();
+    let sdk = moto.sdk_config().await;
+    let stack = TestStack::create(&sdk).await;
+    let store = S3DocumentStore::new(aws_sdk_s3::Client::new(&sdk), DOCUMENTS_BUCKET);
+    let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+    // A limit of 1 KB stands in for the 4.5 MB that a real invoice would need to exceed.
+    let direct =
+        DirectRenderer::new(store.clone(), fonts, RenderOptions::default()).with_inline_limit(1024);
+    let publisher = SnsEventPublisher::new(
+        aws_sdk_sns::Client::new(&sdk),
+        stack.invoice_events_arn.as_str(),
+    );
+    let api = Arc::new(Api::new(direct, store, publisher));
+    let request: LambdaRequest =
+        serde_json::from_value(request("apigw-v2-render-pdf.json")).expect("a request");
+    let mut adapter = Adapter::from(service_fn(move |request: Request| {
+        let api = Arc::clone(&api);
+        async move { Ok::<_, lambda_http::Error>(invoice_api::handle(&api, request).await) }
+    }));
+    let answer = serde_json::to_value(
+        adapter
+            .call(LambdaEvent::new(request, Context::default()))
+            .await
+            .expect("an answer"),
+    )
+    .expect("JSON");
+    assert_eq!(answer["statusCode"], 303, "{answer}");
+    let location = answer["headers"]["location"].as_str().expect("a Location");
+    let download = http_get(location).expect("the presigned URL downloads");
+    assert_eq!(download.status, 200);
+    assert!(download.body.starts_with(b"%PDF-"));
+    let etag = answer["headers"]["etag"].as_str().expect("an ETag");
+    let sha = paperflow_pipeline::generate::hex(&sha2::Sha256::digest(&download.body));
+    assert_eq!(etag, format!("\"{sha}\""));
+}
