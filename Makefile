@@ -42,6 +42,7 @@ bench: tools
 	@mkdir -p $(OUT)
 	@# The handler prints one EMF line per record on stdout; its figures go to stderr.
 	$(CARGO) bench -p pdf-generator --bench handler > $(OUT)/bench-handler.stdout
+	$(CARGO) bench -p invoice-api --bench sync_route > $(OUT)/bench-api.stdout
 	python3 scripts/bench-cold-start.py
 	scripts/bench-zip-size.sh
 
