@@ -52,7 +52,7 @@
 use crate::failure::RecordFailure;
 use crate::generate::{hex, pdf_key};
 use crate::ports::{DependencyError, DocumentStore, EventPublisher, NewObject, PutOutcome};
-use paperflow_events::{CloudEvent, EventType, PdfReady};
+use paperflow_events::{CloudEvent, DecodeError, EventType, PdfReady, TypeError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -320,7 +320,16 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
     /// never be mailed (an implausible address, a PDF outside its invoice's place). Transient:
     /// everything that may pass (S3, SES or SNS failing, another attempt holding the claim).
     pub async fn mail(&self, body: &str, claim_ttl: Duration) -> Result<Mailed, RecordFailure> {
-        let event = paperflow_events::decode_body(body)?;
+        let event = match paperflow_events::decode_body(body) {
+            Ok(event) => event,
+            // A type this version has never heard of is some other consumer's business (the
+            // topic carries more than ready notices); a known type at an unknown major
+            // version, or a broken body, is a permanent failure.
+            Err(DecodeError::Type(TypeError::Unknown(event_type))) => {
+                return Ok(Mailed::Ignored { event_type });
+            }
+            Err(error) => return Err(error.into()),
+        };
         if event.event_type != EventType::PdfReady.as_str() {
             return Ok(Mailed::Ignored {
                 event_type: event.event_type,
@@ -1000,6 +1009,17 @@ mod tests {
             .await
             .expect_err("not the invoice's PDF");
         assert_eq!(failure.code, "unexpected_pdf_location");
+        let newer = notice().replace("invoice.pdf.ready.v1", "invoice.pdf.ready.v2");
+        let failure = mailer
+            .mail(&newer, TTL)
+            .await
+            .expect_err("an unknown major");
+        assert_eq!(failure.code, "unsupported_event_version");
+        let other = notice().replace("invoice.pdf.ready.v1", "invoice.paid.v1");
+        assert!(matches!(
+            mailer.mail(&other, TTL).await,
+            Ok(Mailed::Ignored { event_type }) if event_type == "invoice.paid.v1"
+        ));
         let failure = mailer.mail("{", TTL).await.expect_err("not JSON");
         assert_eq!(
             (failure.code.as_str(), failure.is_transient()),
