@@ -7,11 +7,10 @@
 //! `GET /v1/invoices/{id}` answers `ready` with a presigned URL whose download is the stored PDF.
 
 use invoice_api::Api;
-use lambda_http::request::LambdaRequest;
-use lambda_http::{Adapter, Context, LambdaEvent, Request, Service, service_fn};
 use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
 use paperflow_pipeline::{DirectRenderer, PdfGenerator, pdf_key};
 use paperflow_render::{FontSet, RenderOptions};
+use paperflow_tests::api_gateway::proxy_answer;
 use paperflow_tests::moto::{Moto, http_get};
 use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, sqs_batch};
 use pdf_generator::PdfRequests;
@@ -65,17 +64,8 @@ impl Harness {
 
     /// The proxy answer to the API Gateway v2 request `request`.
     async fn call(&self, request: Value) -> Value {
-        let request: LambdaRequest = serde_json::from_value(request).expect("a request");
-        let api = Arc::clone(&self.api);
-        let mut adapter = Adapter::from(service_fn(move |request: Request| {
-            let api = Arc::clone(&api);
-            async move { Ok::<_, lambda_http::Error>(invoice_api::handle(&api, request).await) }
-        }));
-        let response = adapter
-            .call(LambdaEvent::new(request, Context::default()))
-            .await
-            .expect("an answer");
-        serde_json::to_value(response).expect("JSON")
+        let api = &self.api;
+        proxy_answer(|request| invoice_api::handle(api, request), request).await
     }
 }
 
@@ -182,19 +172,11 @@ async fn a_direct_pdf_too_large_to_answer_downloads_from_the_presigned_location(
         stack.invoice_events_arn.as_str(),
     );
     let api = Arc::new(Api::new(direct, store, publisher));
-    let request: LambdaRequest =
-        serde_json::from_value(request("apigw-v2-render-pdf.json")).expect("a request");
-    let mut adapter = Adapter::from(service_fn(move |request: Request| {
-        let api = Arc::clone(&api);
-        async move { Ok::<_, lambda_http::Error>(invoice_api::handle(&api, request).await) }
-    }));
-    let answer = serde_json::to_value(
-        adapter
-            .call(LambdaEvent::new(request, Context::default()))
-            .await
-            .expect("an answer"),
+    let answer = proxy_answer(
+        |request| invoice_api::handle(&api, request),
+        request("apigw-v2-render-pdf.json"),
     )
-    .expect("JSON");
+    .await;
     assert_eq!(answer["statusCode"], 303, "{answer}");
     let location = answer["headers"]["location"].as_str().expect("a Location");
     let download = http_get(location).expect("the presigned URL downloads");

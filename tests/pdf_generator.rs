@@ -229,9 +229,15 @@ async fn a_mixed_batch_stores_the_good_and_announces_each_bad_one_with_its_reaso
             .await
             .is_some()
     );
+    // The good one's PDF and pointer, and the failure record of the invalid invoice (the only
+    // bad one whose invoice id and revision can be read), which its status reports.
     assert_eq!(
-        harness.stack.keys().await.len(),
-        2,
+        harness.stack.keys().await,
+        [
+            "invoices/INV-2026-000124/r1.failed.json",
+            "invoices/INV-2026-000125/latest.json",
+            "invoices/INV-2026-000125/r1.pdf",
+        ],
         "only the good one is stored"
     );
 

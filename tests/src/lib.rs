@@ -4,6 +4,8 @@
 //! `make tools`. A missing tool fails the test with a message that says how to install it; it
 //! never skips silently.
 
+pub mod api_gateway;
+pub mod bench;
 pub mod consumers;
 pub mod moto;
 pub mod stack;

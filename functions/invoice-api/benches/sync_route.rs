@@ -16,14 +16,13 @@
 
 use criterion::Criterion;
 use invoice_api::Api;
-use lambda_http::request::LambdaRequest;
-use lambda_http::{Adapter, Context, LambdaEvent, Request, Service, service_fn};
 use paperflow_pipeline::DirectRenderer;
 use paperflow_pipeline::memory::{MemoryPublisher, MemoryStore};
 use paperflow_render::{FontSet, RenderOptions};
+use paperflow_tests::api_gateway::proxy_answer;
 use serde_json::Value;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -52,17 +51,13 @@ fn main() {
         .build()
         .expect("a runtime");
 
+    // As Lambda hands it over: JSON text, parsed per request.
     let call = |text: &str| -> Value {
-        let request: LambdaRequest = serde_json::from_str(text).expect("an API Gateway request");
-        let api = Arc::clone(&api);
-        let mut adapter = Adapter::from(service_fn(move |request: Request| {
-            let api = Arc::clone(&api);
-            async move { Ok::<_, lambda_http::Error>(invoice_api::handle(&api, request).await) }
-        }));
-        let response = runtime
-            .block_on(adapter.call(LambdaEvent::new(request, Context::default())))
-            .expect("an answer");
-        serde_json::to_value(response).expect("serialisable")
+        let request: Value = serde_json::from_str(text).expect("an API Gateway request");
+        runtime.block_on(proxy_answer(
+            |request| invoice_api::handle(&api, request),
+            request,
+        ))
     };
     let answer = call(&request_text);
     assert_eq!(answer["statusCode"], 200, "the route answers the PDF");
@@ -83,8 +78,8 @@ fn main() {
     criterion.final_summary();
 
     if let (Some(render), Some(route)) = (
-        median_ms("render_only", started),
-        median_ms("post_pdf", started),
+        paperflow_tests::bench::median_ms(GROUP, "render_only", started),
+        paperflow_tests::bench::median_ms(GROUP, "post_pdf", started),
     ) {
         eprintln!(
             "POST /v1/invoices/pdf, one-page invoice: median {route:.3} ms (target ≤ {TARGET_MS} ms); \
@@ -92,31 +87,4 @@ fn main() {
             route - render
         );
     }
-}
-
-/// Where criterion keeps its estimates.
-fn criterion_home() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(target).join("criterion");
-    }
-    repo().join("target/criterion")
-}
-
-/// The median of `bench` in milliseconds, if this run measured it.
-fn median_ms(bench: &str, started: SystemTime) -> Option<f64> {
-    let path = criterion_home()
-        .join(GROUP)
-        .join(bench)
-        .join("new/estimates.json");
-    let modified = std::fs::metadata(&path)
-        .and_then(|meta| meta.modified())
-        .ok()?;
-    if modified < started {
-        return None;
-    }
-    let estimates: Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-    Some(estimates["median"]["point_estimate"].as_f64()? / 1e6)
 }

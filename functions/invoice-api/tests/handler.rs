@@ -10,11 +10,10 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use invoice_api::Api;
-use lambda_http::request::LambdaRequest;
-use lambda_http::{Adapter, Context, LambdaEvent, Request, Service, service_fn};
 use paperflow_pipeline::memory::{MemoryPublisher, MemoryStore};
 use paperflow_pipeline::{DirectRenderer, PdfGenerator};
 use paperflow_render::{FontSet, RenderOptions};
+use paperflow_tests::api_gateway::proxy_answer;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -54,18 +53,8 @@ impl Harness {
     /// (lambda_http itself panics on a path that is not a valid URI, e.g. with a raw space;
     /// API Gateway never sends one, so the arbitrary requests below stay within URL syntax.)
     async fn call(&self, request: Value) -> Answer {
-        let request: LambdaRequest =
-            serde_json::from_value(request).expect("an API Gateway v2 request");
-        let api = Arc::clone(&self.api);
-        let mut adapter = Adapter::from(service_fn(move |request: Request| {
-            let api = Arc::clone(&api);
-            async move { Ok::<_, lambda_http::Error>(invoice_api::handle(&api, request).await) }
-        }));
-        let response = adapter
-            .call(LambdaEvent::new(request, Context::default()))
-            .await
-            .expect("the handler never fails");
-        Answer(serde_json::to_value(response).expect("the answer serialises"))
+        let api = &self.api;
+        Answer(proxy_answer(|request| invoice_api::handle(api, request), request).await)
     }
 }
 

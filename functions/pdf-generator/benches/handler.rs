@@ -45,7 +45,7 @@ use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
 use std::hint::black_box;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
@@ -243,35 +243,6 @@ fn handler(c: &mut Criterion, fixture: &Fixture) {
 
 // --- the derived figures ----------------------------------------------------------------------
 
-/// Where criterion keeps its estimates (its own rule: `CRITERION_HOME`, then
-/// `CARGO_TARGET_DIR/criterion`, then the workspace's `target/criterion`).
-fn criterion_home() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(target).join("criterion");
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/criterion")
-}
-
-/// The median of `bench` in milliseconds, if this run measured it (not filtered out, not
-/// `--test`): an estimates file older than `started` is from an earlier run.
-fn median_ms(bench: &str, started: SystemTime) -> Option<f64> {
-    let path = criterion_home()
-        .join(GROUP)
-        .join(bench)
-        .join("new/estimates.json");
-    let modified = std::fs::metadata(&path)
-        .and_then(|meta| meta.modified())
-        .ok()?;
-    if modified < started {
-        return None;
-    }
-    let estimates: Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-    Some(estimates["median"]["point_estimate"].as_f64()? / 1e6)
-}
-
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -287,7 +258,8 @@ fn verdict(overhead_ms: f64) -> &'static str {
 
 /// Prints the overhead from criterion's medians, then from paired rounds.
 fn report(fixture: &Fixture, started: SystemTime) {
-    let medians = [RENDER, BATCH, BATCH_LOGGED].map(|bench| median_ms(bench, started));
+    let medians = [RENDER, BATCH, BATCH_LOGGED]
+        .map(|bench| paperflow_tests::bench::median_ms(GROUP, bench, started));
     let [Some(render), Some(batch), Some(logged)] = medians else {
         eprintln!("\nhandler overhead: not all of {GROUP}/* were measured in this run, no figure");
         return;
