@@ -75,13 +75,7 @@ async fn the_running_function_conforms_to_its_openapi_description() {
             .args(["--phases", "examples,coverage,fuzzing,stateful"])
             .args(["--mode", "positive"])
             .args(["--max-examples", "25", "--max-time", "120"])
-            .args([
-                "--workers",
-                "2",
-                "--seed",
-                "20261201",
-                "--generation-deterministic",
-            ])
+            .args(["--workers", "2", "--seed", "20261201"])
             .args([
                 "--generation-codec",
                 "utf-8",
