@@ -308,17 +308,14 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
             correlation_id: notice.correlation_id().to_owned(),
             failed_at: notice.time.clone(),
         };
-        let body = serde_json::to_vec(&record).map_err(|error| {
-            RecordFailure::permanent("internal", format!("serialising a failure record: {error}"))
-        })?;
-        self.store
-            .put_new(NewObject {
-                key: failed_key(invoice_id, revision),
-                body,
-                content_type: "application/json".to_owned(),
-                metadata: BTreeMap::new(),
-            })
-            .await?;
+        let object =
+            NewObject::json(failed_key(invoice_id, revision), &record).map_err(|error| {
+                RecordFailure::permanent(
+                    "internal",
+                    format!("serialising a failure record: {error}"),
+                )
+            })?;
+        self.store.put_new(object).await?;
         Ok(())
     }
 
@@ -346,7 +343,7 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
     /// Moves `latest.json` to `latest` unless it already names the same or a newer revision.
     async fn advance_latest(&self, latest: &LatestRevision) -> Result<(), RecordFailure> {
         let key = latest_key(&latest.invoice_id);
-        let body = serde_json::to_vec(latest).map_err(|error| {
+        let pointer = NewObject::json(key.as_str(), latest).map_err(|error| {
             RecordFailure::permanent(
                 "internal",
                 format!("serialising the latest pointer: {error}"),
@@ -364,13 +361,7 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
                 }
                 None => None,
             };
-            let object = NewObject {
-                key: key.clone(),
-                body: body.clone(),
-                content_type: "application/json".to_owned(),
-                metadata: BTreeMap::new(),
-            };
-            match self.store.put_if_match(object, expected).await? {
+            match self.store.put_if_match(pointer.clone(), expected).await? {
                 SwapOutcome::Swapped => return Ok(()),
                 SwapOutcome::Conflict => continue,
             }

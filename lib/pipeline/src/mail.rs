@@ -55,7 +55,6 @@ use crate::ports::{DependencyError, DocumentStore, EventPublisher, NewObject, Pu
 use paperflow_events::{CloudEvent, DecodeError, EventType, PdfReady, TypeError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -729,14 +728,8 @@ fn read_record(key: &str, bytes: &[u8]) -> Result<MailRecord, RecordFailure> {
 }
 
 fn record_object(key: &str, record: &MailRecord) -> Result<NewObject, RecordFailure> {
-    let body = serde_json::to_vec(record).map_err(|error| {
+    NewObject::json(key, record).map_err(|error| {
         RecordFailure::permanent("internal", format!("serialising a send record: {error}"))
-    })?;
-    Ok(NewObject {
-        key: key.to_owned(),
-        body,
-        content_type: "application/json".to_owned(),
-        metadata: BTreeMap::new(),
     })
 }
 
@@ -747,6 +740,7 @@ mod tests {
 
     use super::*;
     use crate::memory::{MemoryPublisher, MemoryStore};
+    use std::collections::BTreeMap;
     use std::sync::Mutex;
 
     /// Answers each send with the next scripted result (success once the script is empty),

@@ -46,6 +46,26 @@ pub struct NewObject {
     pub metadata: BTreeMap<String, String>,
 }
 
+impl NewObject {
+    /// `value` as a JSON document under `key` (`application/json`, no metadata): the shape of
+    /// every record the pipeline keeps beside the PDFs.
+    ///
+    /// # Errors
+    ///
+    /// `value` could not be serialised.
+    pub fn json<T: serde::Serialize + ?Sized>(
+        key: impl Into<String>,
+        value: &T,
+    ) -> Result<NewObject, serde_json::Error> {
+        Ok(NewObject {
+            key: key.into(),
+            body: serde_json::to_vec(value)?,
+            content_type: "application/json".to_owned(),
+            metadata: BTreeMap::new(),
+        })
+    }
+}
+
 /// What a stored object says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {

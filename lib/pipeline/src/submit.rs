@@ -31,7 +31,6 @@ use paperflow_invoice::Invoice;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// The `source` of the events the invoice API publishes.
@@ -222,16 +221,10 @@ impl<S: DocumentStore, P: EventPublisher> Submitter<S, P> {
 }
 
 fn json_object<T: Serialize>(key: &str, value: &T) -> Result<NewObject, DependencyError> {
-    let body = serde_json::to_vec(value).map_err(|error| DependencyError {
+    NewObject::json(key, value).map_err(|error| DependencyError {
         service: "store",
         retryable: false,
         message: format!("serialising {key}: {error}"),
-    })?;
-    Ok(NewObject {
-        key: key.to_owned(),
-        body,
-        content_type: "application/json".to_owned(),
-        metadata: BTreeMap::new(),
     })
 }
 
