@@ -1,0 +1,246 @@
+//! What the local stack tells its user: a line per step for people, or one JSON object per line
+//! (`--json`) for tools. Every part of the stack reports through one [`Reporter`], which also
+//! keeps the counts for the final summary.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// One thing that happened.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Progress {
+    /// A step of starting or stopping the stack (emulator, build, functions, …).
+    Step {
+        /// What happened, in words.
+        message: String,
+    },
+    /// A resource was created in the emulator.
+    Created {
+        /// `AWS::SQS::Queue`, …
+        resource_type: String,
+        /// Logical id.
+        logical_id: String,
+        /// Name, ARN or URL.
+        physical_id: String,
+    },
+    /// A resource of the template is not created locally.
+    NotEmulated {
+        /// Logical id.
+        logical_id: String,
+        /// Its type.
+        resource_type: String,
+        /// Why.
+        reason: String,
+    },
+    /// A trigger invoked a function.
+    Invoked {
+        /// `sqs`, `sns` or `http`.
+        trigger: String,
+        /// The queue, topic or route.
+        source: String,
+        /// The function's binary name.
+        function: String,
+        /// Records in the event (1 for SNS and HTTP).
+        records: usize,
+        /// Records that failed (the whole batch on a function error).
+        failed: usize,
+        /// `ok`, `partial`, `error`, `timeout`, or the HTTP status.
+        outcome: String,
+        /// Invoice ids, correlation ids or event types seen in the records: the flow's path.
+        subjects: Vec<String>,
+        /// Milliseconds.
+        duration_ms: u64,
+    },
+    /// An asynchronous invocation failed and is tried again.
+    Retry {
+        /// The function's binary name.
+        function: String,
+        /// The attempt that comes next (2 or 3).
+        attempt: u32,
+        /// Why the last one failed.
+        reason: String,
+    },
+    /// An asynchronous invocation ran out of retries and went to its on-failure destination.
+    Destination {
+        /// The function's binary name.
+        function: String,
+        /// The destination's ARN.
+        destination: String,
+    },
+    /// Something went wrong in the stack itself (not in a function).
+    Warning {
+        /// What, in words.
+        message: String,
+    },
+    /// The stack is up.
+    Ready {
+        /// Endpoints and names a producer needs (emulator endpoint, API URL, outputs).
+        endpoints: BTreeMap<String, String>,
+    },
+    /// The stack stopped; totals per function.
+    Summary {
+        /// Per function: invocations, failed records, retries, destinations.
+        functions: BTreeMap<String, FunctionTotals>,
+    },
+}
+
+/// Totals of one function for the summary.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FunctionTotals {
+    /// Invocations.
+    pub invocations: u64,
+    /// Records in them.
+    pub records: u64,
+    /// Failed records (or failed requests, for HTTP: 5xx answers).
+    pub failed: u64,
+    /// Asynchronous retries.
+    pub retries: u64,
+    /// Events sent to an on-failure destination.
+    pub destinations: u64,
+}
+
+/// Where progress goes: stderr as text, or stdout as JSON lines.
+#[derive(Clone)]
+pub struct Reporter {
+    json: bool,
+    totals: Arc<Mutex<BTreeMap<String, FunctionTotals>>>,
+}
+
+impl Reporter {
+    /// A reporter writing text (`json == false`) or JSON lines.
+    pub fn new(json: bool) -> Reporter {
+        Reporter {
+            json,
+            totals: Arc::default(),
+        }
+    }
+
+    /// Reports one thing that happened.
+    pub fn report(&self, progress: Progress) {
+        self.count(&progress);
+        if self.json {
+            if let Ok(line) = serde_json::to_string(&progress) {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
+            }
+        } else {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{}", describe(&progress));
+        }
+    }
+
+    /// Shorthand for a [`Progress::Step`].
+    pub fn step(&self, message: impl Into<String>) {
+        self.report(Progress::Step {
+            message: message.into(),
+        });
+    }
+
+    /// Shorthand for a [`Progress::Warning`].
+    pub fn warn(&self, message: impl Into<String>) {
+        self.report(Progress::Warning {
+            message: message.into(),
+        });
+    }
+
+    /// The totals so far, per function.
+    pub fn totals(&self) -> BTreeMap<String, FunctionTotals> {
+        self.totals.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    fn count(&self, progress: &Progress) {
+        let Ok(mut totals) = self.totals.lock() else {
+            return;
+        };
+        match progress {
+            Progress::Invoked {
+                function,
+                records,
+                failed,
+                ..
+            } => {
+                let entry = totals.entry(function.clone()).or_default();
+                entry.invocations += 1;
+                entry.records += *records as u64;
+                entry.failed += *failed as u64;
+            }
+            Progress::Retry { function, .. } => {
+                totals.entry(function.clone()).or_default().retries += 1;
+            }
+            Progress::Destination { function, .. } => {
+                totals.entry(function.clone()).or_default().destinations += 1;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The text line of one progress event.
+fn describe(progress: &Progress) -> String {
+    match progress {
+        Progress::Step { message } => format!("• {message}"),
+        Progress::Created {
+            resource_type,
+            logical_id,
+            physical_id,
+        } => format!("  created {resource_type} {logical_id}: {physical_id}"),
+        Progress::NotEmulated {
+            logical_id,
+            resource_type,
+            reason,
+        } => format!("  not emulated: {resource_type} {logical_id} ({reason})"),
+        Progress::Invoked {
+            trigger,
+            source,
+            function,
+            records,
+            failed,
+            outcome,
+            subjects,
+            duration_ms,
+        } => {
+            let subjects = if subjects.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", subjects.join(", "))
+            };
+            format!(
+                "{trigger:>4} {source} → {function}: {records} record(s), {failed} failed, {outcome} in {duration_ms} ms{subjects}"
+            )
+        }
+        Progress::Retry {
+            function,
+            attempt,
+            reason,
+        } => format!("  retry {function}, attempt {attempt}: {reason}"),
+        Progress::Destination {
+            function,
+            destination,
+        } => format!("  {function}: retries exhausted, event sent to {destination}"),
+        Progress::Warning { message } => format!("! {message}"),
+        Progress::Ready { endpoints } => {
+            let mut text = String::from("• ready:");
+            for (name, value) in endpoints {
+                text.push_str(&format!("\n    {name:<28} {value}"));
+            }
+            text
+        }
+        Progress::Summary { functions } => {
+            let mut text = String::from("• summary:");
+            for (name, totals) in functions {
+                text.push_str(&format!(
+                    "\n    {name:<16} {} invocation(s), {} record(s), {} failed, {} retried, {} to destination",
+                    totals.invocations,
+                    totals.records,
+                    totals.failed,
+                    totals.retries,
+                    totals.destinations
+                ));
+            }
+            text
+        }
+    }
+}
