@@ -14,6 +14,44 @@
 //!   they turn messages and HTTP requests into Lambda events the way AWS documents it;
 //! - [`stack`] starts all of that, reports through [`progress`], and tears it down.
 
+pub mod http_api;
 pub mod invoke;
 pub mod progress;
+pub mod provision;
+pub mod sns;
 pub mod spec;
+pub mod sqs;
+pub mod template;
+
+/// Tells the long-running parts of the stack (pollers, the HTTP front) to stop: they finish the
+/// invocation in hand, give back what they have not started, and return.
+#[derive(Clone)]
+pub struct Shutdown(tokio::sync::watch::Receiver<bool>);
+
+/// The sending side of [`Shutdown`].
+pub struct ShutdownTrigger(tokio::sync::watch::Sender<bool>);
+
+impl Shutdown {
+    /// A new shutdown signal and its trigger.
+    pub fn new() -> (ShutdownTrigger, Shutdown) {
+        let (sender, receiver) = tokio::sync::watch::channel(false);
+        (ShutdownTrigger(sender), Shutdown(receiver))
+    }
+
+    /// True once shutdown was asked for (or its trigger is gone).
+    pub fn is_requested(&self) -> bool {
+        *self.0.borrow() || self.0.has_changed().is_err()
+    }
+
+    /// Resolves when shutdown is asked for; use it in `tokio::select!` beside the work.
+    pub async fn requested(&mut self) {
+        let _ = self.0.wait_for(|stop| *stop).await;
+    }
+}
+
+impl ShutdownTrigger {
+    /// Asks every holder of the matching [`Shutdown`] to stop.
+    pub fn trigger(&self) {
+        let _ = self.0.send(true);
+    }
+}

@@ -51,6 +51,9 @@ pub struct StackSpec {
     /// Resources that exist in AWS but have nothing to do locally (IAM roles, KMS keys, log
     /// groups, alarms, policies), each with the reason: said out loud, never silently dropped.
     pub not_emulated: Vec<NotEmulated>,
+    /// Properties of created resources that change nothing locally (encryption, lifecycle
+    /// rules, logging, …), each with the reason.
+    pub no_local_effect: Vec<NoLocalEffect>,
 }
 
 impl StackSpec {
@@ -261,5 +264,16 @@ pub struct NotEmulated {
     /// Its type, e.g. `AWS::IAM::Role`.
     pub resource_type: String,
     /// Why it has no local effect.
+    pub reason: String,
+}
+
+/// A property of a created resource that the emulator does not act on.
+#[derive(Clone, Debug, Serialize)]
+pub struct NoLocalEffect {
+    /// Logical id of the resource.
+    pub logical_id: String,
+    /// The property, e.g. `LifecycleConfiguration`.
+    pub property: String,
+    /// Why it changes nothing locally.
     pub reason: String,
 }
