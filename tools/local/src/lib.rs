@@ -14,10 +14,13 @@
 //!   they turn messages and HTTP requests into Lambda events the way AWS documents it;
 //! - [`stack`] starts all of that, reports through [`progress`], and tears it down.
 
+pub mod emulator;
 pub mod http_api;
 pub mod invoke;
+pub mod process;
 pub mod progress;
 pub mod provision;
+pub mod runtime;
 pub mod sns;
 pub mod spec;
 pub mod sqs;

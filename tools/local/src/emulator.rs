@@ -1,0 +1,152 @@
+//! The emulator the stack's resources live in: moto's server, started on a free loopback port
+//! and stopped with the stack, or an endpoint the user already runs (LocalStack, a shared moto).
+
+use crate::process::{ChildGroup, free_port, wait_for_http};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_s3::config::Credentials;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The credentials every local client and function uses: emulators accept any.
+pub const TEST_KEY: &str = "testing";
+
+/// How long moto may take to answer after it was started.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running emulator.
+pub struct Emulator {
+    endpoint: String,
+    region: String,
+    /// The server, when the stack started it; `None` for an endpoint the user runs.
+    server: Option<ChildGroup>,
+}
+
+impl Emulator {
+    /// Starts `moto_server` (the project's, installed by `make tools`) on a free port of
+    /// 127.0.0.1, its output in `log`, and waits until it answers.
+    pub async fn start_moto(
+        moto_server: &Path,
+        log: &Path,
+        region: &str,
+    ) -> Result<Emulator, String> {
+        if !moto_server.exists() {
+            return Err(format!(
+                "{} is missing: run `make tools` (or pass --endpoint to use a running emulator)",
+                moto_server.display()
+            ));
+        }
+        // Another process may take the port between the probe and moto's bind: try again.
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let port = free_port().map_err(|error| format!("no free port: {error}"))?;
+            let endpoint = format!("http://127.0.0.1:{port}");
+            let server = ChildGroup::spawn(
+                tokio::process::Command::new(moto_server).args([
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ]),
+                log,
+            )
+            .map_err(|error| format!("{}: {error}", moto_server.display()))?;
+            match wait_for_http(&format!("{endpoint}/moto-api/"), START_TIMEOUT, || {
+                server.has_exited()
+            })
+            .await
+            {
+                Ok(()) => {
+                    return Ok(Emulator {
+                        endpoint,
+                        region: region.to_owned(),
+                        server: Some(server),
+                    });
+                }
+                Err(error) => {
+                    last_error = error;
+                    server.stop().await;
+                }
+            }
+        }
+        Err(format!(
+            "moto_server did not start: {last_error}; its log: {}",
+            log.display()
+        ))
+    }
+
+    /// An emulator the user runs at `endpoint`; the stack neither starts nor stops it.
+    pub async fn existing(endpoint: &str, region: &str) -> Result<Emulator, String> {
+        let endpoint = endpoint.trim_end_matches('/').to_owned();
+        if !(endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"))
+        {
+            return Err(format!(
+                "--endpoint {endpoint}: the local stack talks to loopback emulators only (http://127.0.0.1:PORT)"
+            ));
+        }
+        Ok(Emulator {
+            endpoint,
+            region: region.to_owned(),
+            server: None,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The moto server's process id, when the stack started one.
+    pub fn pid(&self) -> Option<u32> {
+        self.server.as_ref().and_then(ChildGroup::pid)
+    }
+
+    /// An SDK configuration for the stack's own clients: the emulator's endpoint, region and
+    /// test credentials, nothing read from the environment.
+    pub async fn sdk_config(&self) -> SdkConfig {
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .build_https();
+        aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http)
+            .endpoint_url(&self.endpoint)
+            .region(Region::new(self.region.clone()))
+            .credentials_provider(Credentials::new(
+                TEST_KEY,
+                TEST_KEY,
+                None,
+                None,
+                "local-stack",
+            ))
+            .load()
+            .await
+    }
+
+    /// The environment that points a function (or a producer) at the emulator, the standard way.
+    pub fn environment(&self) -> Vec<(String, String)> {
+        [
+            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
+            ("AWS_REGION", self.region.as_str()),
+            ("AWS_DEFAULT_REGION", self.region.as_str()),
+            ("AWS_ACCESS_KEY_ID", TEST_KEY),
+            ("AWS_SECRET_ACCESS_KEY", TEST_KEY),
+            ("AWS_SESSION_TOKEN", TEST_KEY),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+    }
+
+    /// Stops the server if the stack started it.
+    pub async fn stop(self) {
+        if let Some(server) = self.server {
+            server.stop().await;
+        }
+    }
+}
+
+/// The project's moto server: `.tools/venv/bin/moto_server` under `project`.
+pub fn project_moto(project: &Path) -> PathBuf {
+    project.join(".tools/venv/bin/moto_server")
+}

@@ -1,0 +1,391 @@
+//! The functions, run as Lambda runs them: built once with cargo, served by `cargo lambda watch`
+//! (its Lambda runtime API and Invoke API), each started with exactly the environment the
+//! template gives it.
+//!
+//! Why not let `cargo lambda watch` start the functions itself: it gives every function the same
+//! `--env-var`s, so a function would see its neighbours' variables and a missing one would go
+//! unnoticed until the deploy; and it builds each function with `cargo run --bin`, one feature
+//! resolution per package, so four functions cost four builds. Here the watch runs with
+//! `--only-lambda-apis` and the stack starts each function's process against
+//! `http://127.0.0.1:<port>/.rt/<binary>`, the runtime API path the watch routes by function.
+
+use crate::invoke::{Invocation, Invoke, InvokeError, InvokeFuture};
+use crate::process::{ChildGroup, free_port};
+use crate::progress::Reporter;
+use crate::spec::FunctionSpec;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// How the functions are built and run.
+#[derive(Clone, Debug)]
+pub struct RuntimeOptions {
+    /// The workspace root (where `cargo build` and `cargo lambda watch` run).
+    pub project: PathBuf,
+    /// The `cargo-lambda` executable.
+    pub cargo_lambda: PathBuf,
+    /// Build with `--release`.
+    pub release: bool,
+    /// Where the functions' and the watch's logs go.
+    pub log_dir: PathBuf,
+}
+
+/// The running functions.
+pub struct FunctionRuntime {
+    watch: Option<ChildGroup>,
+    port: u16,
+    client: Client<HttpConnector, Full<Bytes>>,
+    functions: BTreeMap<String, Arc<RunningFunction>>,
+    reporter: Reporter,
+}
+
+/// One function: its spec, how to start it, and its current process.
+struct RunningFunction {
+    spec: FunctionSpec,
+    executable: PathBuf,
+    environment: Vec<(String, String)>,
+    log: PathBuf,
+    process: Mutex<Option<ChildGroup>>,
+}
+
+impl RunningFunction {
+    fn start(&self) -> std::io::Result<ChildGroup> {
+        let mut command = tokio::process::Command::new(&self.executable);
+        // Only what Lambda gives a function: its own variables, the runtime's, and a minimal
+        // process environment. Nothing leaks in from the shell that started the stack.
+        command.env_clear().envs(self.environment.iter().cloned());
+        ChildGroup::spawn(&mut command, &self.log)
+    }
+
+    /// Replaces the process with a fresh one: what Lambda does with an execution environment
+    /// after a timeout or a crash.
+    async fn restart(&self) -> std::io::Result<()> {
+        let mut process = self.process.lock().await;
+        if let Some(old) = process.take() {
+            old.stop().await;
+        }
+        *process = Some(self.start()?);
+        Ok(())
+    }
+}
+
+impl FunctionRuntime {
+    /// Builds the functions' binaries with one `cargo build` (one feature resolution for all),
+    /// starts the watch, and starts every function with `base_environment` (the emulator's
+    /// endpoint and credentials) plus its own template environment.
+    pub async fn start(
+        functions: &[FunctionSpec],
+        base_environment: &[(String, String)],
+        region: &str,
+        options: &RuntimeOptions,
+        reporter: &Reporter,
+    ) -> Result<FunctionRuntime, String> {
+        std::fs::create_dir_all(&options.log_dir)
+            .map_err(|error| format!("{}: {error}", options.log_dir.display()))?;
+        let executables = build(functions, options, reporter).await?;
+
+        let port = free_port().map_err(|error| format!("no free port: {error}"))?;
+        let watch_log = options.log_dir.join("cargo-lambda-watch.log");
+        let watch = ChildGroup::spawn(
+            tokio::process::Command::new(&options.cargo_lambda)
+                .current_dir(&options.project)
+                // `-A 127.0.0.1`: the watch binds every interface unless told otherwise.
+                .args(["lambda", "watch", "--only-lambda-apis", "--ignore-changes"])
+                .args(["-A", "127.0.0.1", "-P", &port.to_string()]),
+            &watch_log,
+        )
+        .map_err(|error| format!("{}: {error}", options.cargo_lambda.display()))?;
+        wait_for_tcp(port, Duration::from_secs(60), || watch.has_exited())
+            .await
+            .map_err(|error| {
+                format!(
+                    "cargo lambda watch: {error}; its log: {}",
+                    watch_log.display()
+                )
+            })?;
+        reporter.step(format!(
+            "cargo lambda watch (runtime and invoke APIs) on 127.0.0.1:{port}, pid {}",
+            watch.pid().unwrap_or_default()
+        ));
+
+        let mut running = BTreeMap::new();
+        for spec in functions {
+            let executable = executables
+                .get(&spec.binary)
+                .cloned()
+                .ok_or_else(|| format!("cargo build made no binary named {}", spec.binary))?;
+            let environment = function_environment(spec, base_environment, region, port);
+            let function = Arc::new(RunningFunction {
+                spec: spec.clone(),
+                executable,
+                environment,
+                log: options.log_dir.join(format!("{}.log", spec.binary)),
+                process: Mutex::new(None),
+            });
+            function
+                .restart()
+                .await
+                .map_err(|error| format!("{}: {error}", function.executable.display()))?;
+            reporter.step(format!(
+                "function {} ({}): {} variable(s) from the template, log {}",
+                spec.binary,
+                spec.logical_id,
+                spec.environment.len(),
+                function.log.display()
+            ));
+            running.insert(spec.binary.clone(), function);
+        }
+
+        Ok(FunctionRuntime {
+            watch: Some(watch),
+            port,
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            functions: running,
+            reporter: reporter.clone(),
+        })
+    }
+
+    /// Process ids of everything the runtime started (watch and functions), for the state file.
+    pub async fn pids(&self) -> Vec<u32> {
+        let mut pids: Vec<u32> = self.watch.iter().filter_map(ChildGroup::pid).collect();
+        for function in self.functions.values() {
+            if let Some(pid) = function
+                .process
+                .lock()
+                .await
+                .as_ref()
+                .and_then(ChildGroup::pid)
+            {
+                pids.push(pid);
+            }
+        }
+        pids
+    }
+
+    /// Restarts functions whose process died (a crash, an `exit`), as Lambda starts a new
+    /// execution environment; call it now and then.
+    pub async fn revive(&self) {
+        for function in self.functions.values() {
+            let died = function
+                .process
+                .lock()
+                .await
+                .as_ref()
+                .is_none_or(ChildGroup::has_exited);
+            if died {
+                self.reporter.warn(format!(
+                    "function {} exited; starting a new instance (see {})",
+                    function.spec.binary,
+                    function.log.display()
+                ));
+                if let Err(error) = function.restart().await {
+                    self.reporter.warn(format!(
+                        "function {} cannot start: {error}",
+                        function.spec.binary
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Stops every function, then the watch.
+    pub async fn stop(mut self) {
+        for function in self.functions.values() {
+            if let Some(process) = function.process.lock().await.take() {
+                process.stop().await;
+            }
+        }
+        if let Some(watch) = self.watch.take() {
+            watch.stop().await;
+        }
+    }
+
+    async fn invoke_once(&self, binary: &str, payload: Vec<u8>) -> Result<Invocation, InvokeError> {
+        let function = self.functions.get(binary).ok_or_else(|| {
+            InvokeError::Unavailable(format!("no function {binary} in the template"))
+        })?;
+        let url = format!(
+            "http://127.0.0.1:{}/2015-03-31/functions/{binary}/invocations",
+            self.port
+        );
+        let request = hyper::Request::post(url)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(payload)))
+            .map_err(|error| InvokeError::Unavailable(error.to_string()))?;
+        let timeout = Duration::from_secs(u64::from(function.spec.timeout_s.max(1)));
+        let started = Instant::now();
+        let answer = tokio::time::timeout(timeout, async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|error| InvokeError::Unavailable(error.to_string()))?;
+            let status = response.status();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|error| InvokeError::Unavailable(error.to_string()))?
+                .to_bytes();
+            Ok::<_, InvokeError>((status, body))
+        })
+        .await;
+        let duration = started.elapsed();
+        match answer {
+            Err(_) => {
+                // Lambda ends a timed-out invocation by discarding its execution environment.
+                self.reporter.warn(format!(
+                    "function {binary} timed out after {timeout:?}; its instance is replaced"
+                ));
+                if let Err(error) = function.restart().await {
+                    self.reporter
+                        .warn(format!("function {binary} cannot start: {error}"));
+                }
+                Err(InvokeError::Timeout(timeout))
+            }
+            Ok(Err(error)) => Err(error),
+            Ok(Ok((status, body))) => match status.as_u16() {
+                200 => Ok(Invocation {
+                    payload: body.to_vec(),
+                    function_error: None,
+                    duration,
+                }),
+                // The watch answers the runtime API's /error with 500 and the error document.
+                500 => Ok(Invocation {
+                    payload: body.to_vec(),
+                    function_error: Some("Unhandled".to_owned()),
+                    duration,
+                }),
+                other => Err(InvokeError::Unavailable(format!(
+                    "the invoke API answered {other}: {}",
+                    String::from_utf8_lossy(&body)
+                ))),
+            },
+        }
+    }
+}
+
+impl Invoke for FunctionRuntime {
+    fn invoke<'a>(&'a self, function: &'a str, payload: Vec<u8>) -> InvokeFuture<'a> {
+        Box::pin(self.invoke_once(function, payload))
+    }
+}
+
+/// The environment Lambda gives `spec`: the template's variables, the emulator's endpoint and
+/// credentials (in AWS: the role's), and the runtime's own variables.
+fn function_environment(
+    spec: &FunctionSpec,
+    base_environment: &[(String, String)],
+    region: &str,
+    port: u16,
+) -> Vec<(String, String)> {
+    let mut environment: Vec<(String, String)> = vec![
+        ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+        ("LANG".into(), "en_US.UTF-8".into()),
+        ("TZ".into(), ":UTC".into()),
+        ("AWS_REGION".into(), region.into()),
+        ("AWS_DEFAULT_REGION".into(), region.into()),
+        (
+            "AWS_LAMBDA_RUNTIME_API".into(),
+            format!("http://127.0.0.1:{port}/.rt/{}", spec.binary),
+        ),
+        ("AWS_LAMBDA_FUNCTION_NAME".into(), spec.name.clone()),
+        ("AWS_LAMBDA_FUNCTION_VERSION".into(), "$LATEST".into()),
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(),
+            spec.memory_mb.to_string(),
+        ),
+        (
+            "AWS_LAMBDA_LOG_GROUP_NAME".into(),
+            format!("/aws/lambda/{}", spec.name),
+        ),
+        ("AWS_LAMBDA_LOG_STREAM_NAME".into(), "local".into()),
+        ("_HANDLER".into(), "bootstrap".into()),
+    ];
+    environment.extend(base_environment.iter().cloned());
+    environment.extend(spec.environment.iter().map(|(k, v)| (k.clone(), v.clone())));
+    environment
+}
+
+/// `cargo build --bin <each function>` with JSON messages, which name every executable built.
+async fn build(
+    functions: &[FunctionSpec],
+    options: &RuntimeOptions,
+    reporter: &Reporter,
+) -> Result<BTreeMap<String, PathBuf>, String> {
+    let mut command =
+        tokio::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command
+        .current_dir(&options.project)
+        .args(["build", "--message-format=json-render-diagnostics"]);
+    if options.release {
+        command.arg("--release");
+    }
+    for function in functions {
+        command.args(["--bin", &function.binary]);
+    }
+    reporter.step(format!(
+        "building {} function(s) with cargo ({}); the first build takes minutes",
+        functions.len(),
+        if options.release { "release" } else { "debug" }
+    ));
+    let output = command
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .await
+        .map_err(|error| format!("cargo build: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo build failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let mut executables = BTreeMap::new();
+    for line in output.stdout.split(|byte| *byte == b'\n') {
+        let Ok(message) = serde_json::from_slice::<serde_json::Value>(line) else {
+            continue;
+        };
+        if message["reason"] == "compiler-artifact"
+            && let (Some(name), Some(executable)) = (
+                message["target"]["name"].as_str(),
+                message["executable"].as_str(),
+            )
+        {
+            executables.insert(name.to_owned(), PathBuf::from(executable));
+        }
+    }
+    Ok(executables)
+}
+
+/// Waits until something listens on `127.0.0.1:port`.
+async fn wait_for_tcp(port: u16, timeout: Duration, gone: impl Fn() -> bool) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if gone() {
+            return Err("it exited".to_owned());
+        }
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("nothing listened on {port} within {timeout:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The project's cargo-lambda: `.tools/venv/bin/cargo-lambda` under `project`.
+pub fn project_cargo_lambda(project: &Path) -> PathBuf {
+    project.join(".tools/venv/bin/cargo-lambda")
+}
