@@ -1498,9 +1498,10 @@ fn add_event(
                             ));
                         }
                     }
-                    auth.get("Authorizer")
-                        .map(|name| as_string(name, &format!("{}.Authorizer", at("Auth"))))
-                        .transpose()?
+                    match auth.get("Authorizer") {
+                        Some(name) => Some(as_string(name, &format!("{}.Authorizer", at("Auth")))?),
+                        None => default_authorizer(resolver, &api_logical_id),
+                    }
                 }
                 Some(_) => return Err(invalid(at("Auth"), "must be a mapping")),
                 // SAM: a route without its own authorizer gets the API's default one.

@@ -836,3 +836,64 @@ Resources:
     assert_eq!(spec.topics[0].name, "events");
     assert_eq!(spec.queues[0].name, "events-${literal}");
 }
+
+#[test]
+fn a_route_without_its_own_authorizer_gets_the_apis_default() {
+    let spec = parse(
+        r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      StageName: v1
+      Auth:
+        DefaultAuthorizer: AWS_IAM
+  Implicit:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: implicit
+      Events:
+        Open:
+          Type: HttpApi
+          Properties:
+            Method: get
+            Path: /open
+  Explicit:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: explicit
+      Events:
+        Default:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref Api
+            Method: post
+            Path: /things
+        Public:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref Api
+            Method: GET
+            Path: /health
+            Auth:
+              Authorizer: NONE
+"#,
+    )
+    .expect("a spec");
+    let apis: Vec<(&str, &str)> = spec
+        .http_apis
+        .iter()
+        .map(|api| (api.logical_id.as_str(), api.stage.as_str()))
+        .collect();
+    assert_eq!(apis, [("Api", "v1"), ("ServerlessHttpApi", "$default")]);
+    let implicit = &spec.functions[0].http_routes[0];
+    assert_eq!(
+        (implicit.api_logical_id.as_str(), implicit.method.as_str()),
+        ("ServerlessHttpApi", "GET")
+    );
+    assert_eq!(implicit.authorizer, None);
+    let explicit = &spec.functions[1].http_routes;
+    assert_eq!(explicit[0].authorizer.as_deref(), Some("AWS_IAM"));
+    assert_eq!(explicit[1].authorizer, None, "NONE opts out");
+}
