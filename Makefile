@@ -3,9 +3,6 @@
 
 CARGO ?= cargo
 OUT ?= out
-SAMPLES := samples/invoice-small.json samples/invoice-600-lines.json \
-           samples/invoice-multilingual.json samples/invoice-jpy.json
-CJK_FONTS := /usr/share/fonts/truetype/droid
 
 .PHONY: demo test tools lint unit-tests bench readme-image clean infra-tools infra-test package
 
@@ -14,16 +11,11 @@ CJK_FONTS := /usr/share/fonts/truetype/droid
 tools:
 	@scripts/install-tools.sh
 
-## demo: render the sample invoices into ./out and show what happened to the invalid one
+## demo: the whole pipeline on this machine (scripts/demo.sh): `paperflow local` brings up moto,
+## the functions and their triggers from infra/sam/template.yaml; the samples go in as events
+## through SNS and one request through the HTTP API; PDFs land in ./out; then everything stops.
 demo: tools
-	$(CARGO) build --release --quiet -p paperflow-cli
-	@mkdir -p $(OUT)
-	PAPERFLOW_FALLBACK_FONTS=$(CJK_FONTS) ./target/release/paperflow render $(SAMPLES) --out-dir $(OUT)
-	@echo
-	@echo "An invalid document is refused with every problem named (exit code 2):"
-	@./target/release/paperflow validate samples/invoice-invalid.json; test $$? -eq 2
-	@echo
-	@ls -l $(OUT)/*.pdf
+	OUT=$(OUT) scripts/demo.sh
 
 ## test: formatting, lints and every test
 test: tools lint unit-tests infra-test

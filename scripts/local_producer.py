@@ -11,12 +11,14 @@ queue of its own. It finds the stack through the state file `paperflow local` wr
     local_producer.py publish --state STATE --copies 500 samples/invoice-small.json
     local_producer.py render --state STATE FILE -o OUT.pdf   # POST /v1/invoices/pdf
     local_producer.py collect --state STATE --queue URL --expect N [--timeout S]
+    local_producer.py get --state STATE --bucket B --key K -o OUT   # an object of the stack
 
 Every command prints one JSON document on stdout.
 """
 
 import argparse
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -66,10 +68,16 @@ def publish(state, documents):
     started = time.monotonic()
     for document in documents:
         correlation_id = "corr-" + uuid.uuid4().hex[:12]
-        event = envelope(document, correlation_id)
+        if isinstance(document, str):
+            # A poison message: not an event at all, yet of the type the subscription wants.
+            event = {"type": "invoice.finalized.v1", "subject": "poison", "id": None}
+            message = document
+        else:
+            event = envelope(document, correlation_id)
+            message = json.dumps(event)
         sns.publish(
             TopicArn=topic,
-            Message=json.dumps(event),
+            Message=message,
             MessageAttributes={
                 "type": {"DataType": "String", "StringValue": event["type"]},
                 "subject": {"DataType": "String", "StringValue": event["subject"]},
@@ -79,7 +87,7 @@ def publish(state, documents):
         sent.append(
             {
                 "invoice_id": event["subject"],
-                "revision": document.get("revision", 1),
+                "revision": document.get("revision", 1) if isinstance(document, dict) else None,
                 "event_id": event["id"],
                 "correlation_id": correlation_id,
             }
@@ -87,8 +95,8 @@ def publish(state, documents):
     return {"published": sent, "seconds": round(time.monotonic() - started, 3)}
 
 
-def observe(state):
-    """A queue of the observer's own, subscribed raw to document-events (every type)."""
+def observe(state, event_type=None):
+    """A queue of the observer's own, subscribed raw to document-events (every type, or one)."""
     sqs = client(state, "sqs")
     sns = client(state, "sns")
     name = "observer-" + uuid.uuid4().hex[:8]
@@ -98,7 +106,10 @@ def observe(state):
         TopicArn=state["outputs"]["DocumentEventsTopicArn"],
         Protocol="sqs",
         Endpoint=arn,
-        Attributes={"RawMessageDelivery": "true"},
+        Attributes=dict(
+            {"RawMessageDelivery": "true"},
+            **({"FilterPolicy": json.dumps({"type": [event_type]})} if event_type else {}),
+        ),
         ReturnSubscriptionArn=True,
     )
     return {"queue_url": url}
@@ -136,6 +147,12 @@ def render(state, path, out):
     return {"status": status, "content_type": content_type, "bytes": len(pdf), "path": out}
 
 
+def get(state, bucket, key, out):
+    """Downloads one object of the stack's buckets."""
+    client(state, "s3").download_file(bucket, key, out)
+    return {"path": out, "bytes": os.path.getsize(out)}
+
+
 def read_documents(paths, copies):
     documents = []
     for path in paths:
@@ -158,7 +175,7 @@ def read_documents(paths, copies):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("observe", "publish", "render", "collect"):
+    for name in ("observe", "publish", "render", "collect", "get"):
         command = commands.add_parser(name)
         command.add_argument("--state", required=True, help="the state file of `paperflow local`")
         if name == "publish":
@@ -167,6 +184,12 @@ def main():
         if name == "render":
             command.add_argument("file")
             command.add_argument("-o", "--out", required=True)
+        if name == "observe":
+            command.add_argument("--type", help="only notices of this type")
+        if name == "get":
+            command.add_argument("--bucket", required=True)
+            command.add_argument("--key", required=True)
+            command.add_argument("-o", "--out", required=True)
         if name == "collect":
             command.add_argument("--queue", required=True)
             command.add_argument("--expect", type=int, required=True)
@@ -174,11 +197,13 @@ def main():
     args = parser.parse_args()
     state = load_state(args.state)
     if args.command == "observe":
-        result = observe(state)
+        result = observe(state, args.type)
     elif args.command == "publish":
         result = publish(state, read_documents(args.files, args.copies))
     elif args.command == "render":
         result = render(state, args.file, args.out)
+    elif args.command == "get":
+        result = get(state, args.bucket, args.key, args.out)
     else:
         result = collect(state, args.queue, args.expect, args.timeout)
     json.dump(result, sys.stdout)

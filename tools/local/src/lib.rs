@@ -24,6 +24,7 @@ pub mod runtime;
 pub mod sns;
 pub mod spec;
 pub mod sqs;
+pub mod stack;
 pub mod template;
 
 /// Tells the long-running parts of the stack (pollers, the HTTP front) to stop: they finish the

@@ -106,6 +106,9 @@ pub struct FunctionTotals {
 pub struct Reporter {
     json: bool,
     totals: Arc<Mutex<BTreeMap<String, FunctionTotals>>>,
+    /// Text mode: not-emulated entries waiting to be printed grouped by type (dozens of lines
+    /// otherwise, most of them saying the same thing).
+    not_emulated: Arc<Mutex<Vec<(String, String, String)>>>,
 }
 
 impl Reporter {
@@ -114,6 +117,7 @@ impl Reporter {
         Reporter {
             json,
             totals: Arc::default(),
+            not_emulated: Arc::default(),
         }
     }
 
@@ -127,9 +131,59 @@ impl Reporter {
                 let _ = out.flush();
             }
         } else {
+            if let Progress::NotEmulated {
+                logical_id,
+                resource_type,
+                reason,
+            } = &progress
+                && let Ok(mut pending) = self.not_emulated.lock()
+            {
+                pending.push((resource_type.clone(), logical_id.clone(), reason.clone()));
+                return;
+            }
+            let grouped = self.grouped_not_emulated();
             let mut err = std::io::stderr().lock();
+            if !grouped.is_empty() {
+                let _ = write!(err, "{grouped}");
+            }
             let _ = writeln!(err, "{}", describe(&progress));
         }
+    }
+
+    /// The pending not-emulated entries as text: resources grouped by type, properties counted.
+    fn grouped_not_emulated(&self) -> String {
+        let Ok(mut pending) = self.not_emulated.lock() else {
+            return String::new();
+        };
+        let entries = std::mem::take(&mut *pending);
+        let mut text = String::new();
+        let mut types: Vec<&str> = Vec::new();
+        let mut properties = 0;
+        for (resource_type, _, _) in &entries {
+            if resource_type.contains('.') {
+                properties += 1;
+            } else if !types.contains(&resource_type.as_str()) {
+                types.push(resource_type);
+            }
+        }
+        for resource_type in types {
+            let of_type: Vec<&(String, String, String)> = entries
+                .iter()
+                .filter(|(t, _, _)| t == resource_type)
+                .collect();
+            let ids: Vec<&str> = of_type.iter().map(|(_, id, _)| id.as_str()).collect();
+            text.push_str(&format!(
+                "  not emulated: {resource_type} {} ({})\n",
+                ids.join(", "),
+                of_type[0].2
+            ));
+        }
+        if properties > 0 {
+            text.push_str(&format!(
+                "  {properties} resource properties change nothing locally (encryption, lifecycle rules, logging, IAM roles, …); --json lists each with its reason\n"
+            ));
+        }
+        text
     }
 
     /// Shorthand for a [`Progress::Step`].

@@ -7,6 +7,7 @@
 //! `paperflow_pipeline::archive`. Exit codes: 0 all went well, 2 an input was invalid, 1 an I/O
 //! or other failure.
 
+mod local;
 mod output;
 mod trace;
 
@@ -24,7 +25,9 @@ Examples:
   PAPERFLOW_FALLBACK_FONTS=/usr/share/fonts/truetype/droid paperflow render cjk.json -o cjk.pdf
   paperflow validate samples/*.json
   paperflow trace INV-2026-000123 --archive-bucket paperflow-archive
-  paperflow trace corr-42 --json --since 2026-11-26";
+  paperflow trace corr-42 --json --since 2026-11-26
+  paperflow local                      # the whole stack on this machine, until Ctrl-C
+  paperflow local --json --state-dir target/paperflow-local";
 
 /// Render invoice documents as PDFs, and validate them.
 #[derive(Parser)]
@@ -79,6 +82,40 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The whole stack on this machine, from infra/sam/template.yaml, until Ctrl-C.
+    ///
+    /// Starts moto's server (or uses --endpoint), creates the template's buckets, topics,
+    /// queues and subscriptions, builds the functions and runs them under `cargo lambda watch`
+    /// with the environment the template gives each, and connects them as AWS would: SQS event
+    /// source mappings, SNS asynchronous invocations with retries and on-failure destinations,
+    /// and the HTTP API on a loopback port. Writes STATE_DIR/stack.json (endpoints, topic ARNs,
+    /// buckets, the API's URL) for producers. Run it from the project's root.
+    Local {
+        /// The SAM template.
+        #[arg(long, default_value = "infra/sam/template.yaml")]
+        template: PathBuf,
+        /// A template parameter, Name=Value (repeatable).
+        #[arg(long = "parameter-override", value_name = "NAME=VALUE")]
+        parameter_overrides: Vec<String>,
+        /// Use this emulator (e.g. a running LocalStack) instead of starting moto.
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+        /// The HTTP API's port on 127.0.0.1 (default: a free one).
+        #[arg(long)]
+        api_port: Option<u16>,
+        /// Build the functions with --release.
+        #[arg(long)]
+        release: bool,
+        /// Where stack.json and the logs go.
+        #[arg(long, default_value = "target/paperflow-local")]
+        state_dir: PathBuf,
+        /// Seconds between the retries of an asynchronous invocation (AWS: about 60 and 120).
+        #[arg(long, value_delimiter = ',', default_value = "1,2")]
+        retry_delays: Vec<f64>,
+        /// One JSON object per line on stdout instead of text on stderr.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// How a run ended, worst outcome wins.
@@ -128,6 +165,34 @@ fn main() -> ExitCode {
                 json,
             };
             match trace::run(&request) {
+                Ok(()) => Outcome::Ok,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    Outcome::Failed
+                }
+            }
+        }
+        Command::Local {
+            template,
+            parameter_overrides,
+            endpoint,
+            api_port,
+            release,
+            state_dir,
+            retry_delays,
+            json,
+        } => {
+            let request = local::LocalRequest {
+                template,
+                parameter_overrides,
+                endpoint,
+                api_port,
+                release,
+                state_dir,
+                retry_delays,
+                json,
+            };
+            match local::run(request) {
                 Ok(()) => Outcome::Ok,
                 Err(message) => {
                     eprintln!("error: {message}");

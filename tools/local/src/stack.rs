@@ -1,0 +1,342 @@
+//! `paperflow local`: the whole stack up, until Ctrl-C (or SIGTERM), then down with nothing left
+//! behind.
+//!
+//! Order of events: read the template → start (or reach) the emulator → create the resources →
+//! build and start the functions → connect the triggers (SQS and SNS mappings, the HTTP API) →
+//! write the state file that producers read → wait → stop the triggers (each finishes the
+//! invocation in hand) → stop the functions, the watch and the emulator → print the summary.
+
+use crate::emulator::{Emulator, project_moto};
+use crate::progress::{Progress, Reporter};
+use crate::runtime::{FunctionRuntime, RuntimeOptions, project_cargo_lambda};
+use crate::spec::{StackContext, StackSpec};
+use crate::{Shutdown, http_api, provision, sns, sqs, template};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinSet;
+
+/// How long the triggers may take to finish their invocations in hand at shutdown.
+const DRAIN: Duration = Duration::from_secs(40);
+
+/// What `paperflow local` was asked.
+#[derive(Clone, Debug)]
+pub struct StackOptions {
+    /// The workspace root.
+    pub project: PathBuf,
+    /// The SAM template.
+    pub template: PathBuf,
+    /// `Name=Value` parameter overrides.
+    pub parameter_overrides: BTreeMap<String, String>,
+    /// An emulator the user runs; `None` starts moto.
+    pub endpoint: Option<String>,
+    /// The HTTP API's port on 127.0.0.1 (`None`: a free one).
+    pub api_port: Option<u16>,
+    /// Build the functions with `--release`.
+    pub release: bool,
+    /// Where the state file and the logs go.
+    pub state_dir: PathBuf,
+    /// Delays between the retries of asynchronous (SNS) invocations; AWS waits about 1 and 2
+    /// minutes, which is slow for a laptop.
+    pub retry_delays: Vec<Duration>,
+}
+
+/// The state file: what a producer needs to reach the stack.
+pub const STATE_FILE: &str = "stack.json";
+
+/// Runs the stack until `stop` resolves (Ctrl-C in the command), then tears it down.
+pub async fn run(
+    options: StackOptions,
+    reporter: Reporter,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), String> {
+    let context = StackContext::default();
+    let spec = template::load(&options.template, &context, &options.parameter_overrides)
+        .map_err(|error| format!("{}: {error}", options.template.display()))?;
+    reporter.step(format!(
+        "template {}: {} bucket(s), {} topic(s), {} queue(s), {} subscription(s), {} function(s)",
+        options.template.display(),
+        spec.buckets.len(),
+        spec.topics.len(),
+        spec.queues.len(),
+        spec.subscriptions.len(),
+        spec.functions.len()
+    ));
+    std::fs::create_dir_all(options.state_dir.join("logs"))
+        .map_err(|error| format!("{}: {error}", options.state_dir.display()))?;
+
+    let emulator = match &options.endpoint {
+        Some(endpoint) => Emulator::existing(endpoint, &context.region).await?,
+        None => {
+            Emulator::start_moto(
+                &project_moto(&options.project),
+                &options.state_dir.join("logs/moto.log"),
+                &context.region,
+            )
+            .await?
+        }
+    };
+    reporter.step(match emulator.pid() {
+        Some(pid) => format!("moto_server on {}, pid {pid}", emulator.endpoint()),
+        None => format!(
+            "emulator at {} (yours: not started or stopped here)",
+            emulator.endpoint()
+        ),
+    });
+
+    // From here on, a failure must still stop what was started.
+    let result = run_on(&options, &spec, &context, &emulator, &reporter, stop).await;
+    emulator.stop().await;
+    let _ = std::fs::remove_file(options.state_dir.join(STATE_FILE));
+    reporter.report(Progress::Summary {
+        functions: reporter.totals(),
+    });
+    result
+}
+
+async fn run_on(
+    options: &StackOptions,
+    spec: &StackSpec,
+    context: &StackContext,
+    emulator: &Emulator,
+    reporter: &Reporter,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), String> {
+    let config = emulator.sdk_config().await;
+    let identities = email_parameters(spec);
+    let provisioned = provision::provision(spec, &config, &identities, reporter)
+        .await
+        .map_err(|error| format!("creating the resources: {error}"))?;
+
+    let runtime = FunctionRuntime::start(
+        &spec.functions,
+        &emulator.environment(),
+        &context.region,
+        &RuntimeOptions {
+            project: options.project.clone(),
+            cargo_lambda: project_cargo_lambda(&options.project),
+            release: options.release,
+            log_dir: options.state_dir.join("logs"),
+        },
+        reporter,
+    )
+    .await?;
+    let runtime = Arc::new(runtime);
+    let result = serve(
+        options,
+        spec,
+        emulator,
+        &config,
+        &provisioned,
+        &runtime,
+        reporter,
+        stop,
+    )
+    .await;
+    match Arc::try_unwrap(runtime) {
+        Ok(runtime) => runtime.stop().await,
+        Err(_) => reporter.warn("a trigger still held the functions at shutdown"),
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn serve(
+    options: &StackOptions,
+    spec: &StackSpec,
+    emulator: &Emulator,
+    config: &aws_config::SdkConfig,
+    provisioned: &provision::Provisioned,
+    runtime: &Arc<FunctionRuntime>,
+    reporter: &Reporter,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), String> {
+    let (trigger, shutdown) = Shutdown::new();
+    let mut tasks = JoinSet::new();
+    let sqs_client = aws_sdk_sqs::Client::new(config);
+    let sns_client = aws_sdk_sns::Client::new(config);
+    let invoker: Arc<dyn crate::invoke::Invoke> = runtime.clone();
+
+    for function in &spec.functions {
+        for source in function.sqs_sources.iter().filter(|source| source.enabled) {
+            let queue = spec
+                .queue_by_arn(&source.queue_arn)
+                .cloned()
+                .ok_or_else(|| format!("{}: no queue {}", function.logical_id, source.queue_arn))?;
+            let queue_url = provisioned
+                .queue_urls
+                .get(&source.queue_arn)
+                .cloned()
+                .ok_or_else(|| format!("no URL for {}", source.queue_arn))?;
+            reporter.step(format!(
+                "SQS {} → {} (batch {}, window {} s)",
+                queue.name, function.binary, source.batch_size, source.batching_window_s
+            ));
+            tasks.spawn(sqs::run_sqs_mapping(
+                sqs_client.clone(),
+                queue_url,
+                queue,
+                source.clone(),
+                function.clone(),
+                invoker.clone(),
+                reporter.clone(),
+                sqs::SqsOptions::default(),
+                shutdown.clone(),
+            ));
+        }
+        for source in &function.sns_sources {
+            reporter.step(format!(
+                "SNS {} → {} (asynchronous, {} retries)",
+                source.topic_arn, function.binary, function.async_invoke.maximum_retry_attempts
+            ));
+            // Subscribed before the stack says it is ready: a message published after "ready"
+            // must find the subscription there.
+            let mapping = sns::SnsMapping::subscribe(
+                sns_client.clone(),
+                sqs_client.clone(),
+                source.clone(),
+                function.clone(),
+            )
+            .await
+            .map_err(|error| format!("{} {}: {error}", function.logical_id, source.event_id))?;
+            tasks.spawn(mapping.run(
+                invoker.clone(),
+                reporter.clone(),
+                sns::AsyncOptions {
+                    retry_delays: options.retry_delays.clone(),
+                    ..sns::AsyncOptions::default()
+                },
+                shutdown.clone(),
+            ));
+        }
+    }
+
+    let mut endpoints = BTreeMap::new();
+    endpoints.insert("emulator".to_owned(), emulator.endpoint().to_owned());
+    // One front door: the template has one API; a second would need a port flag of its own.
+    if let Some(api) = spec.http_apis.first() {
+        let port = options.api_port.unwrap_or(0);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|error| format!("HTTP API on 127.0.0.1:{port}: {error}"))?;
+        let address = listener
+            .local_addr()
+            .map_err(|error| format!("HTTP API: {error}"))?;
+        let url = format!("http://{address}");
+        reporter.step(format!("HTTP API {} on {url}", api.logical_id));
+        endpoints.insert("api".to_owned(), url);
+        tasks.spawn(run_http_api(
+            listener,
+            spec.clone(),
+            api.clone(),
+            invoker.clone(),
+            reporter.clone(),
+            shutdown.clone(),
+        ));
+    }
+
+    let state = state_document(spec, emulator, &endpoints, provisioned, runtime).await;
+    let state_path = options.state_dir.join(STATE_FILE);
+    std::fs::write(
+        &state_path,
+        serde_json::to_vec_pretty(&state).unwrap_or_default(),
+    )
+    .map_err(|error| format!("{}: {error}", state_path.display()))?;
+    endpoints.insert("state file".to_owned(), state_path.display().to_string());
+    reporter.report(Progress::Ready { endpoints });
+
+    let supervise = async {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            runtime.revive().await;
+        }
+    };
+    tokio::select! {
+        () = stop => reporter.step("stopping: the triggers finish the invocations in hand"),
+        () = supervise => {}
+        Some(ended) = tasks.join_next() => {
+            reporter.warn(format!("a trigger stopped on its own: {ended:?}; stopping the stack"));
+        }
+    }
+    trigger.trigger();
+    let drained =
+        tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        reporter.warn(format!(
+            "triggers still busy after {DRAIN:?}; stopping them"
+        ));
+        tasks.abort_all();
+    }
+    Ok(())
+}
+
+async fn run_http_api(
+    listener: tokio::net::TcpListener,
+    spec: StackSpec,
+    api: crate::spec::HttpApiSpec,
+    invoker: Arc<dyn crate::invoke::Invoke>,
+    reporter: Reporter,
+    shutdown: Shutdown,
+) {
+    let routes = http_api::routes_of(&spec, &api.logical_id);
+    if let Err(error) =
+        http_api::serve(listener, routes, api, invoker, reporter.clone(), shutdown).await
+    {
+        reporter.warn(format!("the HTTP API stopped: {error}"));
+    }
+}
+
+/// Parameters whose value is an e-mail address: the SES identities the template assumes are
+/// verified in the account (its `SenderAddress`). The emulator verifies them at once.
+fn email_parameters(spec: &StackSpec) -> Vec<String> {
+    spec.parameters
+        .values()
+        .filter(|value| {
+            value.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !value.contains(char::is_whitespace)
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// The state file's content.
+async fn state_document(
+    spec: &StackSpec,
+    emulator: &Emulator,
+    endpoints: &BTreeMap<String, String>,
+    provisioned: &provision::Provisioned,
+    runtime: &FunctionRuntime,
+) -> serde_json::Value {
+    let api_url = endpoints.get("api").cloned().unwrap_or_default();
+    let mut outputs = spec.outputs.clone();
+    // The deployed API's URL means nothing here; the local front door's does.
+    if outputs.contains_key("ApiUrl") {
+        outputs.insert("ApiUrl".to_owned(), format!("{api_url}/"));
+    }
+    let queues: BTreeMap<&str, &str> = spec
+        .queues
+        .iter()
+        .filter_map(|queue| {
+            provisioned
+                .queue_urls
+                .get(&queue.arn)
+                .map(|url| (queue.logical_id.as_str(), url.as_str()))
+        })
+        .collect();
+    let mut pids = runtime.pids().await;
+    pids.extend(emulator.pid());
+    pids.push(std::process::id());
+    json!({
+        "endpoint": emulator.endpoint(),
+        "region": StackContext::default().region,
+        "api_url": api_url,
+        "outputs": outputs,
+        "parameters": spec.parameters,
+        "queues": queues,
+        "functions": spec.functions.iter().map(|f| (&f.binary, &f.name)).collect::<BTreeMap<_, _>>(),
+        "pids": pids,
+    })
+}

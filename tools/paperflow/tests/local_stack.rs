@@ -1,0 +1,447 @@
+//! End to end through `paperflow local`: the real command brings up moto, the four functions
+//! under cargo lambda watch and the triggers between them from infra/sam/template.yaml; a
+//! producer that is not Rust (scripts/local_producer.py, boto3) publishes events and calls the
+//! HTTP API; the test checks every outcome a user relies on, and that Ctrl-C leaves no process.
+//!
+//! The first start builds the functions (minutes on a cold machine); the tests take turns, one
+//! stack at a time.
+
+use paperflow_tests::moto::http_get;
+use paperflow_tests::repo_root;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// One stack at a time: two would fight over two cores and the build.
+static ONE_STACK: Mutex<()> = Mutex::new(());
+
+/// How long the first start may take: it builds the functions.
+const READY: Duration = Duration::from_secs(1200);
+
+/// A `paperflow local` of this test's own.
+struct LocalStack {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    state: Value,
+}
+
+impl LocalStack {
+    fn start() -> LocalStack {
+        let dir = tempfile::tempdir().expect("a state folder");
+        let log = std::fs::File::create(dir.path().join("stack.log")).expect("a log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_paperflow"))
+            .current_dir(repo_root())
+            .args(["local", "--state-dir"])
+            .arg(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            // Its own group: if the test fails badly, the group is killed whole (Drop).
+            .process_group(0)
+            .spawn()
+            .expect("paperflow local starts");
+        let mut stack = LocalStack {
+            child: Some(child),
+            dir,
+            state: Value::Null,
+        };
+        let state_path = stack.dir.path().join("stack.json");
+        let deadline = Instant::now() + READY;
+        while !state_path.exists() {
+            let exited = stack
+                .child
+                .as_mut()
+                .and_then(|child| child.try_wait().ok().flatten());
+            assert!(
+                exited.is_none(),
+                "paperflow local stopped before it was ready:\n{}",
+                stack.log()
+            );
+            assert!(
+                Instant::now() < deadline,
+                "not ready in {READY:?}:\n{}",
+                stack.log()
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        // The file is written in one go, but may be caught mid-write.
+        std::thread::sleep(Duration::from_millis(200));
+        stack.state = serde_json::from_slice(&std::fs::read(&state_path).expect("the state file"))
+            .expect("the state file is JSON");
+        stack
+    }
+
+    fn state_path(&self) -> PathBuf {
+        self.dir.path().join("stack.json")
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stack.log")).unwrap_or_default()
+    }
+
+    fn output(&self, name: &str) -> String {
+        self.state["outputs"][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("output {name} in the state file"))
+            .to_owned()
+    }
+
+    /// Runs scripts/local_producer.py with `args`; its JSON answer.
+    fn producer(&self, args: &[&str]) -> Value {
+        let root = repo_root();
+        let output = Command::new(root.join(".tools/venv/bin/python"))
+            .current_dir(&root)
+            .arg("scripts/local_producer.py")
+            .arg(args[0])
+            .arg("--state")
+            .arg(self.state_path())
+            .args(&args[1..])
+            .output()
+            .expect("the producer runs (make tools installs boto3)");
+        assert!(
+            output.status.success(),
+            "local_producer.py {args:?} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("the producer answers JSON")
+    }
+
+    /// Ctrl-C, then: the command exits 0, and no process it started is left.
+    fn stop(mut self) -> String {
+        let mut child = self.child.take().expect("running");
+        let pids: Vec<u32> = self.state["pids"]
+            .as_array()
+            .expect("pids in the state file")
+            .iter()
+            .filter_map(Value::as_u64)
+            .map(|pid| pid as u32)
+            .collect();
+        assert!(
+            pids.len() >= 6,
+            "moto, the watch, four functions and the command: {pids:?}"
+        );
+        signal(child.id(), "-INT");
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("waitable") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no exit 90 s after Ctrl-C:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let log = self.log();
+        assert!(
+            status.success(),
+            "paperflow local exited with {status}:\n{log}"
+        );
+        for pid in pids {
+            assert!(
+                !Path::new(&format!("/proc/{pid}")).exists() || is_zombie(pid),
+                "process {pid} outlived the stack"
+            );
+        }
+        assert!(
+            !self.state_path().exists(),
+            "the state file is removed at the end"
+        );
+        log
+    }
+}
+
+impl Drop for LocalStack {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            signal(child.id(), "-INT");
+            std::thread::sleep(Duration::from_secs(10));
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn signal(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status();
+}
+
+fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            stat.split(") ")
+                .nth(1)
+                .is_some_and(|rest| rest.starts_with('Z'))
+        })
+        .unwrap_or(true)
+}
+
+/// What `paperflow render` makes of `sample` (no fallback fonts: the function has none).
+fn rendered(sample: &Path, dir: &Path) -> Vec<u8> {
+    let out = dir.join(format!(
+        "{}.expected.pdf",
+        sample.file_stem().and_then(|s| s.to_str()).unwrap_or("x")
+    ));
+    let status = Command::new(env!("CARGO_BIN_EXE_paperflow"))
+        .args(["render"])
+        .arg(sample)
+        .arg("-o")
+        .arg(&out)
+        .env_remove("PAPERFLOW_FALLBACK_FONTS")
+        .status()
+        .expect("paperflow render runs");
+    assert!(status.success(), "paperflow render {}", sample.display());
+    std::fs::read(out).expect("the rendered PDF")
+}
+
+fn by_type(notices: &[Value], event_type: &str) -> BTreeMap<String, Value> {
+    notices
+        .iter()
+        .filter(|notice| notice["type"] == event_type)
+        .map(|notice| {
+            (
+                notice["subject"].as_str().unwrap_or_default().to_owned(),
+                notice.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_python_producer_drives_the_whole_flow_and_ctrl_c_leaves_nothing() {
+    let _turn = ONE_STACK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let root = repo_root();
+    let stack = LocalStack::start();
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    let poison = scratch.path().join("poison.txt");
+    std::fs::write(&poison, "this is not an event {").expect("poison");
+
+    let observer = stack.producer(&["observe"])["queue_url"]
+        .as_str()
+        .expect("an observer queue")
+        .to_owned();
+    let samples = [
+        "invoice-small.json",
+        "invoice-jpy.json",
+        "invoice-multilingual.json",
+    ];
+    let mut args = vec!["publish".to_owned()];
+    args.extend(samples.iter().map(|s| format!("samples/{s}")));
+    args.push("samples/invoice-invalid.json".to_owned());
+    args.push(poison.display().to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let published = stack.producer(&args);
+    assert_eq!(published["published"].as_array().map(Vec::len), Some(5));
+
+    // The direct way: one HTTP call, the PDF in the answer, identical to `paperflow render`.
+    let api_pdf = scratch.path().join("api.pdf");
+    let answer = stack.producer(&[
+        "render",
+        "samples/invoice-small.json",
+        "-o",
+        api_pdf.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(answer["status"], 200, "{answer}");
+    assert_eq!(answer["content_type"], "application/pdf");
+    assert!(
+        std::fs::read(&api_pdf).expect("the API's PDF")
+            == rendered(&root.join("samples/invoice-small.json"), scratch.path()),
+        "the API's PDF equals paperflow render's"
+    );
+
+    // Three ready, three e-mailed, two failed (the invalid invoice and the poison).
+    let collected = stack.producer(&[
+        "collect",
+        "--queue",
+        &observer,
+        "--expect",
+        "8",
+        "--timeout",
+        "300",
+    ]);
+    let notices = collected["notices"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        collected["complete"],
+        true,
+        "notices: {notices:#?}\n{}",
+        stack.log()
+    );
+    let ready = by_type(&notices, "invoice.pdf.ready.v1");
+    let emailed = by_type(&notices, "invoice.emailed.v1");
+    let failed: Vec<&Value> = notices
+        .iter()
+        .filter(|n| n["type"] == "invoice.pdf.failed.v1")
+        .collect();
+    assert_eq!(ready.len(), 3, "{notices:#?}");
+    assert_eq!(emailed.len(), 3, "{notices:#?}");
+    assert_eq!(failed.len(), 2, "{notices:#?}");
+    assert!(
+        failed.iter().any(|n| n["data"]["input"]
+            .to_string()
+            .contains("this is not an event")),
+        "the poison message is accounted for with its input: {failed:#?}"
+    );
+    assert!(
+        failed.iter().any(|n| n["subject"] == "../etc/passwd"
+            || n["data"]["message"].to_string().contains("currency")),
+        "the invalid invoice's failure says why: {failed:#?}"
+    );
+
+    // Every PDF in S3, byte-identical to `paperflow render`.
+    for sample in samples {
+        let document: Value =
+            serde_json::from_slice(&paperflow_tests::sample(sample)).expect("a sample");
+        let id = document["invoice_id"].as_str().expect("an id");
+        let notice = ready
+            .get(id)
+            .unwrap_or_else(|| panic!("a ready notice for {id}"));
+        let stored = scratch.path().join(format!("{}.stored.pdf", sample));
+        stack.producer(&[
+            "get",
+            "--bucket",
+            notice["data"]["bucket"].as_str().expect("bucket"),
+            "--key",
+            notice["data"]["key"].as_str().expect("key"),
+            "-o",
+            stored.to_str().expect("utf-8"),
+        ]);
+        assert!(
+            std::fs::read(&stored).expect("stored")
+                == rendered(&root.join("samples").join(sample), scratch.path()),
+            "{id}: the stored PDF equals paperflow render's"
+        );
+        assert_eq!(
+            notice["correlationid"],
+            published["published"]
+                .as_array()
+                .expect("sent")
+                .iter()
+                .find(|p| p["invoice_id"] == id)
+                .expect("sent")["correlation_id"]
+        );
+    }
+
+    // Exactly one e-mail per invoice, captured by the emulator.
+    let endpoint = stack.state["endpoint"]
+        .as_str()
+        .expect("endpoint")
+        .to_owned();
+    let data: Value = serde_json::from_slice(
+        &http_get(&format!("{endpoint}/moto-api/data.json"))
+            .expect("moto data")
+            .body,
+    )
+    .expect("JSON");
+    let sent = data["ses"]["RawMessage"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(sent.len(), 3, "one e-mail per invoice: {sent:#?}");
+    for recipient in [
+        "ap@contoso.example",
+        "ap@northwind.example",
+        "buh@severny.example",
+    ] {
+        let count = sent
+            .iter()
+            .filter(|m| m["destinations"].to_string().contains(recipient))
+            .count();
+        assert_eq!(count, 1, "e-mails to {recipient}");
+    }
+
+    // The archive holds the whole flow of an invoice: `paperflow trace` reads it back.
+    let small_correlation = published["published"][0]["correlation_id"]
+        .as_str()
+        .expect("corr")
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let trace = loop {
+        let output = Command::new(env!("CARGO_BIN_EXE_paperflow"))
+            .args([
+                "trace",
+                &small_correlation,
+                "--json",
+                "--archive-bucket",
+                &stack.output("ArchiveBucketName"),
+            ])
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .output()
+            .expect("paperflow trace runs");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        if text.contains("invoice.emailed.v1") || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_secs(2));
+    };
+    for step in [
+        "invoice.finalized.v1",
+        "invoice.pdf.ready.v1",
+        "invoice.emailed.v1",
+    ] {
+        assert!(trace.contains(step), "the trace holds {step}:\n{trace}");
+    }
+
+    let log = stack.stop();
+    assert!(
+        log.contains("→ pdf-generator"),
+        "the log shows the flow:\n{log}"
+    );
+    assert!(log.contains("summary"), "a final summary:\n{log}");
+}
+
+#[test]
+fn five_hundred_events_through_the_local_stack_lose_none() {
+    let _turn = ONE_STACK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let stack = LocalStack::start();
+    let observer = stack.producer(&["observe", "--type", "invoice.pdf.ready.v1"])["queue_url"]
+        .as_str()
+        .expect("an observer queue")
+        .to_owned();
+    let started = Instant::now();
+    let published = stack.producer(&["publish", "--copies", "500", "samples/invoice-small.json"]);
+    assert_eq!(published["published"].as_array().map(Vec::len), Some(500));
+    let collected = stack.producer(&[
+        "collect",
+        "--queue",
+        &observer,
+        "--expect",
+        "500",
+        "--timeout",
+        "900",
+    ]);
+    let elapsed = started.elapsed();
+    let notices = collected["notices"].as_array().cloned().unwrap_or_default();
+    let ids: std::collections::BTreeSet<&str> = notices
+        .iter()
+        .filter_map(|n| n["subject"].as_str())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        500,
+        "500 distinct invoices ready, none lost:\n{}",
+        stack.log()
+    );
+    eprintln!(
+        "local stack throughput: 500 invoice.finalized.v1 → 500 PDFs stored and announced in {:.1} s = {:.1} invoices/s (publishing took {} s)",
+        elapsed.as_secs_f64(),
+        500.0 / elapsed.as_secs_f64(),
+        published["seconds"]
+    );
+    stack.stop();
+}
