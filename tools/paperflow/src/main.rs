@@ -164,13 +164,7 @@ fn main() -> ExitCode {
                 since,
                 json,
             };
-            match trace::run(&request) {
-                Ok(()) => Outcome::Ok,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    Outcome::Failed
-                }
-            }
+            reported(trace::run(&request))
         }
         Command::Local {
             template,
@@ -192,16 +186,21 @@ fn main() -> ExitCode {
                 retry_delays,
                 json,
             };
-            match local::run(request) {
-                Ok(()) => Outcome::Ok,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    Outcome::Failed
-                }
-            }
+            reported(local::run(request))
         }
     }
     .exit_code()
+}
+
+/// The outcome of a command that reports its failure as a message for the user.
+fn reported(result: Result<(), String>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Ok,
+        Err(message) => {
+            eprintln!("error: {message}");
+            Outcome::Failed
+        }
+    }
 }
 
 fn render(
