@@ -42,7 +42,8 @@ until [ -f "$state_dir/stack.json" ]; do
   fi
   sleep 1
 done
-grep -E "^(•|  created|  not emulated)" "$state_dir/stack.log" | grep -v "^  " || true
+# What came up: the steps, the resources left out and why, and the endpoints.
+grep -E "^(•|    |  not emulated|  [0-9]+ resource properties)" "$state_dir/stack.log" || true
 echo
 
 status=0
