@@ -2,87 +2,26 @@
 //! function receives is checked against payload format 2.0, and its answers come back out the
 //! way API Gateway's HTTP APIs give them.
 
+mod common;
+
 use aws_lambda_events::encodings::Body;
 use base64::Engine as _;
+use common::{ANY_BINARY, Answer, TestFunction, function_spec};
 use paperflow_local::Shutdown;
 use paperflow_local::http_api::serve;
-use paperflow_local::invoke::{Invocation, Invoke, InvokeError, InvokeFuture};
 use paperflow_local::progress::Reporter;
 use paperflow_local::spec::{FunctionSpec, HttpApiSpec, HttpRouteSpec};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// What the test function answers for an event.
-type Answer = Arc<dyn Fn(Value) -> InvokeFuture<'static> + Send + Sync>;
-
-/// A function that records the events it gets and answers what its test says.
-struct TestFunction {
-    events: Mutex<Vec<(String, Value)>>,
-    answer: Answer,
-}
-
-impl Invoke for TestFunction {
-    fn invoke<'a>(&'a self, function: &'a str, payload: Vec<u8>) -> InvokeFuture<'a> {
-        let event: Value = serde_json::from_slice(&payload).expect("the event is JSON");
-        self.events
-            .lock()
-            .expect("events")
-            .push((function.to_owned(), event.clone()));
-        (self.answer)(event)
-    }
-}
-
-impl TestFunction {
-    fn events(&self) -> Vec<(String, Value)> {
-        self.events.lock().expect("events").clone()
-    }
-
-    fn last_event(&self) -> Value {
-        self.events()
-            .last()
-            .expect("the function was invoked")
-            .1
-            .clone()
-    }
-}
-
-/// A successful invocation answering `payload`.
-fn ok(payload: Value) -> Result<Invocation, InvokeError> {
-    Ok(Invocation {
-        payload: payload.to_string().into_bytes(),
-        function_error: None,
-        duration: Duration::from_millis(1),
-    })
-}
-
-/// A test function that always answers `answer`.
-fn answering(
-    answer: impl Fn(&Value) -> Result<Invocation, InvokeError> + Send + Sync + 'static,
-) -> Answer {
-    let answer = Arc::new(answer);
-    Arc::new(move |event| {
-        let result = answer(&event);
-        Box::pin(async move { result })
-    })
-}
-
 fn function(binary: &str) -> FunctionSpec {
     FunctionSpec {
-        logical_id: format!("{binary}Function"),
-        name: format!("paperflow-local-{binary}"),
-        arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{binary}"),
-        binary: binary.to_owned(),
+        // Just under the HTTP API's 30-second integration timeout.
         timeout_s: 29,
-        memory_mb: 128,
-        environment: BTreeMap::new(),
-        sqs_sources: Vec::new(),
-        sns_sources: Vec::new(),
-        http_routes: Vec::new(),
-        async_invoke: Default::default(),
+        ..function_spec(&format!("{binary}Function"), binary)
     }
 }
 
@@ -115,39 +54,62 @@ struct Front {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-async fn start(routes: Vec<(FunctionSpec, HttpRouteSpec)>, stage: &str, answer: Answer) -> Front {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port on 127.0.0.1");
-    let address = listener.local_addr().expect("the address");
-    let function = Arc::new(TestFunction {
-        events: Mutex::new(Vec::new()),
-        answer,
-    });
-    let reporter = Reporter::new(false);
-    let (trigger, shutdown) = Shutdown::new();
-    let api = HttpApiSpec {
-        logical_id: "HttpApi".to_owned(),
-        stage: stage.to_owned(),
-    };
-    let server = tokio::spawn(serve(
-        listener,
-        routes,
-        api,
-        function.clone(),
-        reporter.clone(),
-        shutdown,
-    ));
-    Front {
-        address,
-        function,
-        reporter,
-        trigger,
-        server,
-    }
-}
-
 impl Front {
+    /// Serves paperflow's invoice routes on stage `$default` with a function that answers each
+    /// event per `rule`.
+    async fn start(rule: impl Fn(&Value) -> Answer + Send + Sync + 'static) -> Front {
+        Front::start_on_stage("$default", rule).await
+    }
+
+    /// The same on `stage`.
+    async fn start_on_stage(
+        stage: &str,
+        rule: impl Fn(&Value) -> Answer + Send + Sync + 'static,
+    ) -> Front {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port on 127.0.0.1");
+        let address = listener.local_addr().expect("the address");
+        let function = TestFunction::new(ANY_BINARY, rule);
+        let reporter = Reporter::new(false);
+        let (trigger, shutdown) = Shutdown::new();
+        let api = HttpApiSpec {
+            logical_id: "HttpApi".to_owned(),
+            stage: stage.to_owned(),
+        };
+        let server = tokio::spawn(serve(
+            listener,
+            invoice_routes(),
+            api,
+            function.clone(),
+            reporter.clone(),
+            shutdown,
+        ));
+        Front {
+            address,
+            function,
+            reporter,
+            trigger,
+            server,
+        }
+    }
+
+    /// Sends one request: see [`send`].
+    async fn send(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        send(self.address, method, target, headers, body).await
+    }
+
+    /// Sends a `GET` of `target` without headers or body.
+    async fn get(&self, target: &str) -> Reply {
+        send(self.address, "GET", target, &[], b"").await
+    }
+
     async fn stop(self) {
         self.trigger.trigger();
         tokio::time::timeout(Duration::from_secs(10), self.server)
@@ -254,17 +216,12 @@ fn parse(raw: &[u8]) -> Reply {
 
 #[tokio::test]
 async fn routes_match_like_api_gateway_and_the_rest_is_404() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|_| ok(json!({"statusCode": 204}))),
-    )
-    .await;
+    let front = Front::start(|_| Answer::Ok(json!({"statusCode": 204}))).await;
 
-    let reply = send(front.address, "GET", "/v1/invoices/inv-1", &[], b"").await;
+    let reply = front.get("/v1/invoices/inv-1").await;
     assert_eq!(reply.status, 204);
     assert!(reply.header("apigw-requestid").is_some());
-    let (binary, event) = front.function.events().remove(0);
+    let (binary, event) = front.function.calls().remove(0);
     assert_eq!(binary, "get");
     assert_eq!(event["routeKey"], "GET /v1/invoices/{id}");
     assert_eq!(event["requestContext"]["routeKey"], "GET /v1/invoices/{id}");
@@ -274,7 +231,7 @@ async fn routes_match_like_api_gateway_and_the_rest_is_404() {
         reply.header("apigw-requestid")
     );
 
-    let reply = send(front.address, "POST", "/v1/invoices/pdf", &[], b"").await;
+    let reply = front.send("POST", "/v1/invoices/pdf", &[], b"").await;
     assert_eq!(reply.status, 204);
     assert_eq!(
         front.function.last_event()["routeKey"],
@@ -287,7 +244,7 @@ async fn routes_match_like_api_gateway_and_the_rest_is_404() {
         ("GET", "/v1/invoices/inv-1/extra"),
         ("GET", "/"),
     ] {
-        let reply = send(front.address, method, target, &[], b"").await;
+        let reply = front.send(method, target, &[], b"").await;
         assert_eq!(reply.status, 404, "{method} {target}");
         assert_eq!(reply.json(), json!({"message": "Not Found"}));
         assert_eq!(reply.header("content-type"), Some("application/json"));
@@ -303,25 +260,20 @@ async fn routes_match_like_api_gateway_and_the_rest_is_404() {
 
 #[tokio::test]
 async fn path_parameters_query_and_duplicate_headers() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|_| ok(json!({"ok": true}))),
-    )
-    .await;
-    let reply = send(
-        front.address,
-        "GET",
-        "/v1/invoices/inv%201?revision=2&tag=a&tag=b%26c&empty",
-        &[
-            ("accept", "application/json"),
-            ("Accept", "application/problem+json"),
-            ("x-correlation-id", "corr-1"),
-            ("user-agent", "paperflow-test"),
-        ],
-        b"",
-    )
-    .await;
+    let front = Front::start(|_| Answer::Ok(json!({"ok": true}))).await;
+    let reply = front
+        .send(
+            "GET",
+            "/v1/invoices/inv%201?revision=2&tag=a&tag=b%26c&empty",
+            &[
+                ("accept", "application/json"),
+                ("Accept", "application/problem+json"),
+                ("x-correlation-id", "corr-1"),
+                ("user-agent", "paperflow-test"),
+            ],
+            b"",
+        )
+        .await;
     assert_eq!(reply.status, 200);
     let event = front.function.last_event();
     assert_eq!(event["version"], "2.0");
@@ -371,12 +323,7 @@ async fn path_parameters_query_and_duplicate_headers() {
 
 #[tokio::test]
 async fn binary_bodies_are_base64_and_json_is_plain() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|_| ok(json!({"statusCode": 202}))),
-    )
-    .await;
+    let front = Front::start(|_| Answer::Ok(json!({"statusCode": 202}))).await;
     let binary: Vec<u8> = (0..=255u8).collect();
     let cases: [(Option<&str>, &[u8], bool); 5] = [
         (Some("application/json"), br#"{"invoice":1}"#, false),
@@ -390,7 +337,7 @@ async fn binary_bodies_are_base64_and_json_is_plain() {
         let headers: Vec<(&str, &str)> = content_type
             .map(|t| vec![("content-type", t)])
             .unwrap_or_default();
-        let reply = send(front.address, "POST", "/v1/invoices", &headers, body).await;
+        let reply = front.send("POST", "/v1/invoices", &headers, body).await;
         assert_eq!(reply.status, 202, "{content_type:?}");
         let event = front.function.last_event();
         assert_eq!(event["isBase64Encoded"], base64, "{content_type:?}");
@@ -415,27 +362,23 @@ async fn a_base64_answer_comes_out_as_its_bytes() {
         .chain((0..=255u8).rev())
         .collect();
     let encoded = base64::engine::general_purpose::STANDARD.encode(&pdf);
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(move |_| {
-            ok(json!({
-                "statusCode": 200,
-                "headers": {"content-type": "application/pdf", "etag": "\"abc\""},
-                "body": encoded,
-                "isBase64Encoded": true,
-            }))
-        }),
-    )
+    let front = Front::start(move |_| {
+        Answer::Ok(json!({
+            "statusCode": 200,
+            "headers": {"content-type": "application/pdf", "etag": "\"abc\""},
+            "body": encoded,
+            "isBase64Encoded": true,
+        }))
+    })
     .await;
-    let reply = send(
-        front.address,
-        "POST",
-        "/v1/invoices/pdf",
-        &[("content-type", "application/json")],
-        b"{}",
-    )
-    .await;
+    let reply = front
+        .send(
+            "POST",
+            "/v1/invoices/pdf",
+            &[("content-type", "application/json")],
+            b"{}",
+        )
+        .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), Some("application/pdf"));
     assert_eq!(reply.header("etag"), Some("\"abc\""));
@@ -445,13 +388,8 @@ async fn a_base64_answer_comes_out_as_its_bytes() {
 
 #[tokio::test]
 async fn an_answer_without_status_code_is_200_json() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|_| ok(json!({"id": "inv-1", "status": "ready"}))),
-    )
-    .await;
-    let reply = send(front.address, "GET", "/v1/invoices/inv-1", &[], b"").await;
+    let front = Front::start(|_| Answer::Ok(json!({"id": "inv-1", "status": "ready"}))).await;
+    let reply = front.get("/v1/invoices/inv-1").await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), Some("application/json"));
     assert_eq!(reply.json(), json!({"id": "inv-1", "status": "ready"}));
@@ -460,31 +398,19 @@ async fn an_answer_without_status_code_is_200_json() {
 
 #[tokio::test]
 async fn failures_are_api_gateways_500_and_503() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|event| match event["pathParameters"]["id"].as_str() {
-            Some("error") => Ok(Invocation {
-                payload: br#"{"errorType":"Panic","errorMessage":"boom"}"#.to_vec(),
-                function_error: Some("Unhandled".to_owned()),
-                duration: Duration::from_millis(1),
-            }),
-            // The function's own Timeout (29 s) ends it first: a function error to the gateway.
-            Some("own-timeout") => Err(InvokeError::Timeout(Duration::from_secs(29))),
-            // Past the HTTP API's 30-second integration timeout.
-            Some("timeout") => Err(InvokeError::Timeout(Duration::from_secs(60))),
-            Some("not-json") => Ok(Invocation {
-                payload: b"<html>".to_vec(),
-                function_error: None,
-                duration: Duration::from_millis(1),
-            }),
-            Some("bad-status") => ok(json!({"statusCode": 1000})),
-            Some("bad-base64") => {
-                ok(json!({"statusCode": 200, "body": "%%%", "isBase64Encoded": true}))
-            }
-            _ => Err(InvokeError::Unavailable("the runtime is down".to_owned())),
-        }),
-    )
+    let front = Front::start(|event| match event["pathParameters"]["id"].as_str() {
+        Some("error") => Answer::Error,
+        // The function's own Timeout (29 s) ends it first: a function error to the gateway.
+        Some("own-timeout") => Answer::Timeout(Duration::from_secs(29)),
+        // Past the HTTP API's 30-second integration timeout.
+        Some("timeout") => Answer::Timeout(Duration::from_secs(60)),
+        Some("not-json") => Answer::Raw(b"<html>"),
+        Some("bad-status") => Answer::Ok(json!({"statusCode": 1000})),
+        Some("bad-base64") => {
+            Answer::Ok(json!({"statusCode": 200, "body": "%%%", "isBase64Encoded": true}))
+        }
+        _ => Answer::Unavailable,
+    })
     .await;
     for (id, status, message) in [
         ("error", 500, "Internal Server Error"),
@@ -495,14 +421,9 @@ async fn failures_are_api_gateways_500_and_503() {
         ("bad-base64", 500, "Internal Server Error"),
         ("unreachable", 500, "Internal Server Error"),
     ] {
-        let reply = send(
-            front.address,
-            "GET",
-            &format!("/v1/invoices/{id}"),
-            &[],
-            b"",
-        )
-        .await;
+        let reply = front
+            .send("GET", &format!("/v1/invoices/{id}"), &[], b"")
+            .await;
         assert_eq!(reply.status, status, "{id}");
         assert_eq!(reply.json(), json!({"message": message}), "{id}");
         assert!(reply.header("apigw-requestid").is_some());
@@ -515,13 +436,10 @@ async fn failures_are_api_gateways_500_and_503() {
 
 #[tokio::test]
 async fn an_answer_over_six_megabytes_is_500() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|_| ok(json!({"statusCode": 200, "body": "a".repeat(6_300_000)}))),
-    )
-    .await;
-    let reply = send(front.address, "GET", "/v1/invoices/big", &[], b"").await;
+    let front =
+        Front::start(|_| Answer::Ok(json!({"statusCode": 200, "body": "a".repeat(6_300_000)})))
+            .await;
+    let reply = front.get("/v1/invoices/big").await;
     assert_eq!(reply.status, 500);
     assert_eq!(reply.json(), json!({"message": "Internal Server Error"}));
     front.stop().await;
@@ -529,26 +447,21 @@ async fn an_answer_over_six_megabytes_is_500() {
 
 #[tokio::test]
 async fn an_eleven_megabyte_body_is_413_and_runs_nothing() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|_| ok(json!({"statusCode": 200}))),
-    )
-    .await;
+    let front = Front::start(|_| Answer::Ok(json!({"statusCode": 200}))).await;
     // The declared length is enough for the gateway to refuse; the body is never sent, so the
     // refusal can be read without racing a half-sent upload.
     let length = (11 * 1024 * 1024).to_string();
-    let reply = send(
-        front.address,
-        "POST",
-        "/v1/invoices",
-        &[
-            ("content-type", "application/octet-stream"),
-            ("content-length", &length),
-        ],
-        b"",
-    )
-    .await;
+    let reply = front
+        .send(
+            "POST",
+            "/v1/invoices",
+            &[
+                ("content-type", "application/octet-stream"),
+                ("content-length", &length),
+            ],
+            b"",
+        )
+        .await;
     assert_eq!(reply.status, 413);
     assert_eq!(reply.json(), json!({"message": "Request Entity Too Large"}));
     assert!(front.function.events().is_empty());
@@ -557,12 +470,7 @@ async fn an_eleven_megabyte_body_is_413_and_runs_nothing() {
 
 #[tokio::test]
 async fn an_eleven_megabyte_chunked_body_is_413() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|_| ok(json!({"statusCode": 200}))),
-    )
-    .await;
+    let front = Front::start(|_| Answer::Ok(json!({"statusCode": 200}))).await;
     let mut stream = tokio::net::TcpStream::connect(front.address)
         .await
         .expect("a connection");
@@ -600,26 +508,22 @@ async fn an_eleven_megabyte_chunked_body_is_413() {
 
 #[tokio::test]
 async fn cookies_go_in_as_a_list_and_come_out_as_set_cookie() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|_| {
-            ok(json!({
-                "statusCode": 200,
-                "cookies": ["session=abc; Path=/; HttpOnly", "theme=dark"],
-                "body": "ok",
-            }))
-        }),
-    )
+    let front = Front::start(|_| {
+        Answer::Ok(json!({
+            "statusCode": 200,
+            "cookies": ["session=abc; Path=/; HttpOnly", "theme=dark"],
+            "body": "ok",
+        }))
+    })
     .await;
-    let reply = send(
-        front.address,
-        "GET",
-        "/v1/invoices/inv-1",
-        &[("cookie", "a=1; b=2"), ("cookie", "c=3")],
-        b"",
-    )
-    .await;
+    let reply = front
+        .send(
+            "GET",
+            "/v1/invoices/inv-1",
+            &[("cookie", "a=1; b=2"), ("cookie", "c=3")],
+            b"",
+        )
+        .await;
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.all("set-cookie"),
@@ -634,13 +538,8 @@ async fn cookies_go_in_as_a_list_and_come_out_as_set_cookie() {
 
 #[tokio::test]
 async fn a_named_stage_prefixes_every_path() {
-    let front = start(
-        invoice_routes(),
-        "dev",
-        answering(|_| ok(json!({"statusCode": 200}))),
-    )
-    .await;
-    let reply = send(front.address, "GET", "/dev/v1/invoices/inv-1", &[], b"").await;
+    let front = Front::start_on_stage("dev", |_| Answer::Ok(json!({"statusCode": 200}))).await;
+    let reply = front.get("/dev/v1/invoices/inv-1").await;
     assert_eq!(reply.status, 200);
     let event = front.function.last_event();
     assert_eq!(event["rawPath"], "/dev/v1/invoices/inv-1");
@@ -655,7 +554,7 @@ async fn a_named_stage_prefixes_every_path() {
         "/development/v1/invoices/inv-1",
         "/dev",
     ] {
-        let reply = send(front.address, "GET", target, &[], b"").await;
+        let reply = front.get(target).await;
         assert_eq!(reply.status, 404, "{target}");
     }
     front.stop().await;
@@ -663,13 +562,13 @@ async fn a_named_stage_prefixes_every_path() {
 
 #[tokio::test]
 async fn shutdown_finishes_the_request_in_flight() {
-    let answer: Answer = Arc::new(|_| {
-        Box::pin(async {
+    let front = Front::start(|_| {
+        Answer::later(async {
             tokio::time::sleep(Duration::from_millis(300)).await;
-            ok(json!({"statusCode": 200, "body": "late but whole"}))
+            Answer::Ok(json!({"statusCode": 200, "body": "late but whole"}))
         })
-    });
-    let front = start(invoice_routes(), "$default", answer).await;
+    })
+    .await;
     let address = front.address;
     let request =
         tokio::spawn(async move { send(address, "GET", "/v1/invoices/inv-1", &[], b"").await });
@@ -694,8 +593,9 @@ async fn shutdown_finishes_the_request_in_flight() {
 /// front door and the runtime library agree on both halves of payload format 2.0.
 #[tokio::test]
 async fn lambda_http_reads_the_event_and_its_answer_comes_back() {
-    let answer: Answer = Arc::new(|event| {
-        Box::pin(async move {
+    let front = Front::start(|event| {
+        let event = event.clone();
+        Answer::later(async move {
             let proxy = paperflow_tests::api_gateway::proxy_answer(
                 |request: hyper::Request<Body>| async move {
                     let mut response = hyper::Response::new(Body::Binary(request.body().to_vec()));
@@ -719,22 +619,22 @@ async fn lambda_http_reads_the_event_and_its_answer_comes_back() {
                 event,
             )
             .await;
-            ok(proxy)
+            Answer::Ok(proxy)
         })
-    });
-    let front = start(invoice_routes(), "$default", answer).await;
-    let body: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
-    let reply = send(
-        front.address,
-        "POST",
-        "/v1/invoices?draft=true&x=a%20b",
-        &[
-            ("content-type", "application/octet-stream"),
-            ("cookie", "a=1; b=2"),
-        ],
-        &body,
-    )
+    })
     .await;
+    let body: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    let reply = front
+        .send(
+            "POST",
+            "/v1/invoices?draft=true&x=a%20b",
+            &[
+                ("content-type", "application/octet-stream"),
+                ("cookie", "a=1; b=2"),
+            ],
+            &body,
+        )
+        .await;
     assert_eq!(reply.status, 201);
     assert_eq!(reply.body, body, "the bytes survive both ways");
     assert_eq!(reply.header("x-seen-method"), Some("POST"));
@@ -749,23 +649,18 @@ async fn lambda_http_reads_the_event_and_its_answer_comes_back() {
 
 #[tokio::test]
 async fn a_body_whose_event_exceeds_lambdas_six_megabytes_is_413() {
-    let front = start(
-        invoice_routes(),
-        "$default",
-        answering(|_| ok(json!({"statusCode": 200}))),
-    )
-    .await;
+    let front = Front::start(|_| Answer::Ok(json!({"statusCode": 200}))).await;
     // 5 MB fits the gateway's 10 MB, but base64 makes the event about 6.7 MB: more than a
     // synchronous invocation carries.
     let body = vec![0_u8; 5 * 1024 * 1024];
-    let reply = send(
-        front.address,
-        "POST",
-        "/v1/invoices",
-        &[("content-type", "application/octet-stream")],
-        &body,
-    )
-    .await;
+    let reply = front
+        .send(
+            "POST",
+            "/v1/invoices",
+            &[("content-type", "application/octet-stream")],
+            &body,
+        )
+        .await;
     assert_eq!(reply.status, 413);
     assert!(front.function.events().is_empty());
     front.stop().await;

@@ -2,10 +2,11 @@
 //! event's shape, asynchronous retries, the on-failure destination, and an unavailable runtime.
 //! The function is a test double of the user's Lambda function.
 
+mod common;
+
 use aws_sdk_sns::types::MessageAttributeValue;
-use aws_sdk_sqs::types::QueueAttributeName;
+use common::{Answer, TestFunction, depth, eventually, function_spec};
 use paperflow_local::Shutdown;
-use paperflow_local::invoke::{Invocation, Invoke, InvokeError, InvokeFuture};
 use paperflow_local::progress::Reporter;
 use paperflow_local::sns::{AsyncOptions, SnsMapping};
 use paperflow_local::spec::{
@@ -13,68 +14,8 @@ use paperflow_local::spec::{
 };
 use paperflow_tests::moto::{ACCOUNT_ID, Moto, REGION};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// What the test function does on one call.
-enum Answer {
-    Ok,
-    Error,
-    Timeout,
-    Unavailable,
-}
-
-type Rule = dyn Fn(usize) -> Answer + Send + Sync;
-
-/// The user's function, played by the test: records every event and answers per `rule`, which
-/// gets the call's number (1 for the first).
-struct TestFunction {
-    events: Mutex<Vec<Value>>,
-    rule: Box<Rule>,
-}
-
-impl TestFunction {
-    fn new(rule: impl Fn(usize) -> Answer + Send + Sync + 'static) -> Arc<TestFunction> {
-        Arc::new(TestFunction {
-            events: Mutex::default(),
-            rule: Box::new(rule),
-        })
-    }
-
-    fn events(&self) -> Vec<Value> {
-        self.events.lock().expect("the events").clone()
-    }
-}
-
-impl Invoke for TestFunction {
-    fn invoke<'a>(&'a self, function: &'a str, payload: Vec<u8>) -> InvokeFuture<'a> {
-        Box::pin(async move {
-            assert_eq!(function, "notifier");
-            let event: Value = serde_json::from_slice(&payload).expect("a JSON event");
-            let call = {
-                let mut events = self.events.lock().expect("the events");
-                events.push(event);
-                events.len()
-            };
-            match (self.rule)(call) {
-                Answer::Ok => Ok(Invocation {
-                    payload: b"null".to_vec(),
-                    function_error: None,
-                    duration: Duration::from_millis(1),
-                }),
-                Answer::Error => Ok(Invocation {
-                    payload: br#"{"errorType":"Error","errorMessage":"boom"}"#.to_vec(),
-                    function_error: Some("Unhandled".to_owned()),
-                    duration: Duration::from_millis(1),
-                }),
-                Answer::Timeout => Err(InvokeError::Timeout(Duration::from_secs(3))),
-                Answer::Unavailable => {
-                    Err(InvokeError::Unavailable("connection refused".to_owned()))
-                }
-            }
-        })
-    }
-}
 
 /// A topic, a failure queue, and the function's spec.
 struct Setup {
@@ -111,16 +52,6 @@ async fn setup(maximum_retry_attempts: u32) -> Setup {
         .expect("a URL")
         .to_owned();
     let function = FunctionSpec {
-        logical_id: "Notifier".to_owned(),
-        name: "paperflow-local-Notifier".to_owned(),
-        arn: format!("arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:paperflow-local-Notifier"),
-        binary: "notifier".to_owned(),
-        timeout_s: 3,
-        memory_mb: 128,
-        environment: Default::default(),
-        sqs_sources: Vec::new(),
-        sns_sources: Vec::new(),
-        http_routes: Vec::new(),
         async_invoke: AsyncInvokeSpec {
             maximum_retry_attempts,
             maximum_event_age_s: 21_600,
@@ -129,6 +60,7 @@ async fn setup(maximum_retry_attempts: u32) -> Setup {
                 arn: format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:notifier-failures"),
             }),
         },
+        ..function_spec("Notifier", "notifier")
     };
     let source = SnsSourceSpec {
         event_id: "InvoiceEvents".to_owned(),
@@ -160,10 +92,21 @@ struct Running {
     trigger: paperflow_local::ShutdownTrigger,
     task: tokio::task::JoinHandle<()>,
     subscription_arn: String,
+    sqs: aws_sdk_sqs::Client,
     queue_url: String,
 }
 
 impl Running {
+    /// Waits until the trigger's internal queue holds nothing, visible or in flight.
+    async fn internal_queue_empties(&self) {
+        eventually(
+            "the internal queue is empty",
+            Duration::from_secs(5),
+            async || depth(&self.sqs, &self.queue_url).await == 0,
+        )
+        .await;
+    }
+
     async fn stop(self) {
         self.trigger.trigger();
         tokio::time::timeout(Duration::from_secs(5), self.task)
@@ -173,7 +116,8 @@ impl Running {
     }
 }
 
-async fn start(setup: &Setup, function: Arc<TestFunction>, options: AsyncOptions) -> Running {
+/// Subscribes the function's internal queue to the topic and runs the trigger with [`options`].
+async fn start(setup: &Setup, function: &Arc<TestFunction>) -> Running {
     let mapping = SnsMapping::subscribe(
         setup.sns.clone(),
         setup.sqs.clone(),
@@ -186,11 +130,13 @@ async fn start(setup: &Setup, function: Arc<TestFunction>, options: AsyncOptions
     let subscription_arn = mapping.subscription_arn().to_owned();
     let queue_url = mapping.queue_url().to_owned();
     let (trigger, shutdown) = Shutdown::new();
-    let task = tokio::spawn(mapping.run(function, Reporter::new(false), options, shutdown));
+    let task =
+        tokio::spawn(mapping.run(function.clone(), Reporter::new(false), options(), shutdown));
     Running {
         trigger,
         task,
         subscription_arn,
+        sqs: setup.sqs.clone(),
         queue_url,
     }
 }
@@ -215,46 +161,11 @@ async fn publish(setup: &Setup, event_type: &str, subject: &str) {
         .expect("a publication");
 }
 
-/// Visible plus in-flight messages of a queue.
-async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> u64 {
-    let attributes = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .expect("queue attributes");
-    let map = attributes.attributes().cloned().unwrap_or_default();
-    [
-        QueueAttributeName::ApproximateNumberOfMessages,
-        QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
-    ]
-    .iter()
-    .map(|name| {
-        map.get(name)
-            .and_then(|count| count.parse::<u64>().ok())
-            .unwrap_or(0)
-    })
-    .sum()
-}
-
-async fn eventually(what: &str, timeout: Duration, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
 #[tokio::test]
 async fn the_filter_policy_applies_and_the_event_has_lambdas_shape() {
     let setup = setup(2).await;
-    let function = TestFunction::new(|_| Answer::Ok);
-    let running = start(&setup, Arc::clone(&function), options()).await;
+    let function = TestFunction::by_call("notifier", |_| Answer::Ok(Value::Null));
+    let running = start(&setup, &function).await;
     publish(&setup, "invoice.voided.v1", "inv-filtered").await;
     publish(&setup, "invoice.finalized.v1", "inv-1").await;
     eventually(
@@ -264,12 +175,7 @@ async fn the_filter_policy_applies_and_the_event_has_lambdas_shape() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    eventually(
-        "the internal queue is empty",
-        Duration::from_secs(5),
-        async || depth(&setup.sqs, &running.queue_url).await == 0,
-    )
-    .await;
+    running.internal_queue_empties().await;
     let subscription_arn = running.subscription_arn.clone();
     let stopping = Instant::now();
     running.stop().await;
@@ -326,19 +232,20 @@ async fn the_filter_policy_applies_and_the_event_has_lambdas_shape() {
 #[tokio::test]
 async fn two_failures_then_success_is_three_attempts_and_no_destination() {
     let setup = setup(2).await;
-    let function = TestFunction::new(|call| if call < 3 { Answer::Error } else { Answer::Ok });
-    let running = start(&setup, Arc::clone(&function), options()).await;
+    let function = TestFunction::by_call("notifier", |call| {
+        if call < 3 {
+            Answer::Error
+        } else {
+            Answer::Ok(Value::Null)
+        }
+    });
+    let running = start(&setup, &function).await;
     publish(&setup, "invoice.finalized.v1", "inv-2").await;
     eventually("the third attempt", Duration::from_secs(10), async || {
         function.events().len() >= 3
     })
     .await;
-    eventually(
-        "the internal queue is empty",
-        Duration::from_secs(5),
-        async || depth(&setup.sqs, &running.queue_url).await == 0,
-    )
-    .await;
+    running.internal_queue_empties().await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     running.stop().await;
     let events = function.events();
@@ -357,14 +264,14 @@ async fn two_failures_then_success_is_three_attempts_and_no_destination() {
 #[tokio::test]
 async fn exhausted_retries_send_one_record_to_the_failure_destination() {
     let setup = setup(2).await;
-    let function = TestFunction::new(|call| {
+    let function = TestFunction::by_call("notifier", |call| {
         if call == 2 {
-            Answer::Timeout
+            Answer::Timeout(Duration::from_secs(3))
         } else {
             Answer::Error
         }
     });
-    let running = start(&setup, Arc::clone(&function), options()).await;
+    let running = start(&setup, &function).await;
     publish(&setup, "invoice.finalized.v1", "inv-3").await;
     eventually(
         "a destination record",
@@ -373,12 +280,7 @@ async fn exhausted_retries_send_one_record_to_the_failure_destination() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    eventually(
-        "the internal queue is empty",
-        Duration::from_secs(5),
-        async || depth(&setup.sqs, &running.queue_url).await == 0,
-    )
-    .await;
+    running.internal_queue_empties().await;
     running.stop().await;
     let events = function.events();
     assert_eq!(events.len(), 3, "1 attempt + 2 retries");
@@ -427,14 +329,14 @@ async fn exhausted_retries_send_one_record_to_the_failure_destination() {
 async fn an_unavailable_runtime_is_not_an_attempt() {
     // No retries at all: if the unavailable call counted, the event would go to the destination.
     let setup = setup(0).await;
-    let function = TestFunction::new(|call| {
+    let function = TestFunction::by_call("notifier", |call| {
         if call == 1 {
             Answer::Unavailable
         } else {
-            Answer::Ok
+            Answer::Ok(Value::Null)
         }
     });
-    let running = start(&setup, Arc::clone(&function), options()).await;
+    let running = start(&setup, &function).await;
     publish(&setup, "invoice.finalized.v1", "inv-4").await;
     eventually(
         "the event is tried again",
@@ -442,12 +344,7 @@ async fn an_unavailable_runtime_is_not_an_attempt() {
         async || function.events().len() >= 2,
     )
     .await;
-    eventually(
-        "the internal queue is empty",
-        Duration::from_secs(5),
-        async || depth(&setup.sqs, &running.queue_url).await == 0,
-    )
-    .await;
+    running.internal_queue_empties().await;
     running.stop().await;
     assert_eq!(function.events().len(), 2);
     assert_eq!(depth(&setup.sqs, &setup.failures_url).await, 0);

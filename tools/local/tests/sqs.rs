@@ -2,125 +2,154 @@
 //! redrive to the dead-letter queue through the emulator, batch size and window, the event's
 //! shape, and shutdown. The function is a test double of the user's Lambda function.
 
+mod common;
+
 use aws_sdk_sqs::types::{MessageAttributeValue, QueueAttributeName};
+use common::{Answer, TestFunction, depth, eventually, function_spec};
 use paperflow_local::Shutdown;
-use paperflow_local::invoke::{Invocation, Invoke, InvokeError, InvokeFuture};
+use paperflow_local::invoke::Invoke;
 use paperflow_local::progress::Reporter;
-use paperflow_local::spec::{AsyncInvokeSpec, FunctionSpec, QueueSpec, SqsSourceSpec};
+use paperflow_local::spec::{QueueSpec, SqsSourceSpec};
 use paperflow_local::sqs::{SqsOptions, run_sqs_mapping};
 use paperflow_tests::moto::{ACCOUNT_ID, Moto, REGION};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// What the test function answers.
-enum Answer {
-    /// Returns this JSON.
-    Ok(Value),
-    /// Returns these raw bytes.
-    Raw(&'static [u8]),
-    /// Fails (`Unhandled`).
-    Error,
+/// A moto server with the queue under test.
+struct Setup {
+    _moto: Moto,
+    sqs: aws_sdk_sqs::Client,
+    queue: QueueSpec,
+    url: String,
 }
 
-type Rule = dyn Fn(&Value) -> Answer + Send + Sync;
+impl Setup {
+    /// Starts moto and creates queue `name` with this visibility timeout.
+    async fn new(name: &str, visibility_timeout_s: u32) -> Setup {
+        let moto = Moto::start();
+        let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
+        let url = create_queue(&sqs, name, visibility_timeout_s, None).await;
+        Setup::with(moto, sqs, name, visibility_timeout_s, url)
+    }
 
-/// The user's function, played by the test: records every event and answers per `rule`.
-struct TestFunction {
-    events: Mutex<Vec<Value>>,
-    rule: Box<Rule>,
+    /// Like [`Setup::new`], but the queue's redrive policy moves a message to a new queue
+    /// `dead_letter` once it has been received `max_receive_count` times; also gives the
+    /// dead-letter queue's URL.
+    async fn with_redrive(
+        name: &str,
+        visibility_timeout_s: u32,
+        dead_letter: &str,
+        max_receive_count: u32,
+    ) -> (Setup, String) {
+        let moto = Moto::start();
+        let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
+        let dlq_url = create_queue(&sqs, dead_letter, 30, None).await;
+        let redrive = json!({
+            "deadLetterTargetArn": queue_arn(dead_letter),
+            "maxReceiveCount": max_receive_count,
+        });
+        let url = create_queue(&sqs, name, visibility_timeout_s, Some(redrive)).await;
+        let setup = Setup::with(moto, sqs, name, visibility_timeout_s, url);
+        (setup, dlq_url)
+    }
+
+    fn with(
+        moto: Moto,
+        sqs: aws_sdk_sqs::Client,
+        name: &str,
+        visibility_timeout_s: u32,
+        url: String,
+    ) -> Setup {
+        let queue = QueueSpec {
+            logical_id: name.to_owned(),
+            name: name.to_owned(),
+            arn: queue_arn(name),
+            visibility_timeout_s,
+            message_retention_s: 345_600,
+            redrive: None,
+        };
+        Setup {
+            _moto: moto,
+            sqs,
+            queue,
+            url,
+        }
+    }
+
+    /// The mapping's source on the queue.
+    fn source(&self, batch_size: u32, window_s: u32, report: bool) -> SqsSourceSpec {
+        SqsSourceSpec {
+            event_id: "Work".to_owned(),
+            queue_arn: self.queue.arn.clone(),
+            batch_size,
+            batching_window_s: window_s,
+            report_batch_item_failures: report,
+            maximum_concurrency: None,
+            enabled: true,
+        }
+    }
+
+    /// Sends `count` invoice events, subjects `inv-0`, `inv-1`, ….
+    async fn send_invoices(&self, count: usize) {
+        for n in 0..count {
+            let body = json!({"type": "invoice.finalized.v1", "subject": format!("inv-{n}"), "correlationid": format!("corr-{n}")});
+            self.sqs
+                .send_message()
+                .queue_url(&self.url)
+                .message_body(body.to_string())
+                .send()
+                .await
+                .expect("a message is sent");
+        }
+    }
+
+    /// Visible plus in-flight messages of the queue.
+    async fn depth(&self) -> u64 {
+        depth(&self.sqs, &self.url).await
+    }
+
+    /// Runs the mapping from the queue to `function` until [`Running::stop`].
+    fn start(
+        &self,
+        function: &Arc<TestFunction>,
+        source: SqsSourceSpec,
+        options: SqsOptions,
+    ) -> Running {
+        let (trigger, shutdown) = Shutdown::new();
+        let task = tokio::spawn(run_sqs_mapping(
+            self.sqs.clone(),
+            self.url.clone(),
+            self.queue.clone(),
+            source,
+            worker(),
+            Arc::clone(function) as Arc<dyn Invoke>,
+            Reporter::new(false),
+            options,
+            shutdown,
+        ));
+        Running { trigger, task }
+    }
 }
 
-impl TestFunction {
-    fn new(rule: impl Fn(&Value) -> Answer + Send + Sync + 'static) -> Arc<TestFunction> {
-        Arc::new(TestFunction {
-            events: Mutex::default(),
-            rule: Box::new(rule),
-        })
-    }
-
-    fn events(&self) -> Vec<Value> {
-        self.events.lock().expect("the events").clone()
-    }
-
-    /// Every record of every event, in order.
-    fn records(&self) -> Vec<Value> {
-        self.events()
-            .iter()
-            .flat_map(|event| event["Records"].as_array().cloned().unwrap_or_default())
-            .collect()
-    }
+fn queue_arn(name: &str) -> String {
+    format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}")
 }
 
-impl Invoke for TestFunction {
-    fn invoke<'a>(&'a self, function: &'a str, payload: Vec<u8>) -> InvokeFuture<'a> {
-        Box::pin(async move {
-            assert_eq!(function, "worker");
-            let event: Value = serde_json::from_slice(&payload).expect("a JSON event");
-            self.events.lock().expect("the events").push(event.clone());
-            let (payload, function_error) = match (self.rule)(&event) {
-                Answer::Ok(value) => (value.to_string().into_bytes(), None),
-                Answer::Raw(bytes) => (bytes.to_vec(), None),
-                Answer::Error => (
-                    br#"{"errorType":"Error","errorMessage":"boom"}"#.to_vec(),
-                    Some("Unhandled".to_owned()),
-                ),
-            };
-            Ok::<_, InvokeError>(Invocation {
-                payload,
-                function_error,
-                duration: Duration::from_millis(1),
-            })
-        })
+async fn create_queue(
+    sqs: &aws_sdk_sqs::Client,
+    name: &str,
+    visibility_s: u32,
+    redrive: Option<Value>,
+) -> String {
+    let mut create = sqs.create_queue().queue_name(name).attributes(
+        QueueAttributeName::VisibilityTimeout,
+        visibility_s.to_string(),
+    );
+    if let Some(policy) = redrive {
+        create = create.attributes(QueueAttributeName::RedrivePolicy, policy.to_string());
     }
-}
-
-fn function() -> FunctionSpec {
-    FunctionSpec {
-        logical_id: "Worker".to_owned(),
-        name: "paperflow-local-Worker".to_owned(),
-        arn: format!("arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:paperflow-local-Worker"),
-        binary: "worker".to_owned(),
-        timeout_s: 3,
-        memory_mb: 128,
-        environment: Default::default(),
-        sqs_sources: Vec::new(),
-        sns_sources: Vec::new(),
-        http_routes: Vec::new(),
-        async_invoke: AsyncInvokeSpec::default(),
-    }
-}
-
-fn queue_spec(name: &str, visibility_timeout_s: u32) -> QueueSpec {
-    QueueSpec {
-        logical_id: name.to_owned(),
-        name: name.to_owned(),
-        arn: format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}"),
-        visibility_timeout_s,
-        message_retention_s: 345_600,
-        redrive: None,
-    }
-}
-
-fn source(queue: &QueueSpec, batch_size: u32, window_s: u32, report: bool) -> SqsSourceSpec {
-    SqsSourceSpec {
-        event_id: "Work".to_owned(),
-        queue_arn: queue.arn.clone(),
-        batch_size,
-        batching_window_s: window_s,
-        report_batch_item_failures: report,
-        maximum_concurrency: None,
-        enabled: true,
-    }
-}
-
-async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str, visibility_s: u32) -> String {
-    sqs.create_queue()
-        .queue_name(name)
-        .attributes(
-            QueueAttributeName::VisibilityTimeout,
-            visibility_s.to_string(),
-        )
+    create
         .send()
         .await
         .expect("a queue")
@@ -129,59 +158,9 @@ async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str, visibility_s: u32) 
         .to_owned()
 }
 
-async fn send_bodies(sqs: &aws_sdk_sqs::Client, url: &str, bodies: &[String]) {
-    for body in bodies {
-        sqs.send_message()
-            .queue_url(url)
-            .message_body(body)
-            .send()
-            .await
-            .expect("a message is sent");
-    }
-}
-
-fn invoice_bodies(count: usize) -> Vec<String> {
-    (0..count)
-        .map(|n| {
-            json!({"type": "invoice.finalized.v1", "subject": format!("inv-{n}"), "correlationid": format!("corr-{n}")})
-                .to_string()
-        })
-        .collect()
-}
-
-/// Visible plus in-flight messages of a queue.
-async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> u64 {
-    let attributes = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .expect("queue attributes");
-    let map = attributes.attributes().cloned().unwrap_or_default();
-    [
-        QueueAttributeName::ApproximateNumberOfMessages,
-        QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
-    ]
-    .iter()
-    .map(|name| {
-        map.get(name)
-            .and_then(|count| count.parse::<u64>().ok())
-            .unwrap_or(0)
-    })
-    .sum()
-}
-
-async fn eventually(what: &str, timeout: Duration, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for: {what}");
+/// The function's spec: binary `worker`.
+fn worker() -> paperflow_local::spec::FunctionSpec {
+    function_spec("Worker", "worker")
 }
 
 fn subject(record: &Value) -> String {
@@ -194,6 +173,38 @@ fn receive_count(record: &Value) -> &str {
     record["attributes"]["ApproximateReceiveCount"]
         .as_str()
         .unwrap_or_default()
+}
+
+/// Every delivery the function got, as (subject, receive count), sorted.
+fn deliveries(function: &TestFunction) -> Vec<(String, String)> {
+    let mut seen: Vec<(String, String)> = function
+        .records()
+        .iter()
+        .map(|record| (subject(record), receive_count(record).to_owned()))
+        .collect();
+    seen.sort();
+    seen
+}
+
+/// What [`deliveries`] is when each of `count` invoices was delivered twice.
+fn each_delivered_twice(count: usize) -> Vec<(String, String)> {
+    (0..count)
+        .flat_map(|n| {
+            [
+                (format!("inv-{n}"), "1".to_owned()),
+                (format!("inv-{n}"), "2".to_owned()),
+            ]
+        })
+        .collect()
+}
+
+/// Whether any record of `event` is on its first delivery.
+fn first_delivery(event: &Value) -> bool {
+    event["Records"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|record| receive_count(record) == "1")
 }
 
 /// A running mapping and the means to stop it.
@@ -212,38 +223,12 @@ impl Running {
     }
 }
 
-fn start(
-    sqs: &aws_sdk_sqs::Client,
-    url: &str,
-    queue: &QueueSpec,
-    source: SqsSourceSpec,
-    function: Arc<TestFunction>,
-    options: SqsOptions,
-) -> Running {
-    let (trigger, shutdown) = Shutdown::new();
-    let task = tokio::spawn(run_sqs_mapping(
-        sqs.clone(),
-        url.to_owned(),
-        queue.clone(),
-        source,
-        self::function(),
-        function,
-        Reporter::new(false),
-        options,
-        shutdown,
-    ));
-    Running { trigger, task }
-}
-
 #[tokio::test]
 async fn a_reported_item_failure_leaves_only_that_message() {
-    let moto = Moto::start();
-    let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-    let queue = queue_spec("partial", 1);
-    let url = create_queue(&sqs, &queue.name, 1).await;
-    send_bodies(&sqs, &url, &invoice_bodies(3)).await;
+    let setup = Setup::new("partial", 1).await;
+    setup.send_invoices(3).await;
     // inv-1 fails on its first delivery, everything else succeeds.
-    let function = TestFunction::new(|event| {
+    let function = TestFunction::new("worker", |event| {
         let failures: Vec<Value> = event["Records"]
             .as_array()
             .into_iter()
@@ -253,14 +238,7 @@ async fn a_reported_item_failure_leaves_only_that_message() {
             .collect();
         Answer::Ok(json!({"batchItemFailures": failures}))
     });
-    let running = start(
-        &sqs,
-        &url,
-        &queue,
-        source(&queue, 10, 0, true),
-        Arc::clone(&function),
-        SqsOptions::default(),
-    );
+    let running = setup.start(&function, setup.source(10, 0, true), SqsOptions::default());
     eventually(
         "inv-1 is delivered again",
         Duration::from_secs(15),
@@ -273,18 +251,12 @@ async fn a_reported_item_failure_leaves_only_that_message() {
     )
     .await;
     eventually("the queue is empty", Duration::from_secs(10), async || {
-        depth(&sqs, &url).await == 0
+        setup.depth().await == 0
     })
     .await;
     running.stop().await;
-    let mut seen: Vec<(String, String)> = function
-        .records()
-        .iter()
-        .map(|record| (subject(record), receive_count(record).to_owned()))
-        .collect();
-    seen.sort();
     assert_eq!(
-        seen,
+        deliveries(&function),
         [
             ("inv-0", "1"),
             ("inv-1", "1"),
@@ -298,87 +270,43 @@ async fn a_reported_item_failure_leaves_only_that_message() {
 
 #[tokio::test]
 async fn a_malformed_batch_response_keeps_the_whole_batch() {
-    let moto = Moto::start();
-    let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-    let queue = queue_spec("malformed", 1);
-    let url = create_queue(&sqs, &queue.name, 1).await;
-    send_bodies(&sqs, &url, &invoice_bodies(3)).await;
+    let setup = Setup::new("malformed", 1).await;
+    setup.send_invoices(3).await;
     // First deliveries get an answer that is not valid JSON; second deliveries succeed.
-    let function = TestFunction::new(|event| {
-        let first = event["Records"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|record| receive_count(record) == "1");
-        if first {
+    let function = TestFunction::new("worker", |event| {
+        if first_delivery(event) {
             Answer::Raw(b"{\"batchItemFailures\": [")
         } else {
             Answer::Ok(json!({"batchItemFailures": []}))
         }
     });
-    let running = start(
-        &sqs,
-        &url,
-        &queue,
-        source(&queue, 10, 0, true),
-        Arc::clone(&function),
-        SqsOptions::default(),
-    );
+    let running = setup.start(&function, setup.source(10, 0, true), SqsOptions::default());
     eventually(
         "every message is delivered twice",
         Duration::from_secs(15),
-        async || function.records().len() >= 6 && depth(&sqs, &url).await == 0,
+        async || function.records().len() >= 6 && setup.depth().await == 0,
     )
     .await;
     running.stop().await;
-    let mut seen: Vec<(String, String)> = function
-        .records()
-        .iter()
-        .map(|record| (subject(record), receive_count(record).to_owned()))
-        .collect();
-    seen.sort();
-    let expected: Vec<(String, String)> = (0..3)
-        .flat_map(|n| {
-            [
-                (format!("inv-{n}"), "1".to_owned()),
-                (format!("inv-{n}"), "2".to_owned()),
-            ]
-        })
-        .collect();
-    assert_eq!(seen, expected);
+    assert_eq!(deliveries(&function), each_delivered_twice(3));
 }
 
 #[tokio::test]
 async fn an_unknown_item_identifier_fails_the_whole_batch() {
-    let moto = Moto::start();
-    let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-    let queue = queue_spec("unknown-id", 1);
-    let url = create_queue(&sqs, &queue.name, 1).await;
-    send_bodies(&sqs, &url, &invoice_bodies(2)).await;
-    let function = TestFunction::new(|event| {
-        let first = event["Records"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|record| receive_count(record) == "1");
-        if first {
+    let setup = Setup::new("unknown-id", 1).await;
+    setup.send_invoices(2).await;
+    let function = TestFunction::new("worker", |event| {
+        if first_delivery(event) {
             Answer::Ok(json!({"batchItemFailures": [{"itemIdentifier": "not-in-this-batch"}]}))
         } else {
             Answer::Ok(Value::Null)
         }
     });
-    let running = start(
-        &sqs,
-        &url,
-        &queue,
-        source(&queue, 10, 0, true),
-        Arc::clone(&function),
-        SqsOptions::default(),
-    );
+    let running = setup.start(&function, setup.source(10, 0, true), SqsOptions::default());
     eventually(
         "both messages are delivered twice",
         Duration::from_secs(15),
-        async || function.records().len() >= 4 && depth(&sqs, &url).await == 0,
+        async || function.records().len() >= 4 && setup.depth().await == 0,
     )
     .await;
     running.stop().await;
@@ -387,90 +315,57 @@ async fn an_unknown_item_identifier_fails_the_whole_batch() {
 
 #[tokio::test]
 async fn function_errors_keep_messages_until_the_queues_redrive_moves_them() {
-    let moto = Moto::start();
-    let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-    let dlq_url = create_queue(&sqs, "work-dlq", 30).await;
-    let dlq_arn = format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:work-dlq");
-    let queue = queue_spec("work", 1);
-    let url = sqs
-        .create_queue()
-        .queue_name(&queue.name)
-        .attributes(QueueAttributeName::VisibilityTimeout, "1")
-        .attributes(
-            QueueAttributeName::RedrivePolicy,
-            json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}).to_string(),
-        )
-        .send()
-        .await
-        .expect("a queue with redrive")
-        .queue_url()
-        .expect("a URL")
-        .to_owned();
-    send_bodies(&sqs, &url, &invoice_bodies(3)).await;
-    let function = TestFunction::new(|_| Answer::Error);
-    let running = start(
-        &sqs,
-        &url,
-        &queue,
-        source(&queue, 10, 0, true),
-        Arc::clone(&function),
-        SqsOptions::default(),
-    );
+    let (setup, dlq_url) = Setup::with_redrive("work", 1, "work-dlq", 2).await;
+    setup.send_invoices(3).await;
+    let function = TestFunction::new("worker", |_| Answer::Error);
+    let running = setup.start(&function, setup.source(10, 0, true), SqsOptions::default());
     eventually(
         "the messages reach the dead-letter queue",
         Duration::from_secs(20),
-        async || depth(&sqs, &dlq_url).await == 3 && depth(&sqs, &url).await == 0,
+        async || depth(&setup.sqs, &dlq_url).await == 3 && setup.depth().await == 0,
     )
     .await;
     running.stop().await;
-    let mut seen: Vec<(String, String)> = function
-        .records()
-        .iter()
-        .map(|record| (subject(record), receive_count(record).to_owned()))
-        .collect();
-    seen.sort();
-    let expected: Vec<(String, String)> = (0..3)
-        .flat_map(|n| {
-            [
-                (format!("inv-{n}"), "1".to_owned()),
-                (format!("inv-{n}"), "2".to_owned()),
-            ]
-        })
-        .collect();
     assert_eq!(
-        seen, expected,
+        deliveries(&function),
+        each_delivered_twice(3),
         "each message was tried maxReceiveCount times"
     );
 }
 
-#[tokio::test]
-async fn batch_size_and_window_are_respected() {
-    let moto = Moto::start();
-    let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-    let queue = queue_spec("bulk", 30);
-    let url = create_queue(&sqs, &queue.name, 30).await;
-    send_bodies(&sqs, &url, &invoice_bodies(25)).await;
-    let function = TestFunction::new(|_| Answer::Ok(Value::Null));
-    let running = start(
-        &sqs,
-        &url,
-        &queue,
-        source(&queue, 10, 1, false),
-        Arc::clone(&function),
-        SqsOptions::default(),
+/// Sends 25 invoices through a mapping with this batch size and window to a function that always
+/// succeeds, and gives the number of records in each event it got, in order.
+async fn batches_of_25(
+    queue: &str,
+    batch_size: u32,
+    window_s: u32,
+    options: SqsOptions,
+) -> Vec<usize> {
+    let setup = Setup::new(queue, 30).await;
+    setup.send_invoices(25).await;
+    let function = TestFunction::new("worker", |_| Answer::Ok(Value::Null));
+    let running = setup.start(
+        &function,
+        setup.source(batch_size, window_s, false),
+        options,
     );
     eventually(
         "every message is processed",
         Duration::from_secs(15),
-        async || function.records().len() >= 25 && depth(&sqs, &url).await == 0,
+        async || function.records().len() >= 25 && setup.depth().await == 0,
     )
     .await;
     running.stop().await;
-    let sizes: Vec<usize> = function
+    function
         .events()
         .iter()
         .map(|event| event["Records"].as_array().map_or(0, Vec::len))
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn batch_size_and_window_are_respected() {
+    let sizes = batches_of_25("bulk", 10, 1, SqsOptions::default()).await;
     assert!(
         sizes.iter().all(|size| *size <= 10),
         "batches of at most 10: {sizes:?}"
@@ -484,43 +379,17 @@ async fn batch_size_and_window_are_respected() {
 
 #[tokio::test]
 async fn a_batch_larger_than_ten_is_gathered_over_the_window() {
-    let moto = Moto::start();
-    let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-    let queue = queue_spec("large", 30);
-    let url = create_queue(&sqs, &queue.name, 30).await;
-    send_bodies(&sqs, &url, &invoice_bodies(25)).await;
-    let function = TestFunction::new(|_| Answer::Ok(Value::Null));
-    let running = start(
-        &sqs,
-        &url,
-        &queue,
-        source(&queue, 20, 2, false),
-        Arc::clone(&function),
-        SqsOptions { max_concurrency: 1 },
-    );
-    eventually(
-        "every message is processed",
-        Duration::from_secs(15),
-        async || function.records().len() >= 25 && depth(&sqs, &url).await == 0,
-    )
-    .await;
-    running.stop().await;
-    let sizes: Vec<usize> = function
-        .events()
-        .iter()
-        .map(|event| event["Records"].as_array().map_or(0, Vec::len))
-        .collect();
+    let sizes = batches_of_25("large", 20, 2, SqsOptions { max_concurrency: 1 }).await;
     assert_eq!(sizes, [20, 5]);
 }
 
 #[tokio::test]
 async fn the_event_has_the_shape_lambda_sends() {
-    let moto = Moto::start();
-    let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-    let queue = queue_spec("shape", 30);
-    let url = create_queue(&sqs, &queue.name, 30).await;
-    sqs.send_message()
-        .queue_url(&url)
+    let setup = Setup::new("shape", 30).await;
+    setup
+        .sqs
+        .send_message()
+        .queue_url(&setup.url)
         .message_body("plain body")
         .message_attributes(
             "kind",
@@ -541,15 +410,8 @@ async fn the_event_has_the_shape_lambda_sends() {
         .send()
         .await
         .expect("a message");
-    let function = TestFunction::new(|_| Answer::Ok(Value::Null));
-    let running = start(
-        &sqs,
-        &url,
-        &queue,
-        source(&queue, 10, 0, false),
-        Arc::clone(&function),
-        SqsOptions::default(),
-    );
+    let function = TestFunction::new("worker", |_| Answer::Ok(Value::Null));
+    let running = setup.start(&function, setup.source(10, 0, false), SqsOptions::default());
     eventually(
         "the message is processed",
         Duration::from_secs(10),
@@ -597,7 +459,7 @@ async fn the_event_has_the_shape_lambda_sends() {
         "md5OfBody: {record}"
     );
     assert_eq!(record["eventSource"], "aws:sqs");
-    assert_eq!(record["eventSourceARN"], queue.arn.as_str());
+    assert_eq!(record["eventSourceARN"], setup.queue.arn.as_str());
     assert_eq!(record["awsRegion"], REGION);
     let event: aws_lambda_events::event::sqs::SqsEvent =
         serde_json::from_value(events[0].clone()).expect("the events crate reads it");
@@ -606,37 +468,27 @@ async fn the_event_has_the_shape_lambda_sends() {
 
 #[tokio::test]
 async fn shutdown_stops_the_pollers_and_disabled_mappings_do_not_poll() {
-    let moto = Moto::start();
-    let sqs = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
-    let queue = queue_spec("idle", 30);
-    let url = create_queue(&sqs, &queue.name, 30).await;
-    let function = TestFunction::new(|_| Answer::Ok(Value::Null));
-    let running = start(
-        &sqs,
-        &url,
-        &queue,
-        source(&queue, 10, 0, false),
-        Arc::clone(&function),
-        SqsOptions::default(),
-    );
+    let setup = Setup::new("idle", 30).await;
+    let function = TestFunction::new("worker", |_| Answer::Ok(Value::Null));
+    let running = setup.start(&function, setup.source(10, 0, false), SqsOptions::default());
     // The pollers are in a 20 s long poll by now; shutdown does not wait for it.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let stopping = Instant::now();
     running.stop().await;
     assert!(stopping.elapsed() < Duration::from_secs(3));
 
-    send_bodies(&sqs, &url, &invoice_bodies(1)).await;
-    let mut disabled = source(&queue, 10, 0, false);
+    setup.send_invoices(1).await;
+    let mut disabled = setup.source(10, 0, false);
     disabled.enabled = false;
     let (_trigger, shutdown) = Shutdown::new();
     tokio::time::timeout(
         Duration::from_secs(2),
         run_sqs_mapping(
-            sqs.clone(),
-            url.clone(),
-            queue.clone(),
+            setup.sqs.clone(),
+            setup.url.clone(),
+            setup.queue.clone(),
             disabled,
-            self::function(),
+            worker(),
             Arc::clone(&function) as Arc<dyn Invoke>,
             Reporter::new(false),
             SqsOptions::default(),
@@ -646,5 +498,5 @@ async fn shutdown_stops_the_pollers_and_disabled_mappings_do_not_poll() {
     .await
     .expect("a disabled mapping returns at once");
     assert!(function.events().is_empty());
-    assert_eq!(depth(&sqs, &url).await, 1, "the message was not touched");
+    assert_eq!(setup.depth().await, 1, "the message was not touched");
 }
