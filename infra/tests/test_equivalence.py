@@ -184,7 +184,9 @@ def routes_from_sam_body(api):
             integration = op["x-amazon-apigateway-integration"]
             function = re.search(r"functions/\$\{(\w+)\.Arn\}/invocations", norm(integration["uri"])).group(1)
             auth = sorted(k for sec in op.get("security", []) for k in sec)
-            out[f"{method.upper()} {path}"] = {
+            # SAM writes an ANY route as OpenAPI's API Gateway extension; its route key says ANY.
+            method = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
+            out[f"{method} {path}"] = {
                 "function": function,
                 "auth": "AWS_IAM" if auth == ["AWS_IAM"] else ",".join(auth) or "NONE",
                 "payload": str(integration.get("payloadFormatVersion")),
@@ -335,7 +337,7 @@ def test_same_resources_with_the_same_properties(models):
 def test_same_http_routes(models):
     sam, cdk = models
     assert sam["routes"] == cdk["routes"]
-    assert set(sam["routes"]) == {"POST /v1/invoices/pdf", "POST /v1/invoices", "GET /v1/invoices/{id}"}
+    assert set(sam["routes"]) == {"ANY /v1/invoices/pdf", "ANY /v1/invoices", "ANY /v1/invoices/{id}"}
     assert all(r["auth"] == "AWS_IAM" and r["payload"] == "2.0" for r in sam["routes"].values())
     assert sam["apis"] == cdk["apis"] == {"HttpApi": {"protocol": "HTTP"}}
 

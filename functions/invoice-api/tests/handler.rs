@@ -5,7 +5,8 @@
 //!
 //! The ports are the in-memory ones: these tests are about HTTP (routes, status codes,
 //! problems, headers, encodings). `tests/invoice_api.rs` runs the same function against S3 and
-//! SNS (moto), and `tests/api_contract.rs` drives the running function from the OpenAPI spec.
+//! SNS (moto), and `tools/paperflow/tests/local_stack.rs` drives the running function through the
+//! local stack's API Gateway front from the OpenAPI spec.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

@@ -509,9 +509,9 @@ export class PaperflowStack extends Stack {
     const integration = new HttpLambdaIntegration('InvoiceApiIntegration', invoiceApi, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
-    httpApi.addRoutes({ path: '/v1/invoices/pdf', methods: [apigwv2.HttpMethod.POST], integration });
-    httpApi.addRoutes({ path: '/v1/invoices', methods: [apigwv2.HttpMethod.POST], integration });
-    httpApi.addRoutes({ path: '/v1/invoices/{id}', methods: [apigwv2.HttpMethod.GET], integration });
+    httpApi.addRoutes({ path: '/v1/invoices/pdf', methods: [apigwv2.HttpMethod.ANY], integration });
+    httpApi.addRoutes({ path: '/v1/invoices', methods: [apigwv2.HttpMethod.ANY], integration });
+    httpApi.addRoutes({ path: '/v1/invoices/{id}', methods: [apigwv2.HttpMethod.ANY], integration });
 
     // --- alarms --------------------------------------------------------------------------------
     const depthAlarm = (id: string, q: sqs.Queue, suffix: string, description: string) =>

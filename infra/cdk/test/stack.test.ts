@@ -96,9 +96,9 @@ describe('PaperflowStack', () => {
   it('serves the three routes with IAM authorization only', () => {
     const routes = Object.values<any>(template.findResources('AWS::ApiGatewayV2::Route'));
     assert.deepEqual(routes.map((r) => r.Properties.RouteKey).sort(), [
-      'GET /v1/invoices/{id}',
-      'POST /v1/invoices',
-      'POST /v1/invoices/pdf',
+      'ANY /v1/invoices',
+      'ANY /v1/invoices/pdf',
+      'ANY /v1/invoices/{id}',
     ]);
     for (const r of routes) assert.equal(r.Properties.AuthorizationType, 'AWS_IAM');
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {

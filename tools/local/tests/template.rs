@@ -219,17 +219,11 @@ fn the_three_http_routes_go_to_the_invoice_api() {
     assert_eq!(
         routes,
         [
+            ("HttpApi", "ANY", "/v1/invoices/pdf", "2.0", Some("AWS_IAM")),
+            ("HttpApi", "ANY", "/v1/invoices", "2.0", Some("AWS_IAM")),
             (
                 "HttpApi",
-                "POST",
-                "/v1/invoices/pdf",
-                "2.0",
-                Some("AWS_IAM")
-            ),
-            ("HttpApi", "POST", "/v1/invoices", "2.0", Some("AWS_IAM")),
-            (
-                "HttpApi",
-                "GET",
+                "ANY",
                 "/v1/invoices/{id}",
                 "2.0",
                 Some("AWS_IAM")
