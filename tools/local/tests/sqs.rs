@@ -318,7 +318,14 @@ async fn function_errors_keep_messages_until_the_queues_redrive_moves_them() {
     let (setup, dlq_url) = Setup::with_redrive("work", 1, "work-dlq", 2).await;
     setup.send_invoices(3).await;
     let function = TestFunction::new("worker", |_| Answer::Error);
-    let running = setup.start(&function, setup.source(10, 0, true), SqsOptions::default());
+    // One poller: with two and a 1 s visibility timeout, a loaded machine lets the second
+    // poller take a message while the first is still invoking with it, which tests timing, not
+    // the redrive.
+    let running = setup.start(
+        &function,
+        setup.source(10, 0, true),
+        SqsOptions { max_concurrency: 1 },
+    );
     eventually(
         "the messages reach the dead-letter queue",
         Duration::from_secs(20),
