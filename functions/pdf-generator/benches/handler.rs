@@ -31,9 +31,7 @@
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use criterion::{BatchSize, Criterion};
-use lambda_runtime::tracing::subscriber::EnvFilter;
-use lambda_runtime::tracing::subscriber::filter::LevelFilter;
-use lambda_runtime::tracing::{Dispatch, dispatcher};
+use tracing::{Dispatch, dispatcher};
 // In-memory ports take S3 and SNS (and the signing, serialisation and HTTP of the SDK
 // adapters) out of the measurement while keeping the ports' semantics (create-only puts,
 // compare-and-swap), so the pipeline takes exactly the path it takes against S3.
@@ -118,8 +116,8 @@ struct Fixture {
     invoice: paperflow_invoice::Invoice,
     template: SqsEvent,
     runtime: tokio::runtime::Runtime,
-    /// The subscriber `lambda_runtime::tracing::init_default_subscriber` installs in Lambda
-    /// with `AWS_LAMBDA_LOG_FORMAT=JSON` and the default level (INFO), to be scoped to one
+    /// The subscriber `paperflow_lambda::logging::init` installs in Lambda with
+    /// `AWS_LAMBDA_LOG_FORMAT=JSON` and the default level (INFO), to be scoped to one
     /// measurement (the runtime is current-thread, so the scope covers every task).
     json_logs: Dispatch,
 }
@@ -135,24 +133,18 @@ impl Fixture {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("a current-thread runtime");
-        let json_logs = lambda_runtime::tracing::subscriber::fmt()
-            .with_target(false)
-            .without_time()
-            .with_env_filter(
-                EnvFilter::builder()
-                    .with_default_directive(LevelFilter::INFO.into())
-                    .parse_lossy(""),
-            )
-            .with_writer(std::io::stdout)
-            .json()
-            .finish();
+        let json_logs = paperflow_lambda::logging::subscriber(
+            true,
+            paperflow_lambda::logging::filter(None, None),
+            std::io::stdout,
+        );
         Fixture {
             fonts,
             options,
             invoice,
             template: batch(&document),
             runtime,
-            json_logs: Dispatch::new(json_logs),
+            json_logs,
         }
     }
 
