@@ -79,10 +79,13 @@ pub enum Progress {
         /// Endpoints and names a producer needs (emulator endpoint, API URL, outputs).
         endpoints: BTreeMap<String, String>,
     },
-    /// The stack stopped; totals per function.
+    /// The stack stopped; totals per function, and each subject's path through the functions.
     Summary {
         /// Per function: invocations, failed records, retries, destinations.
         functions: BTreeMap<String, FunctionTotals>,
+        /// Per subject (invoice id, or the correlation id of an HTTP request): the invocations
+        /// that carried it, in order, as `function outcome`.
+        flows: BTreeMap<String, Vec<String>>,
     },
 }
 
@@ -101,11 +104,17 @@ pub struct FunctionTotals {
     pub destinations: u64,
 }
 
+/// Subjects whose path the summary keeps.
+const MAX_FLOWS: usize = 10_000;
+/// Paths the text summary prints.
+const FLOWS_SHOWN: usize = 12;
+
 /// Where progress goes: stderr as text, or stdout as JSON lines.
 #[derive(Clone)]
 pub struct Reporter {
     json: bool,
     totals: Arc<Mutex<BTreeMap<String, FunctionTotals>>>,
+    flows: Arc<Mutex<BTreeMap<String, Vec<String>>>>,
     /// Text mode: not-emulated entries waiting to be printed grouped by type (dozens of lines
     /// otherwise, most of them saying the same thing).
     not_emulated: Arc<Mutex<Vec<(String, String, String)>>>,
@@ -117,6 +126,7 @@ impl Reporter {
         Reporter {
             json,
             totals: Arc::default(),
+            flows: Arc::default(),
             not_emulated: Arc::default(),
         }
     }
@@ -205,6 +215,19 @@ impl Reporter {
         self.totals.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
+    /// Each subject's path through the functions so far.
+    pub fn flows(&self) -> BTreeMap<String, Vec<String>> {
+        self.flows.lock().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    /// The final summary.
+    pub fn summary(&self) -> Progress {
+        Progress::Summary {
+            functions: self.totals(),
+            flows: self.flows(),
+        }
+    }
+
     fn count(&self, progress: &Progress) {
         let Ok(mut totals) = self.totals.lock() else {
             return;
@@ -214,12 +237,25 @@ impl Reporter {
                 function,
                 records,
                 failed,
+                outcome,
+                subjects,
                 ..
             } => {
                 let entry = totals.entry(function.clone()).or_default();
                 entry.invocations += 1;
                 entry.records += *records as u64;
                 entry.failed += *failed as u64;
+                if let Ok(mut flows) = self.flows.lock() {
+                    for subject in subjects.iter().filter(|s| s.as_str() != "…") {
+                        // Bounded: a long session must not grow without end.
+                        if flows.len() < MAX_FLOWS || flows.contains_key(subject) {
+                            flows
+                                .entry(subject.clone())
+                                .or_default()
+                                .push(format!("{function} {outcome}"));
+                        }
+                    }
+                }
             }
             Progress::Retry { function, .. } => {
                 totals.entry(function.clone()).or_default().retries += 1;
@@ -282,7 +318,7 @@ fn describe(progress: &Progress) -> String {
             }
             text
         }
-        Progress::Summary { functions } => {
+        Progress::Summary { functions, flows } => {
             let mut text = String::from("• summary:");
             for (name, totals) in functions {
                 text.push_str(&format!(
@@ -294,7 +330,87 @@ fn describe(progress: &Progress) -> String {
                     totals.destinations
                 ));
             }
+            if !flows.is_empty() {
+                text.push_str(&format!("\n• paths ({} subject(s)):", flows.len()));
+                for (subject, steps) in flows.iter().take(FLOWS_SHOWN) {
+                    text.push_str(&format!("\n    {subject:<24} {}", steps.join(" → ")));
+                }
+                if flows.len() > FLOWS_SHOWN {
+                    text.push_str(&format!(
+                        "\n    … and {} more (--json lists every one)",
+                        flows.len() - FLOWS_SHOWN
+                    ));
+                }
+            }
             text
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invoked(trigger: &str, function: &str, outcome: &str, subjects: &[&str]) -> Progress {
+        Progress::Invoked {
+            trigger: trigger.into(),
+            source: "somewhere".into(),
+            function: function.into(),
+            records: subjects.len(),
+            failed: usize::from(outcome != "ok"),
+            outcome: outcome.into(),
+            subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+            duration_ms: 1,
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_per_function_and_follows_each_subject() {
+        let reporter = Reporter::new(true);
+        reporter.report(invoked("sqs", "pdf-generator", "ok", &["INV-1", "INV-2"]));
+        reporter.report(invoked("sns", "pdf-mailer", "error", &["INV-1"]));
+        reporter.report(Progress::Retry {
+            function: "pdf-mailer".into(),
+            attempt: 2,
+            reason: "boom".into(),
+        });
+        reporter.report(invoked("sns", "pdf-mailer", "ok", &["INV-1", "…"]));
+        let Progress::Summary { functions, flows } = reporter.summary() else {
+            panic!("a summary");
+        };
+        assert_eq!(functions["pdf-generator"].records, 2);
+        assert_eq!(functions["pdf-mailer"].invocations, 2);
+        assert_eq!(functions["pdf-mailer"].failed, 1);
+        assert_eq!(functions["pdf-mailer"].retries, 1);
+        assert_eq!(
+            flows["INV-1"],
+            ["pdf-generator ok", "pdf-mailer error", "pdf-mailer ok"]
+        );
+        assert_eq!(flows["INV-2"], ["pdf-generator ok"]);
+        assert!(!flows.contains_key("…"), "the cap marker is not a subject");
+        let text = describe(&reporter.summary());
+        assert!(text.contains("INV-1"), "{text}");
+        assert!(text.contains("pdf-generator ok → pdf-mailer error → pdf-mailer ok"), "{text}");
+    }
+
+    #[test]
+    fn not_emulated_resources_are_grouped_by_type_and_properties_counted() {
+        let reporter = Reporter::new(false);
+        for (resource_type, id) in [
+            ("AWS::IAM::Role", "ApiRole"),
+            ("AWS::IAM::Role", "GeneratorRole"),
+            ("AWS::S3::Bucket.LifecycleConfiguration", "Documents"),
+        ] {
+            if let Ok(mut pending) = reporter.not_emulated.lock() {
+                pending.push((resource_type.into(), id.into(), "no IAM locally".into()));
+            }
+        }
+        let text = reporter.grouped_not_emulated();
+        assert!(
+            text.contains("not emulated: AWS::IAM::Role ApiRole, GeneratorRole (no IAM locally)"),
+            "{text}"
+        );
+        assert!(text.contains("1 resource properties change nothing locally"), "{text}");
+        assert!(reporter.grouped_not_emulated().is_empty(), "printed once");
     }
 }

@@ -90,9 +90,7 @@ pub async fn run(
     let result = run_on(&options, &spec, &context, &emulator, &reporter, stop).await;
     emulator.stop().await;
     let _ = std::fs::remove_file(options.state_dir.join(STATE_FILE));
-    reporter.report(Progress::Summary {
-        functions: reporter.totals(),
-    });
+    reporter.report(reporter.summary());
     result
 }
 

@@ -6,7 +6,7 @@
 //! The first start builds the functions (minutes on a cold machine); the tests take turns, one
 //! stack at a time.
 
-use paperflow_tests::moto::http_get;
+use paperflow_tests::moto::{Moto, http_get};
 use paperflow_tests::repo_root;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -31,12 +31,18 @@ struct LocalStack {
 
 impl LocalStack {
     fn start() -> LocalStack {
+        LocalStack::start_with(&[])
+    }
+
+    /// `paperflow local` with these extra arguments.
+    fn start_with(args: &[&str]) -> LocalStack {
         let dir = tempfile::tempdir().expect("a state folder");
         let log = std::fs::File::create(dir.path().join("stack.log")).expect("a log file");
         let child = Command::new(env!("CARGO_BIN_EXE_paperflow"))
             .current_dir(repo_root())
             .args(["local", "--state-dir"])
             .arg(dir.path())
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -492,4 +498,54 @@ fn the_api_keeps_its_openapi_contract_through_the_gateway_in_both_modes() {
     );
     // It really tested all three operations.
     assert!(report.contains("Tested: 3"), "{report}");
+}
+
+/// With `--endpoint`, the stack uses the emulator the user runs, creates its resources there,
+/// and leaves it running when it stops.
+#[test]
+fn a_running_emulator_is_used_and_left_running() {
+    let _turn = ONE_STACK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let moto = Moto::start();
+    let stack = LocalStack::start_with(&["--endpoint", moto.endpoint()]);
+    assert_eq!(stack.state["endpoint"], moto.endpoint());
+    // moto's own view of its state: the template's topics are there.
+    let data = http_get(&format!("{}/moto-api/data.json", moto.endpoint())).expect("moto answers");
+    assert!(
+        String::from_utf8_lossy(&data.body).contains("paperflow-dev-invoice-events"),
+        "the template's topics are in the user's emulator"
+    );
+    stack.stop();
+    let after = http_get(&format!("{}/moto-api/", moto.endpoint())).expect("still running");
+    assert_eq!(after.status, 200, "the user's emulator is not stopped");
+}
+
+/// A template the local stack cannot run is refused before anything starts, with the place
+/// and the reason.
+#[test]
+fn an_unsupported_template_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let template = dir.path().join("template.yaml");
+    std::fs::write(
+        &template,
+        "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties: {}\n",
+    )
+    .expect("a template");
+    let output = Command::new(env!("CARGO_BIN_EXE_paperflow"))
+        .current_dir(repo_root())
+        .args(["local", "--template"])
+        .arg(&template)
+        .arg("--state-dir")
+        .arg(dir.path())
+        .output()
+        .expect("paperflow local runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Table"), "names the resource: {stderr}");
+    assert!(
+        stderr.contains("AWS::DynamoDB::Table"),
+        "names the type: {stderr}"
+    );
+    assert!(!dir.path().join("stack.json").exists(), "nothing started");
 }
