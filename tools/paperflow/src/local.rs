@@ -8,27 +8,36 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// What `paperflow local` was asked, from the command line.
-pub struct LocalRequest {
+#[derive(clap::Args)]
+pub struct LocalArgs {
     /// The SAM template.
-    pub template: PathBuf,
-    /// `Name=Value` pairs.
-    pub parameter_overrides: Vec<String>,
-    /// An emulator the user runs.
-    pub endpoint: Option<String>,
-    /// The HTTP API's port.
-    pub api_port: Option<u16>,
-    /// Release build of the functions.
-    pub release: bool,
-    /// State file and logs.
-    pub state_dir: PathBuf,
-    /// Seconds between asynchronous retries.
-    pub retry_delays: Vec<f64>,
-    /// JSON lines instead of text.
-    pub json: bool,
+    #[arg(long, default_value = "infra/sam/template.yaml")]
+    template: PathBuf,
+    /// A template parameter, Name=Value (repeatable).
+    #[arg(long = "parameter-override", value_name = "NAME=VALUE")]
+    parameter_overrides: Vec<String>,
+    /// Use this emulator (e.g. a running LocalStack) instead of starting moto.
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// The HTTP API's port on 127.0.0.1 (default: a free one).
+    #[arg(long)]
+    api_port: Option<u16>,
+    /// Build the functions with --release.
+    #[arg(long)]
+    release: bool,
+    /// Where stack.json and the logs go.
+    #[arg(long, default_value = "target/paperflow-local")]
+    state_dir: PathBuf,
+    /// Seconds between the retries of an asynchronous invocation (AWS: about 60 and 120).
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    retry_delays: Vec<f64>,
+    /// One JSON object per line on stdout instead of text on stderr.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs the stack until Ctrl-C or SIGTERM; `Err` holds what to tell the user.
-pub fn run(request: LocalRequest) -> Result<(), String> {
+pub fn run(request: LocalArgs) -> Result<(), String> {
     let mut overrides = BTreeMap::new();
     for pair in &request.parameter_overrides {
         let (name, value) = pair

@@ -90,32 +90,7 @@ enum Command {
     /// source mappings, SNS asynchronous invocations with retries and on-failure destinations,
     /// and the HTTP API on a loopback port. Writes STATE_DIR/stack.json (endpoints, topic ARNs,
     /// buckets, the API's URL) for producers. Run it from the project's root.
-    Local {
-        /// The SAM template.
-        #[arg(long, default_value = "infra/sam/template.yaml")]
-        template: PathBuf,
-        /// A template parameter, Name=Value (repeatable).
-        #[arg(long = "parameter-override", value_name = "NAME=VALUE")]
-        parameter_overrides: Vec<String>,
-        /// Use this emulator (e.g. a running LocalStack) instead of starting moto.
-        #[arg(long, value_name = "URL")]
-        endpoint: Option<String>,
-        /// The HTTP API's port on 127.0.0.1 (default: a free one).
-        #[arg(long)]
-        api_port: Option<u16>,
-        /// Build the functions with --release.
-        #[arg(long)]
-        release: bool,
-        /// Where stack.json and the logs go.
-        #[arg(long, default_value = "target/paperflow-local")]
-        state_dir: PathBuf,
-        /// Seconds between the retries of an asynchronous invocation (AWS: about 60 and 120).
-        #[arg(long, value_delimiter = ',', default_value = "1,2")]
-        retry_delays: Vec<f64>,
-        /// One JSON object per line on stdout instead of text on stderr.
-        #[arg(long)]
-        json: bool,
-    },
+    Local(local::LocalArgs),
 }
 
 /// How a run ended, worst outcome wins.
@@ -166,28 +141,7 @@ fn main() -> ExitCode {
             };
             reported(trace::run(&request))
         }
-        Command::Local {
-            template,
-            parameter_overrides,
-            endpoint,
-            api_port,
-            release,
-            state_dir,
-            retry_delays,
-            json,
-        } => {
-            let request = local::LocalRequest {
-                template,
-                parameter_overrides,
-                endpoint,
-                api_port,
-                release,
-                state_dir,
-                retry_delays,
-                json,
-            };
-            reported(local::run(request))
-        }
+        Command::Local(args) => reported(local::run(args)),
     }
     .exit_code()
 }
