@@ -390,7 +390,10 @@ mod tests {
         assert!(!flows.contains_key("…"), "the cap marker is not a subject");
         let text = describe(&reporter.summary());
         assert!(text.contains("INV-1"), "{text}");
-        assert!(text.contains("pdf-generator ok → pdf-mailer error → pdf-mailer ok"), "{text}");
+        assert!(
+            text.contains("pdf-generator ok → pdf-mailer error → pdf-mailer ok"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -410,7 +413,10 @@ mod tests {
             text.contains("not emulated: AWS::IAM::Role ApiRole, GeneratorRole (no IAM locally)"),
             "{text}"
         );
-        assert!(text.contains("1 resource properties change nothing locally"), "{text}");
+        assert!(
+            text.contains("1 resource properties change nothing locally"),
+            "{text}"
+        );
         assert!(reporter.grouped_not_emulated().is_empty(), "printed once");
     }
 }
