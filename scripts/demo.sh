@@ -55,5 +55,5 @@ echo "demo: what the functions did (the stack's log, $state_dir/stack.log):"
 grep -E "^ *(sqs|sns|http) " "$state_dir/stack.log" | tail -n 25 || true
 trap - EXIT
 stop_stack
-tail -n 6 "$state_dir/stack.log"
+sed -n '/^• stopping/,$p' "$state_dir/stack.log"
 exit "$status"

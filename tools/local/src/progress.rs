@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// One thing that happened.
 #[derive(Clone, Debug, Serialize)]
@@ -104,6 +105,9 @@ pub struct FunctionTotals {
     pub destinations: u64,
 }
 
+/// One invocation on a subject's path: when it started, and `function outcome`.
+type Step = (Instant, String);
+
 /// Subjects whose path the summary keeps.
 const MAX_FLOWS: usize = 10_000;
 /// Paths the text summary prints.
@@ -114,7 +118,10 @@ const FLOWS_SHOWN: usize = 12;
 pub struct Reporter {
     json: bool,
     totals: Arc<Mutex<BTreeMap<String, FunctionTotals>>>,
-    flows: Arc<Mutex<BTreeMap<String, Vec<String>>>>,
+    /// Per subject: when each invocation that carried it started, and `function outcome`.
+    /// Reports arrive when invocations end, so a short one may be reported before a long one
+    /// that started first; the start time puts the path back in order.
+    flows: Arc<Mutex<BTreeMap<String, Vec<Step>>>>,
     /// Text mode: not-emulated entries waiting to be printed grouped by type (dozens of lines
     /// otherwise, most of them saying the same thing).
     not_emulated: Arc<Mutex<Vec<(String, String, String)>>>,
@@ -217,7 +224,18 @@ impl Reporter {
 
     /// Each subject's path through the functions so far.
     pub fn flows(&self) -> BTreeMap<String, Vec<String>> {
-        self.flows.lock().map(|f| f.clone()).unwrap_or_default()
+        let Ok(flows) = self.flows.lock() else {
+            return BTreeMap::new();
+        };
+        flows
+            .iter()
+            .map(|(subject, steps)| {
+                let mut steps = steps.clone();
+                steps.sort_by_key(|(started, _)| *started);
+                let steps = steps.into_iter().map(|(_, step)| step).collect();
+                (subject.clone(), steps)
+            })
+            .collect()
     }
 
     /// The final summary.
@@ -239,12 +257,16 @@ impl Reporter {
                 failed,
                 outcome,
                 subjects,
+                duration_ms,
                 ..
             } => {
                 let entry = totals.entry(function.clone()).or_default();
                 entry.invocations += 1;
                 entry.records += *records as u64;
                 entry.failed += *failed as u64;
+                let started = Instant::now()
+                    .checked_sub(Duration::from_millis(*duration_ms))
+                    .unwrap_or_else(Instant::now);
                 if let Ok(mut flows) = self.flows.lock() {
                     for subject in subjects.iter().filter(|s| s.as_str() != "…") {
                         // Bounded: a long session must not grow without end.
@@ -252,7 +274,7 @@ impl Reporter {
                             flows
                                 .entry(subject.clone())
                                 .or_default()
-                                .push(format!("{function} {outcome}"));
+                                .push((started, format!("{function} {outcome}")));
                         }
                     }
                 }
@@ -368,6 +390,11 @@ mod tests {
     fn the_summary_counts_per_function_and_follows_each_subject() {
         let reporter = Reporter::new(true);
         reporter.report(invoked("sqs", "pdf-generator", "ok", &["INV-1", "INV-2"]));
+        // Reported later, but started before everything above: it comes first in the path.
+        let mut early = invoked("http", "invoice-api", "202", &["INV-2"]);
+        if let Progress::Invoked { duration_ms, .. } = &mut early {
+            *duration_ms = 60_000;
+        }
         reporter.report(invoked("sns", "pdf-mailer", "error", &["INV-1"]));
         reporter.report(Progress::Retry {
             function: "pdf-mailer".into(),
@@ -375,10 +402,12 @@ mod tests {
             reason: "boom".into(),
         });
         reporter.report(invoked("sns", "pdf-mailer", "ok", &["INV-1", "…"]));
+        reporter.report(early);
         let Progress::Summary { functions, flows } = reporter.summary() else {
             panic!("a summary");
         };
         assert_eq!(functions["pdf-generator"].records, 2);
+        assert_eq!(functions["invoice-api"].invocations, 1);
         assert_eq!(functions["pdf-mailer"].invocations, 2);
         assert_eq!(functions["pdf-mailer"].failed, 1);
         assert_eq!(functions["pdf-mailer"].retries, 1);
@@ -386,7 +415,7 @@ mod tests {
             flows["INV-1"],
             ["pdf-generator ok", "pdf-mailer error", "pdf-mailer ok"]
         );
-        assert_eq!(flows["INV-2"], ["pdf-generator ok"]);
+        assert_eq!(flows["INV-2"], ["invoice-api 202", "pdf-generator ok"]);
         assert!(!flows.contains_key("…"), "the cap marker is not a subject");
         let text = describe(&reporter.summary());
         assert!(text.contains("INV-1"), "{text}");
