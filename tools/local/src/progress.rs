@@ -110,6 +110,8 @@ type Step = (Instant, String);
 
 /// Subjects whose path the summary keeps.
 const MAX_FLOWS: usize = 10_000;
+/// Subjects the text line of an invocation lists before it ends with "…".
+const SUBJECTS_SHOWN: usize = 5;
 /// Paths the text summary prints.
 const FLOWS_SHOWN: usize = 12;
 
@@ -268,7 +270,7 @@ impl Reporter {
                     .checked_sub(Duration::from_millis(*duration_ms))
                     .unwrap_or_else(Instant::now);
                 if let Ok(mut flows) = self.flows.lock() {
-                    for subject in subjects.iter().filter(|s| s.as_str() != "…") {
+                    for subject in subjects {
                         // Bounded: a long session must not grow without end.
                         if flows.len() < MAX_FLOWS || flows.contains_key(subject) {
                             flows
@@ -316,6 +318,8 @@ fn describe(progress: &Progress) -> String {
         } => {
             let subjects = if subjects.is_empty() {
                 String::new()
+            } else if subjects.len() > SUBJECTS_SHOWN {
+                format!(" [{}, …]", subjects[..SUBJECTS_SHOWN].join(", "))
             } else {
                 format!(" [{}]", subjects.join(", "))
             };
@@ -401,7 +405,7 @@ mod tests {
             attempt: 2,
             reason: "boom".into(),
         });
-        reporter.report(invoked("sns", "pdf-mailer", "ok", &["INV-1", "…"]));
+        reporter.report(invoked("sns", "pdf-mailer", "ok", &["INV-1"]));
         reporter.report(early);
         let Progress::Summary { functions, flows } = reporter.summary() else {
             panic!("a summary");
@@ -416,13 +420,31 @@ mod tests {
             ["pdf-generator ok", "pdf-mailer error", "pdf-mailer ok"]
         );
         assert_eq!(flows["INV-2"], ["invoice-api 202", "pdf-generator ok"]);
-        assert!(!flows.contains_key("…"), "the cap marker is not a subject");
         let text = describe(&reporter.summary());
         assert!(text.contains("INV-1"), "{text}");
         assert!(
             text.contains("pdf-generator ok → pdf-mailer error → pdf-mailer ok"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_batch_shows_five_subjects_and_follows_them_all() {
+        let reporter = Reporter::new(true);
+        let ids: Vec<String> = (0..10).map(|n| format!("INV-{n}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let batch = invoked("sqs", "pdf-generator", "ok", &ids);
+        assert!(
+            describe(&batch).ends_with("[INV-0, INV-1, INV-2, INV-3, INV-4, …]"),
+            "{}",
+            describe(&batch)
+        );
+        reporter.report(batch);
+        let Progress::Summary { flows, .. } = reporter.summary() else {
+            panic!("a summary");
+        };
+        assert_eq!(flows.len(), 10, "every record's subject has a path");
+        assert_eq!(flows["INV-9"], ["pdf-generator ok"]);
     }
 
     #[test]

@@ -42,9 +42,6 @@ use std::time::{Duration, Instant};
 /// How many pollers (concurrent batches) a mapping runs locally unless told otherwise.
 pub const LOCAL_MAX_CONCURRENCY: u32 = 2;
 
-/// Subjects listed per reported invocation before the list ends with "…".
-pub const MAX_SUBJECTS: usize = 5;
-
 /// SQS's longest long poll (`WaitTimeSeconds`), which Lambda's pollers use.
 const LONG_POLL_S: u64 = 20;
 
@@ -586,21 +583,16 @@ pub fn batch_item_failures(
         .collect())
 }
 
-/// Short hints of the flow for the progress line: per record body, the CloudEvents `subject`
-/// (paperflow's invoice id) or else its `correlationid`, each once, at most [`MAX_SUBJECTS`]
-/// and then "…". A body that is an SNS notification (a subscription without raw delivery) is
-/// looked into. Bodies that are not JSON give nothing.
+/// The flow's hints for progress: per record body, the CloudEvents `subject` (paperflow's
+/// invoice id) or else its `correlationid`, each once, all of them (the summary follows every
+/// subject's path; the text line shortens the list itself). A body that is an SNS notification
+/// (a subscription without raw delivery) is looked into. Bodies that are not JSON give nothing.
 pub(crate) fn subjects<'a>(bodies: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut subjects: Vec<String> = Vec::new();
     for subject in bodies.into_iter().filter_map(subject_of) {
-        if subjects.contains(&subject) {
-            continue;
+        if !subjects.contains(&subject) {
+            subjects.push(subject);
         }
-        if subjects.len() == MAX_SUBJECTS {
-            subjects.push("…".to_owned());
-            break;
-        }
-        subjects.push(subject);
     }
     subjects
 }
@@ -760,7 +752,7 @@ mod tests {
     }
 
     #[test]
-    fn subjects_are_short_unique_and_capped() {
+    fn subjects_are_unique_and_complete() {
         let bodies: Vec<String> = (0..8)
             .map(|n| format!(r#"{{"type":"invoice.finalized.v1","subject":"inv-{n}","correlationid":"c-{n}"}}"#))
             .chain([
@@ -769,10 +761,9 @@ mod tests {
             ])
             .collect();
         let found = subjects(bodies.iter().map(String::as_str));
-        assert_eq!(
-            found,
-            ["inv-0", "inv-1", "inv-2", "inv-3", "inv-4", "…"].map(str::to_owned)
-        );
+        let mut expected: Vec<String> = (0..8).map(|n| format!("inv-{n}")).collect();
+        expected.push("corr-only".to_owned());
+        assert_eq!(found, expected);
         let few = [
             r#"{"correlationid":"corr-only"}"#,
             r#"{"subject":"inv-1"}"#,
