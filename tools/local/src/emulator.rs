@@ -1,7 +1,7 @@
 //! The emulator the stack's resources live in: moto's server, started on a free loopback port
 //! and stopped with the stack, or an endpoint the user already runs (LocalStack, a shared moto).
 
-use crate::process::{ChildGroup, free_port, wait_for_http};
+use crate::process::{ChildGroup, free_port, http_status};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_s3::config::Credentials;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
@@ -51,10 +51,14 @@ impl Emulator {
                 log,
             )
             .map_err(|error| format!("{}: {error}", moto_server.display()))?;
-            match wait_for_http(&format!("{endpoint}/moto-api/"), START_TIMEOUT, || {
-                server.has_exited()
-            })
-            .await
+            let url = format!("{endpoint}/moto-api/");
+            match server
+                .wait_until_ready(
+                    &format!("{url} did not answer"),
+                    START_TIMEOUT,
+                    async || http_status(&url).await.is_ok(),
+                )
+                .await
             {
                 Ok(()) => {
                     return Ok(Emulator {
@@ -94,6 +98,11 @@ impl Emulator {
     /// `http://127.0.0.1:<port>`.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// The region the stack's resources live in.
+    pub fn region(&self) -> &str {
+        &self.region
     }
 
     /// The moto server's process id, when the stack started one.

@@ -51,6 +51,29 @@ impl ChildGroup {
         }
     }
 
+    /// Waits until `ready()` holds (a port answers, say), checked every 100 ms; fails when the
+    /// process exits first or `timeout` passes, saying what did not happen (`what`).
+    pub async fn wait_until_ready(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut ready: impl AsyncFnMut() -> bool,
+    ) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.has_exited() {
+                return Err("it exited".to_owned());
+            }
+            if ready().await {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{what} within {timeout:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Stops the whole group: SIGTERM, then SIGKILL after a grace period; waits for the leader.
     pub async fn stop(self) {
         let Some(pid) = self.pid else {
@@ -90,28 +113,6 @@ pub fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
         .local_addr()?
         .port())
-}
-
-/// Waits until `url` (plain HTTP on loopback) answers any status, or `timeout` passes, or
-/// `gone()` says the server died.
-pub async fn wait_for_http(
-    url: &str,
-    timeout: Duration,
-    gone: impl Fn() -> bool,
-) -> Result<(), String> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if gone() {
-            return Err("the server exited".to_owned());
-        }
-        if http_status(url).await.is_ok() {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(format!("{url} did not answer within {timeout:?}"));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// The status code of a GET of `url` (`http://host:port/path`).

@@ -83,7 +83,6 @@ impl FunctionRuntime {
     pub async fn start(
         functions: &[FunctionSpec],
         base_environment: &[(String, String)],
-        region: &str,
         options: &RuntimeOptions,
         reporter: &Reporter,
     ) -> Result<FunctionRuntime, String> {
@@ -102,7 +101,16 @@ impl FunctionRuntime {
             &watch_log,
         )
         .map_err(|error| format!("{}: {error}", options.cargo_lambda.display()))?;
-        wait_for_tcp(port, Duration::from_secs(60), || watch.has_exited())
+        watch
+            .wait_until_ready(
+                &format!("nothing listened on {port}"),
+                Duration::from_secs(60),
+                async || {
+                    tokio::net::TcpStream::connect(("127.0.0.1", port))
+                        .await
+                        .is_ok()
+                },
+            )
             .await
             .map_err(|error| {
                 format!(
@@ -121,7 +129,7 @@ impl FunctionRuntime {
                 .get(&spec.binary)
                 .cloned()
                 .ok_or_else(|| format!("cargo build made no binary named {}", spec.binary))?;
-            let environment = function_environment(spec, base_environment, region, port);
+            let environment = function_environment(spec, base_environment, port);
             let function = Arc::new(RunningFunction {
                 spec: spec.clone(),
                 executable,
@@ -283,15 +291,12 @@ impl Invoke for FunctionRuntime {
 fn function_environment(
     spec: &FunctionSpec,
     base_environment: &[(String, String)],
-    region: &str,
     port: u16,
 ) -> Vec<(String, String)> {
     let mut environment: Vec<(String, String)> = vec![
         ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
         ("LANG".into(), "en_US.UTF-8".into()),
         ("TZ".into(), ":UTC".into()),
-        ("AWS_REGION".into(), region.into()),
-        ("AWS_DEFAULT_REGION".into(), region.into()),
         (
             "AWS_LAMBDA_RUNTIME_API".into(),
             format!("http://127.0.0.1:{port}/.rt/{}", spec.binary),
@@ -363,26 +368,6 @@ async fn build(
         }
     }
     Ok(executables)
-}
-
-/// Waits until something listens on `127.0.0.1:port`.
-async fn wait_for_tcp(port: u16, timeout: Duration, gone: impl Fn() -> bool) -> Result<(), String> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if gone() {
-            return Err("it exited".to_owned());
-        }
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(format!("nothing listened on {port} within {timeout:?}"));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// The project's cargo-lambda: `.tools/venv/bin/cargo-lambda` under `project`.

@@ -87,7 +87,7 @@ pub async fn run(
     });
 
     // From here on, a failure must still stop what was started.
-    let result = run_on(&options, &spec, &context, &emulator, &reporter, stop).await;
+    let result = run_on(&options, &spec, &emulator, &reporter, stop).await;
     emulator.stop().await;
     let _ = std::fs::remove_file(options.state_dir.join(STATE_FILE));
     reporter.report(reporter.summary());
@@ -97,7 +97,6 @@ pub async fn run(
 async fn run_on(
     options: &StackOptions,
     spec: &StackSpec,
-    context: &StackContext,
     emulator: &Emulator,
     reporter: &Reporter,
     stop: impl std::future::Future<Output = ()>,
@@ -111,7 +110,6 @@ async fn run_on(
     let runtime = FunctionRuntime::start(
         &spec.functions,
         &emulator.environment(),
-        &context.region,
         &RuntimeOptions {
             project: options.project.clone(),
             cargo_lambda: project_cargo_lambda(&options.project),
@@ -329,7 +327,7 @@ async fn state_document(
     pids.push(std::process::id());
     json!({
         "endpoint": emulator.endpoint(),
-        "region": StackContext::default().region,
+        "region": emulator.region(),
         "api_url": api_url,
         "outputs": outputs,
         "parameters": spec.parameters,
