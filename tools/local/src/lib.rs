@@ -9,7 +9,7 @@
 //! - [`provision`] creates its buckets, topics, queues (with redrive) and subscriptions (with
 //!   filter policies and raw delivery) in the emulator (moto's server, or one the user names);
 //! - [`runtime`] builds the functions and runs them under `cargo lambda watch`, each with the
-//!   environment the template gives it;
+//!   environment the template gives it, and rebuilds them when their [`sources`] change;
 //! - [`sqs`], [`sns`] and [`http_api`] are the event source mappings and the API's front door:
 //!   they turn messages and HTTP requests into Lambda events the way AWS documents it;
 //! - [`stack`] starts all of that, reports through [`progress`], and tears it down.
@@ -22,6 +22,7 @@ pub mod progress;
 pub mod provision;
 pub mod runtime;
 pub mod sns;
+pub mod sources;
 pub mod spec;
 pub mod sqs;
 pub mod stack;

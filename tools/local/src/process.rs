@@ -24,6 +24,29 @@ impl ChildGroup {
     pub fn spawn(command: &mut tokio::process::Command, log: &Path) -> std::io::Result<ChildGroup> {
         let out = OpenOptions::new().create(true).append(true).open(log)?;
         let err = out.try_clone()?;
+        ChildGroup::spawn_with(command, out, err)
+    }
+
+    /// Spawns `command` like [`ChildGroup::spawn`], its stdout written to the new file `stdout`
+    /// and its stderr to the new file `stderr` (each replaced if it exists): output to read back
+    /// once it has exited.
+    pub fn spawn_capturing(
+        command: &mut tokio::process::Command,
+        stdout: &Path,
+        stderr: &Path,
+    ) -> std::io::Result<ChildGroup> {
+        ChildGroup::spawn_with(
+            command,
+            std::fs::File::create(stdout)?,
+            std::fs::File::create(stderr)?,
+        )
+    }
+
+    fn spawn_with(
+        command: &mut tokio::process::Command,
+        out: std::fs::File,
+        err: std::fs::File,
+    ) -> std::io::Result<ChildGroup> {
         let child = command
             .stdin(Stdio::null())
             .stdout(out)
@@ -74,6 +97,19 @@ impl ChildGroup {
         }
     }
 
+    /// Waits until the leader exits (checked every 100 ms, so the wait holds no lock) and gives
+    /// its exit status. Dropping the wait leaves the group running; dropping the group stops it.
+    pub async fn exit_status(&self) -> std::io::Result<std::process::ExitStatus> {
+        loop {
+            if let Ok(mut child) = self.child.lock()
+                && let Some(status) = child.try_wait()?
+            {
+                return Ok(status);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Stops the whole group: SIGTERM, then SIGKILL after a grace period; waits for the leader.
     pub async fn stop(self) {
         let Some(pid) = self.pid else {
@@ -90,9 +126,23 @@ impl ChildGroup {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         signal_group(pid, "-KILL").await;
-        if let Ok(child) = self.child.into_inner() {
-            let mut child = child;
-            let _ = child.wait().await;
+        let _ = self.exit_status().await;
+    }
+}
+
+impl Drop for ChildGroup {
+    /// A group dropped while its leader runs (a task cancelled mid-build, a panic) is killed
+    /// whole: `kill_on_drop` alone would stop the leader and orphan its children (rustc under
+    /// cargo, say).
+    fn drop(&mut self) {
+        if let Some(pid) = self.pid
+            && !self.has_exited()
+        {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
         }
     }
 }

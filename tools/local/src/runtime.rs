@@ -8,10 +8,16 @@
 //! resolution per package, so four functions cost four builds. Here the watch runs with
 //! `--only-lambda-apis` and the stack starts each function's process against
 //! `http://127.0.0.1:<port>/.rt/<binary>`, the runtime API path the watch routes by function.
+//!
+//! The watch's own reload goes with its own start, so the stack reloads: when a source file of
+//! the functions changes ([`SourceFiles`]), one `cargo build` again, and each function whose
+//! executable it replaced gets a fresh process between two invocations. A build that fails is
+//! reported and the functions keep running the last good one.
 
 use crate::invoke::{Invocation, Invoke, InvokeError, InvokeFuture};
 use crate::process::{ChildGroup, free_port};
 use crate::progress::Reporter;
+use crate::sources::{SourceFiles, modified};
 use crate::spec::FunctionSpec;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -22,7 +28,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, RwLock};
+
+/// How long sources must stay unchanged before a rebuild starts: editors and `git checkout`
+/// write several files, one after the other.
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// How many lines of cargo's errors a failed build shows; the whole output is in its log.
+const BUILD_ERROR_LINES: usize = 60;
 
 /// How the functions are built and run.
 #[derive(Clone, Debug)]
@@ -44,6 +57,10 @@ pub struct FunctionRuntime {
     client: Client<HttpConnector, Full<Bytes>>,
     functions: BTreeMap<String, Arc<RunningFunction>>,
     reporter: Reporter,
+    options: RuntimeOptions,
+    specs: Vec<FunctionSpec>,
+    /// The sources of the running build, as last seen.
+    sources: Mutex<SourceFiles>,
 }
 
 /// One function: its spec, how to start it, and its current process.
@@ -53,6 +70,9 @@ struct RunningFunction {
     environment: Vec<(String, String)>,
     log: PathBuf,
     process: Mutex<Option<ChildGroup>>,
+    /// Held shared by each invocation and alone by a reload, so that a new build replaces the
+    /// process between invocations, never in the middle of one.
+    in_flight: RwLock<()>,
 }
 
 impl RunningFunction {
@@ -88,7 +108,16 @@ impl FunctionRuntime {
     ) -> Result<FunctionRuntime, String> {
         std::fs::create_dir_all(&options.log_dir)
             .map_err(|error| format!("{}: {error}", options.log_dir.display()))?;
-        let executables = build(functions, options, reporter).await?;
+        reporter.step(format!(
+            "building {} function(s) with cargo ({}); the first build takes minutes",
+            functions.len(),
+            if options.release { "release" } else { "debug" }
+        ));
+        let executables = build(functions, options).await?;
+        let sources = SourceFiles::of_executables(
+            executables.values().map(PathBuf::as_path),
+            &options.project,
+        );
 
         let port = free_port().map_err(|error| format!("no free port: {error}"))?;
         let watch_log = options.log_dir.join("cargo-lambda-watch.log");
@@ -136,6 +165,7 @@ impl FunctionRuntime {
                 environment,
                 log: options.log_dir.join(format!("{}.log", spec.binary)),
                 process: Mutex::new(None),
+                in_flight: RwLock::new(()),
             });
             function
                 .restart()
@@ -157,7 +187,104 @@ impl FunctionRuntime {
             client: Client::builder(TokioExecutor::new()).build_http(),
             functions: running,
             reporter: reporter.clone(),
+            options: options.clone(),
+            specs: functions.to_vec(),
+            sources: Mutex::new(sources),
         })
+    }
+
+    /// How many source files a change of which rebuilds the functions.
+    pub async fn watched_sources(&self) -> usize {
+        self.sources.lock().await.len()
+    }
+
+    /// Rebuilds when a source file of the functions changed since the last build, then gives
+    /// each function whose executable the build replaced a fresh process, between two of its
+    /// invocations. A failed build is reported; the functions keep running the last good one.
+    /// Call it now and then; it returns at once when nothing changed.
+    pub async fn reload_if_changed(&self) {
+        let mut sources = self.sources.lock().await;
+        if sources.changed().is_empty() {
+            return;
+        }
+        let mut changed = sources.changed();
+        loop {
+            tokio::time::sleep(SETTLE).await;
+            let now = sources.changed();
+            if now == changed {
+                break;
+            }
+            changed = now;
+        }
+        // The times the build starts from: an edit made while it runs is a change after it.
+        let building_from = sources.refreshed();
+        self.reporter.step(format!(
+            "{} changed: rebuilding",
+            self.describe_files(&changed)
+        ));
+        let before: BTreeMap<&str, _> = self
+            .functions
+            .iter()
+            .map(|(binary, function)| (binary.as_str(), modified(&function.executable)))
+            .collect();
+        let started = Instant::now();
+        let executables = match build(&self.specs, &self.options).await {
+            Ok(executables) => executables,
+            Err(error) => {
+                self.reporter.warn(format!(
+                    "the rebuild failed; the functions keep running the previous build\n{error}"
+                ));
+                *sources = building_from;
+                return;
+            }
+        };
+        *sources = SourceFiles::of_executables(
+            executables.values().map(PathBuf::as_path),
+            &self.options.project,
+        )
+        .since(&building_from);
+        let replaced: Vec<&Arc<RunningFunction>> = self
+            .functions
+            .values()
+            .filter(|function| {
+                before.get(function.spec.binary.as_str()).copied().flatten()
+                    != modified(&function.executable)
+            })
+            .collect();
+        let names: Vec<&str> = replaced.iter().map(|f| f.spec.binary.as_str()).collect();
+        self.reporter.step(format!(
+            "rebuilt in {:.1} s; {}",
+            started.elapsed().as_secs_f64(),
+            if names.is_empty() {
+                "no function changed".to_owned()
+            } else {
+                format!("new instances of {}", names.join(", "))
+            }
+        ));
+        for function in replaced {
+            let _between_invocations = function.in_flight.write().await;
+            if let Err(error) = function.restart().await {
+                self.reporter.warn(format!(
+                    "function {} cannot start: {error}",
+                    function.spec.binary
+                ));
+            }
+        }
+    }
+
+    /// `a.rs`, or `a.rs and 3 more`, relative to the project.
+    fn describe_files(&self, files: &[PathBuf]) -> String {
+        let Some(first) = files.first() else {
+            return "nothing".to_owned();
+        };
+        let shown = first
+            .strip_prefix(&self.options.project)
+            .unwrap_or(first)
+            .display();
+        match files.len() {
+            1 => shown.to_string(),
+            n => format!("{shown} and {} more", n - 1),
+        }
     }
 
     /// Process ids of everything the runtime started (watch and functions), for the state file.
@@ -219,6 +346,7 @@ impl FunctionRuntime {
         let function = self.functions.get(binary).ok_or_else(|| {
             InvokeError::Unavailable(format!("no function {binary} in the template"))
         })?;
+        let _no_reload_meanwhile = function.in_flight.read().await;
         let url = format!(
             "http://127.0.0.1:{}/2015-03-31/functions/{binary}/invocations",
             self.port
@@ -320,10 +448,11 @@ fn function_environment(
 }
 
 /// `cargo build --bin <each function>` with JSON messages, which name every executable built.
+/// It runs in a process group of its own: a stack stopped in the middle of a rebuild leaves no
+/// cargo or rustc behind.
 async fn build(
     functions: &[FunctionSpec],
     options: &RuntimeOptions,
-    reporter: &Reporter,
 ) -> Result<BTreeMap<String, PathBuf>, String> {
     let mut command =
         tokio::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -336,25 +465,28 @@ async fn build(
     for function in functions {
         command.args(["--bin", &function.binary]);
     }
-    reporter.step(format!(
-        "building {} function(s) with cargo ({}); the first build takes minutes",
-        functions.len(),
-        if options.release { "release" } else { "debug" }
-    ));
-    let output = command
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .output()
+    let messages = options.log_dir.join("cargo-build.json");
+    let log = options.log_dir.join("cargo-build.log");
+    let cargo = ChildGroup::spawn_capturing(&mut command, &messages, &log)
+        .map_err(|error| format!("cargo build: {error}"))?;
+    let status = cargo
+        .exit_status()
         .await
         .map_err(|error| format!("cargo build: {error}"))?;
-    if !output.status.success() {
+    if !status.success() {
+        let output = std::fs::read_to_string(&log).unwrap_or_default();
+        let lines: Vec<&str> = output.lines().collect();
+        let shown = &lines[lines.len().saturating_sub(BUILD_ERROR_LINES)..];
         return Err(format!(
-            "cargo build failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
+            "cargo build failed ({status}); its output: {}\n{}",
+            log.display(),
+            shown.join("\n")
         ));
     }
+    let output =
+        std::fs::read(&messages).map_err(|error| format!("{}: {error}", messages.display()))?;
     let mut executables = BTreeMap::new();
-    for line in output.stdout.split(|byte| *byte == b'\n') {
+    for line in output.split(|byte| *byte == b'\n') {
         let Ok(message) = serde_json::from_slice::<serde_json::Value>(line) else {
             continue;
         };

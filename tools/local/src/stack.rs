@@ -36,6 +36,8 @@ pub struct StackOptions {
     pub api_port: Option<u16>,
     /// Build the functions with `--release`.
     pub release: bool,
+    /// Rebuild the functions when their sources change (and restart those that changed).
+    pub reload: bool,
     /// Where the state file and the logs go.
     pub state_dir: PathBuf,
     /// Delays between the retries of asynchronous (SNS) invocations; AWS waits about 1 and 2
@@ -243,10 +245,19 @@ async fn serve(
     endpoints.insert("state file".to_owned(), state_path.display().to_string());
     reporter.report(Progress::Ready { endpoints });
 
+    if options.reload {
+        reporter.step(format!(
+            "watching {} source file(s) of the functions: a change rebuilds them",
+            runtime.watched_sources().await
+        ));
+    }
     let supervise = async {
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
             runtime.revive().await;
+            if options.reload {
+                runtime.reload_if_changed().await;
+            }
         }
     };
     tokio::select! {

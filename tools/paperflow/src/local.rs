@@ -25,6 +25,10 @@ pub struct LocalArgs {
     /// Build the functions with --release.
     #[arg(long)]
     release: bool,
+    /// Build the functions once; by default a change to their sources rebuilds them and
+    /// restarts the ones that changed, between invocations.
+    #[arg(long)]
+    no_reload: bool,
     /// Where stack.json and the logs go.
     #[arg(long, default_value = "target/paperflow-local")]
     state_dir: PathBuf,
@@ -62,6 +66,7 @@ pub fn run(request: LocalArgs) -> Result<(), String> {
         endpoint: request.endpoint,
         api_port: request.api_port,
         release: request.release,
+        reload: !request.no_reload,
         state_dir: request.state_dir,
         retry_delays: request
             .retry_delays
