@@ -9,27 +9,23 @@ use std::sync::Arc;
 
 use aws_config::SdkConfig;
 use aws_sdk_s3::Client;
-use paperflow_pipeline::DependencyError;
+use paperflow_pipeline::{DependencyError, DocumentStore};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::errors::classify;
-
-const SERVICE: &str = "s3";
+use crate::S3DocumentStore;
 
 /// The archive bucket, read-only.
 #[derive(Debug, Clone)]
 pub struct S3Archive {
-    client: Client,
-    bucket: String,
+    store: S3DocumentStore,
 }
 
 impl S3Archive {
     /// The archive in `bucket`, read through `client`.
     pub fn new(client: Client, bucket: impl Into<String>) -> S3Archive {
         S3Archive {
-            client,
-            bucket: bucket.into(),
+            store: S3DocumentStore::new(client, bucket),
         }
     }
 
@@ -49,24 +45,7 @@ impl S3Archive {
         prefix: &str,
         start_after: Option<&str>,
     ) -> Result<Vec<String>, DependencyError> {
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .set_start_after(start_after.map(str::to_owned))
-            .into_paginator()
-            .send();
-        let mut keys = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|error| classify(SERVICE, &error))?;
-            keys.extend(
-                page.contents()
-                    .iter()
-                    .filter_map(|object| object.key().map(str::to_owned)),
-            );
-        }
-        Ok(keys)
+        self.store.list_after(prefix, start_after).await
     }
 
     /// The bodies of `keys`, in the order given, at most `concurrency` fetched at a time. A key
@@ -83,56 +62,26 @@ impl S3Archive {
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = JoinSet::new();
         for (index, key) in keys.iter().enumerate() {
-            let (client, bucket, key) = (self.client.clone(), self.bucket.clone(), key.clone());
+            let (store, key) = (self.store.clone(), key.clone());
             let permits = Arc::clone(&permits);
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                (
-                    index,
-                    fetch(&client, &bucket, &key).await.map(|body| (key, body)),
-                )
+                let fetched = store.get(&key).await;
+                (index, key, fetched)
             });
         }
         let mut bodies = Vec::with_capacity(keys.len());
         while let Some(joined) = tasks.join_next().await {
-            let (index, fetched) = joined.map_err(|error| DependencyError {
-                service: SERVICE,
+            let (index, key, fetched) = joined.map_err(|error| DependencyError {
+                service: "s3",
                 retryable: false,
                 message: format!("a read of the archive stopped: {error}"),
             })?;
-            if let (key, Some(body)) = fetched? {
+            if let Some((body, _etag)) = fetched? {
                 bodies.push((index, (key, body)));
             }
         }
         bodies.sort_by_key(|(index, _)| *index);
         Ok(bodies.into_iter().map(|(_, object)| object).collect())
     }
-}
-
-async fn fetch(
-    client: &Client,
-    bucket: &str,
-    key: &str,
-) -> Result<Option<Vec<u8>>, DependencyError> {
-    let output = match client.get_object().bucket(bucket).key(key).send().await {
-        Ok(output) => output,
-        Err(error)
-            if error
-                .as_service_error()
-                .is_some_and(|service| service.is_no_such_key()) =>
-        {
-            return Ok(None);
-        }
-        Err(error) => return Err(classify(SERVICE, &error)),
-    };
-    let body = output
-        .body
-        .collect()
-        .await
-        .map_err(|error| DependencyError {
-            service: SERVICE,
-            retryable: true,
-            message: format!("reading the body of {key} failed: {error}"),
-        })?;
-    Ok(Some(body.into_bytes().to_vec()))
 }

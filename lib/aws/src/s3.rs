@@ -53,6 +53,37 @@ impl S3DocumentStore {
         S3DocumentStore::new(Client::new(config), bucket)
     }
 
+    /// Every key under `prefix` that sorts after `start_after` (when given), in key order,
+    /// through every page of the listing.
+    ///
+    /// # Errors
+    ///
+    /// The listing failed (no such bucket, no permission, S3 unreachable).
+    pub async fn list_after(
+        &self,
+        prefix: &str,
+        start_after: Option<&str>,
+    ) -> Result<Vec<String>, DependencyError> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .set_start_after(start_after.map(str::to_owned))
+            .into_paginator()
+            .send();
+        let mut keys = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|error| classify(SERVICE, &error))?;
+            keys.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|object| object.key().map(str::to_owned)),
+            );
+        }
+        Ok(keys)
+    }
+
     /// The S3 client, for calls the port does not cover.
     pub fn client(&self) -> &Client {
         &self.client
@@ -198,23 +229,7 @@ impl DocumentStore for S3DocumentStore {
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>, DependencyError> {
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .into_paginator()
-            .send();
-        let mut keys = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|error| classify(SERVICE, &error))?;
-            keys.extend(
-                page.contents()
-                    .iter()
-                    .filter_map(|object| object.key().map(str::to_owned)),
-            );
-        }
-        Ok(keys)
+        self.list_after(prefix, None).await
     }
 
     async fn presign_get(
