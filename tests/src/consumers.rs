@@ -4,10 +4,11 @@
 //! of the e-mails it accepted.
 
 use crate::moto::{Moto, http_get};
+use crate::stack::{create_queue, subscribe};
 use aws_config::SdkConfig;
 use aws_lambda_events::event::sns::SnsEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -119,35 +120,9 @@ impl ArchiveStack {
             .send()
             .await
             .expect("the archive bucket is created");
-        let queue_url = sqs
-            .create_queue()
-            .queue_name("paperflow-archive")
-            .send()
-            .await
-            .expect("the archive queue is created")
-            .queue_url()
-            .expect("a queue URL")
-            .to_owned();
-        let queue_arn = sqs
-            .get_queue_attributes()
-            .queue_url(&queue_url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .expect("queue attributes")
-            .attributes()
-            .and_then(|map| map.get(&QueueAttributeName::QueueArn))
-            .expect("a queue ARN")
-            .clone();
+        let queue_url = create_queue(&sqs, "paperflow-archive").await;
         for topic_arn in topic_arns {
-            sns.subscribe()
-                .topic_arn(*topic_arn)
-                .protocol("sqs")
-                .endpoint(&queue_arn)
-                .attributes("RawMessageDelivery", "true")
-                .send()
-                .await
-                .expect("the archive queue subscribes");
+            subscribe(&sns, &sqs, topic_arn, &queue_url, None).await;
         }
         ArchiveStack { s3, sqs, queue_url }
     }

@@ -182,7 +182,8 @@ impl TestStack {
     }
 }
 
-async fn create_topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
+/// Creates the topic `name` and gives its ARN.
+pub async fn create_topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
     let topic = sns
         .create_topic()
         .name(name)
@@ -192,7 +193,8 @@ async fn create_topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
     topic.topic_arn().expect("a topic ARN").to_owned()
 }
 
-async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
+/// Creates the queue `name` and gives its URL.
+pub async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
     let queue = sqs
         .create_queue()
         .queue_name(name)
@@ -203,7 +205,7 @@ async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
 }
 
 /// Subscribes the queue to the topic with raw delivery, and the filter policy if any.
-async fn subscribe(
+pub async fn subscribe(
     sns: &aws_sdk_sns::Client,
     sqs: &aws_sdk_sqs::Client,
     topic_arn: &str,

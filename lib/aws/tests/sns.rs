@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_sqs::types::QueueAttributeName;
 use paperflow_aws::SnsEventPublisher;
 use paperflow_events::CloudEvent;
 use paperflow_pipeline::EventPublisher;
 use paperflow_tests::moto::Moto;
+use paperflow_tests::stack::{create_queue, create_topic, subscribe};
 
 fn event(id: &str, event_type: &str) -> CloudEvent {
     CloudEvent {
@@ -33,47 +33,10 @@ async fn topic_and_queue(moto: &Moto, only_type: &str) -> (String, aws_sdk_sqs::
     let config = moto.sdk_config().await;
     let sns = aws_sdk_sns::Client::new(&config);
     let sqs = aws_sdk_sqs::Client::new(&config);
-    let topic_arn = sns
-        .create_topic()
-        .name("document-events")
-        .send()
-        .await
-        .expect("a topic")
-        .topic_arn()
-        .expect("its ARN")
-        .to_owned();
-    let queue_url = sqs
-        .create_queue()
-        .queue_name("mailer")
-        .send()
-        .await
-        .expect("a queue")
-        .queue_url()
-        .expect("its URL")
-        .to_owned();
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("queue attributes")
-        .attributes()
-        .and_then(|attributes| attributes.get(&QueueAttributeName::QueueArn))
-        .expect("the queue's ARN")
-        .to_owned();
-    sns.subscribe()
-        .topic_arn(&topic_arn)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .attributes("RawMessageDelivery", "true")
-        .attributes(
-            "FilterPolicy",
-            serde_json::json!({ "type": [only_type] }).to_string(),
-        )
-        .send()
-        .await
-        .expect("a subscription");
+    let topic_arn = create_topic(&sns, "document-events").await;
+    let queue_url = create_queue(&sqs, "mailer").await;
+    let filter = serde_json::json!({ "type": [only_type] }).to_string();
+    subscribe(&sns, &sqs, &topic_arn, &queue_url, Some(&filter)).await;
     (topic_arn, sqs, queue_url)
 }
 
