@@ -337,7 +337,7 @@ def test_same_resources_with_the_same_properties(models):
 def test_same_http_routes(models):
     sam, cdk = models
     assert sam["routes"] == cdk["routes"]
-    assert set(sam["routes"]) == {"ANY /v1/invoices/pdf", "ANY /v1/invoices", "ANY /v1/invoices/{id}"}
+    assert set(sam["routes"]) == {"ANY /v1/invoices/pdf", "ANY /v1/invoices", "ANY /v1/invoices/{id+}"}
     assert all(r["auth"] == "AWS_IAM" and r["payload"] == "2.0" for r in sam["routes"].values())
     assert sam["apis"] == cdk["apis"] == {"HttpApi": {"protocol": "HTTP"}}
 

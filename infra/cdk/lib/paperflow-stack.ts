@@ -511,7 +511,7 @@ export class PaperflowStack extends Stack {
     });
     httpApi.addRoutes({ path: '/v1/invoices/pdf', methods: [apigwv2.HttpMethod.ANY], integration });
     httpApi.addRoutes({ path: '/v1/invoices', methods: [apigwv2.HttpMethod.ANY], integration });
-    httpApi.addRoutes({ path: '/v1/invoices/{id}', methods: [apigwv2.HttpMethod.ANY], integration });
+    httpApi.addRoutes({ path: '/v1/invoices/{id+}', methods: [apigwv2.HttpMethod.ANY], integration });
 
     // --- alarms --------------------------------------------------------------------------------
     const depthAlarm = (id: string, q: sqs.Queue, suffix: string, description: string) =>

@@ -98,7 +98,7 @@ describe('PaperflowStack', () => {
     assert.deepEqual(routes.map((r) => r.Properties.RouteKey).sort(), [
       'ANY /v1/invoices',
       'ANY /v1/invoices/pdf',
-      'ANY /v1/invoices/{id}',
+      'ANY /v1/invoices/{id+}',
     ]);
     for (const r of routes) assert.equal(r.Properties.AuthorizationType, 'AWS_IAM');
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {

@@ -338,6 +338,18 @@ fn a_python_producer_drives_the_whole_flow_and_ctrl_c_leaves_nothing() {
         );
     }
 
+    // The status of an id with a slash through the gateway: encoded as the API documents it,
+    // and unencoded (the route is greedy, so a client or proxy that decodes %2F still arrives).
+    let api_url = stack.state["api_url"].as_str().expect("api_url").to_owned();
+    for path in ["JP-2026%2F0042", "JP-2026/0042"] {
+        let reply = paperflow_tests::moto::http_get(&format!("{api_url}/v1/invoices/{path}"))
+            .expect("the HTTP API answers");
+        let status: Value = serde_json::from_slice(&reply.body).expect("a JSON status");
+        assert_eq!(reply.status, 200, "{path}: {status}");
+        assert_eq!(status["invoice_id"], "JP-2026/0042", "{path}: {status}");
+        assert_eq!(status["status"], "ready", "{path}: {status}");
+    }
+
     // Exactly one e-mail per invoice, captured by the emulator.
     let endpoint = stack.state["endpoint"]
         .as_str()
