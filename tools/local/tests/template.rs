@@ -224,7 +224,7 @@ fn the_three_http_routes_go_to_the_invoice_api() {
             (
                 "HttpApi",
                 "ANY",
-                "/v1/invoices/{id}",
+                "/v1/invoices/{id+}",
                 "2.0",
                 Some("AWS_IAM")
             ),
