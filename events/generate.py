@@ -1,19 +1,28 @@
 #!/usr/bin/env python3
 """Writes the sample trigger events of this folder, in exactly the shape AWS delivers them.
 
-Run from anywhere: `python3 events/generate.py`. The invoice comes from samples/; the SQS record
-shape follows the fixtures of the aws_lambda_events crate (messageId, receiptHandle, body,
-md5OfBody, attributes, eventSource, eventSourceARN, awsRegion), and the SNS notification wrapper
-follows what SNS delivers to SQS with RawMessageDelivery off.
+Run from the project's root: `python3 events/generate.py`. The invoice comes from samples/; the
+SQS record shape follows the fixtures of the aws_lambda_events crate (messageId, receiptHandle,
+body, md5OfBody, attributes, eventSource, eventSourceARN, awsRegion), the SNS notification wrapper
+follows what SNS delivers to SQS with RawMessageDelivery off, and the SNS trigger event what
+Lambda hands a function subscribed to a topic. The ready notice describes the PDF that
+`paperflow render` makes of the sample (size, SHA-256, pages), so the mailer accepts it once the
+pdf-generator has stored that PDF: regenerate after a change to the renderer's output.
 """
 import hashlib
 import json
 import pathlib
+import subprocess
+import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 INVOICE = json.loads((HERE.parent / "samples" / "invoice-small.json").read_text())
 QUEUE_ARN = "arn:aws:sqs:eu-central-1:123456789012:paperflow-pdf-requests"
+ARCHIVE_QUEUE_ARN = "arn:aws:sqs:eu-central-1:123456789012:paperflow-archive"
 TOPIC_ARN = "arn:aws:sns:eu-central-1:123456789012:paperflow-invoice-events"
+DOCUMENT_EVENTS_ARN = "arn:aws:sns:eu-central-1:123456789012:paperflow-document-events"
+# The documents bucket of the test kit (paperflow_tests::stack::DOCUMENTS_BUCKET).
+DOCUMENTS_BUCKET = "paperflow-documents"
 
 
 def finalized(event_id, data, event_type="invoice.finalized.v1", subject=None):
@@ -49,21 +58,21 @@ def sns_wrapped(event, message_id):
     }
 
 
-def record(message_id, body):
+def record(message_id, body, queue_arn=QUEUE_ARN):
     return {
         "messageId": message_id,
         "receiptHandle": "AQEB" + hashlib.sha256(message_id.encode()).hexdigest(),
         "body": body,
         "attributes": {
             "ApproximateReceiveCount": "1",
-            "SentTimestamp": "1764165941200",
+            "SentTimestamp": "1795701941200",
             "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-            "ApproximateFirstReceiveTimestamp": "1764165941210",
+            "ApproximateFirstReceiveTimestamp": "1795701941210",
         },
         "messageAttributes": {},
         "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
         "eventSource": "aws:sqs",
-        "eventSourceARN": QUEUE_ARN,
+        "eventSourceARN": queue_arn,
         "awsRegion": "eu-central-1",
     }
 
@@ -115,7 +124,8 @@ def http_request(method, path, body=None, headers=None, query=""):
         "x-forwarded-proto": "https",
     }
     all_headers.update(headers or {})
-    route = "GET /v1/invoices/{id}" if method == "GET" else f"{method} {path}"
+    # The deployed routes: every method, the status route greedy (ids may contain "/").
+    route = "ANY /v1/invoices/{id+}" if method == "GET" else f"ANY {path}"
     request = {
         "version": "2.0",
         "routeKey": route,
@@ -148,14 +158,14 @@ def http_request(method, path, body=None, headers=None, query=""):
             "routeKey": route,
             "stage": "$default",
             "time": "26/Nov/2026:14:05:41 +0000",
-            "timeEpoch": 1764165941123,
+            "timeEpoch": 1795701941123,
         },
         "isBase64Encoded": False,
     }
     if query:
         request["queryStringParameters"] = dict(pair.split("=", 1) for pair in query.split("&"))
     if method == "GET":
-        request["pathParameters"] = {"id": path.rsplit("/", 1)[1]}
+        request["pathParameters"] = {"id": path.removeprefix("/v1/invoices/")}
     if body is not None:
         request["body"] = body
     return request
@@ -182,4 +192,124 @@ write_request("apigw-v2-invoice-status.json", http_request("GET", "/v1/invoices/
 write_request(
     "apigw-v2-render-pdf-invalid.json",
     http_request("POST", "/v1/invoices/pdf", json.dumps(invalid), JSON_HEADERS),
+)
+
+
+# --- Notices on document-events, for the pdf-mailer (SNS trigger) and the event-archiver -------
+
+
+def rendered_facts(sample):
+    """Size, SHA-256 and page count (pdfinfo) of the PDF `paperflow render` makes of `sample`."""
+    with tempfile.TemporaryDirectory() as scratch:
+        pdf_path = pathlib.Path(scratch) / "invoice.pdf"
+        subprocess.run(
+            ["cargo", "run", "--quiet", "-p", "paperflow-cli", "--", "render", str(sample), "-o", str(pdf_path)],
+            cwd=HERE.parent,
+            check=True,
+        )
+        info = subprocess.run(["pdfinfo", str(pdf_path)], check=True, capture_output=True, text=True).stdout
+        pdf = pdf_path.read_bytes()
+    pages = next(int(line.split()[1]) for line in info.splitlines() if line.startswith("Pages:"))
+    return len(pdf), hashlib.sha256(pdf).hexdigest(), pages
+
+
+def notice(event_id, source, event_type, cause, data):
+    """A notice caused by `cause`: its correlation id, and `causationid` = the cause's id."""
+    return {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": source,
+        "type": event_type,
+        "subject": data.get("invoice_id") or cause["subject"],
+        "time": "2026-11-26T14:05:42.500Z",
+        "datacontenttype": "application/json",
+        "correlationid": cause["correlationid"],
+        "causationid": cause["id"],
+        "data": data,
+    }
+
+
+def sns_trigger(event, message_id):
+    """The event Lambda hands a function subscribed to document-events (one record)."""
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": DOCUMENT_EVENTS_ARN + ":2f6d1c8e-5b7a-4e0f-9d3c-1a2b3c4d5e6f",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": message_id,
+                    "TopicArn": DOCUMENT_EVENTS_ARN,
+                    "Subject": None,
+                    "Message": json.dumps(event, ensure_ascii=False),
+                    "Timestamp": "2026-11-26T14:05:42.600Z",
+                    "SignatureVersion": "1",
+                    "Signature": "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=",
+                    "SigningCertUrl": "https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
+                    "UnsubscribeUrl": "https://sns.eu-central-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" + DOCUMENT_EVENTS_ARN + ":2f6d1c8e-5b7a-4e0f-9d3c-1a2b3c4d5e6f",
+                    "MessageAttributes": {
+                        "type": {"Type": "String", "Value": event["type"]},
+                        "subject": {"Type": "String", "Value": event["subject"]},
+                        "correlationid": {"Type": "String", "Value": event["correlationid"]},
+                    },
+                },
+            }
+        ]
+    }
+
+
+size, sha256, pages = rendered_facts(HERE.parent / "samples" / "invoice-small.json")
+key = f"invoices/{INVOICE['invoice_id']}/r1.pdf"
+ready = notice(
+    "0193a5b0-7c2f-7d3a-9f10-5a1b2c3d4e01",
+    "paperflow/pdf-generator",
+    "invoice.pdf.ready.v1",
+    good,
+    {
+        "invoice_id": INVOICE["invoice_id"],
+        "revision": 1,
+        "bucket": DOCUMENTS_BUCKET,
+        "key": key,
+        "size": size,
+        "sha256": sha256,
+        "pages": pages,
+        "buyer_email": INVOICE["buyer"]["email"],
+    },
+)
+write_request("sns-invoice-pdf-ready.json", sns_trigger(ready, "c7b5f1d3-3a1f-5c2b-8e4d-7f8a9b0c1d23"))
+
+failed = notice(
+    "0193a5b0-7c2f-7d3a-9f10-5a1b2c3d4e05",
+    "paperflow/pdf-generator",
+    "invoice.pdf.failed.v1",
+    finalized("0193a5b0-7c2e-7d3a-9f10-5a1b2c3d4e05", invalid),
+    {
+        "invoice_id": invalid["invoice_id"],
+        "code": "invalid_invoice",
+        "message": "the invoice is invalid: /currency: must be an ISO 4217 currency code, like EUR; /lines/0/quantity: must be greater than 0",
+        "input": invalid,
+    },
+)
+emailed = notice(
+    "0193a5b0-7c30-7d3a-9f10-5a1b2c3d4e01",
+    "paperflow/pdf-mailer",
+    "invoice.emailed.v1",
+    ready,
+    {
+        "invoice_id": INVOICE["invoice_id"],
+        "revision": 1,
+        "recipient": INVOICE["buyer"]["email"],
+        "message_id": "0100019a0b1c2d3e-5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c-000000",
+    },
+)
+write(
+    "sqs-archive-batch.json",
+    [
+        record("5f1c9a2e-0101-4c43-8e8f-1d2a3b4c5e01", json.dumps(good), ARCHIVE_QUEUE_ARN),
+        record("5f1c9a2e-0102-4c43-8e8f-1d2a3b4c5e02", json.dumps(ready), ARCHIVE_QUEUE_ARN),
+        record("5f1c9a2e-0103-4c43-8e8f-1d2a3b4c5e03", json.dumps(failed), ARCHIVE_QUEUE_ARN),
+        record("5f1c9a2e-0104-4c43-8e8f-1d2a3b4c5e04", json.dumps(emailed), ARCHIVE_QUEUE_ARN),
+        record("5f1c9a2e-0105-4c43-8e8f-1d2a3b4c5e05", "this is not JSON {", ARCHIVE_QUEUE_ARN),
+    ],
 )
