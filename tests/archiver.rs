@@ -2,7 +2,6 @@
 //! subscribed to the topic like the deployed one (raw delivery, no filter), and the function's
 //! own handler fed the batches that queue really holds.
 
-use aws_lambda_events::event::sqs::SqsBatchResponse;
 use event_archiver::ArchiveRecords;
 use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
 use paperflow_events::{CloudEvent, Emailed, EventType};
@@ -10,7 +9,7 @@ use paperflow_pipeline::EventPublisher;
 use paperflow_pipeline::archive::EventArchiver;
 use paperflow_tests::consumers::{ARCHIVE_BUCKET, ArchiveStack};
 use paperflow_tests::moto::Moto;
-use paperflow_tests::stack::{TestStack, sqs_batch, sqs_event};
+use paperflow_tests::stack::{TestStack, failed_ids, sqs_batch, sqs_event};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,16 +39,6 @@ fn emailed(id: &str, correlation: &str) -> CloudEvent {
     .with_correlation(correlation)
     .with_causation("ready-1");
     event.map_data(|data| serde_json::to_value(data).expect("JSON"))
-}
-
-fn failed_ids(response: &SqsBatchResponse) -> Vec<String> {
-    let mut ids: Vec<String> = response
-        .batch_item_failures
-        .iter()
-        .map(|failure| failure.item_identifier.clone())
-        .collect();
-    ids.sort();
-    ids
 }
 
 #[tokio::test]

@@ -6,7 +6,9 @@ use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
 use paperflow_pipeline::{PdfGenerator, pdf_key};
 use paperflow_render::{FontSet, RenderOptions};
 use paperflow_tests::moto::Moto;
-use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, finalized_event, sqs_batch, sqs_event};
+use paperflow_tests::stack::{
+    DOCUMENTS_BUCKET, TestStack, failed_ids, finalized_event, sqs_batch, sqs_event,
+};
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -70,16 +72,6 @@ fn rendered(document: &Value) -> Vec<u8> {
     paperflow_render::render(&invoice, &fonts, &RenderOptions::default())
         .expect("renders")
         .bytes
-}
-
-fn failed_ids(response: &SqsBatchResponse) -> Vec<String> {
-    let mut ids: Vec<String> = response
-        .batch_item_failures
-        .iter()
-        .map(|failure| failure.item_identifier.clone())
-        .collect();
-    ids.sort();
-    ids
 }
 
 const WAIT: Duration = Duration::from_secs(10);

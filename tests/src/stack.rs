@@ -236,6 +236,17 @@ pub async fn subscribe(
     request.send().await.expect("the queue subscribes");
 }
 
+/// The message ids a batch response asks SQS to deliver again, sorted.
+pub fn failed_ids(response: &aws_lambda_events::event::sqs::SqsBatchResponse) -> Vec<String> {
+    let mut ids: Vec<String> = response
+        .batch_item_failures
+        .iter()
+        .map(|failure| failure.item_identifier.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// An SQS trigger event from `events/<name>` in the repository.
 pub fn sqs_event(name: &str) -> aws_lambda_events::event::sqs::SqsEvent {
     let bytes =
