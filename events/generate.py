@@ -39,23 +39,30 @@ def finalized(event_id, data, event_type="invoice.finalized.v1", subject=None):
     }
 
 
-def sns_wrapped(event, message_id):
+def sns_notification(event, message_id, topic_arn, timestamp):
+    """What SNS publishes for `event` on `topic_arn`: as it arrives in an SQS body with
+    RawMessageDelivery off."""
+    subscription = topic_arn + ":8a21d249-4329-4871-acc6-7be709ed2b2f"
     return {
         "Type": "Notification",
         "MessageId": message_id,
-        "TopicArn": TOPIC_ARN,
+        "TopicArn": topic_arn,
         "Message": json.dumps(event, ensure_ascii=False),
-        "Timestamp": "2026-11-26T14:05:41.200Z",
+        "Timestamp": timestamp,
         "SignatureVersion": "1",
         "Signature": "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=",
         "SigningCertURL": "https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
-        "UnsubscribeURL": "https://sns.eu-central-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" + TOPIC_ARN + ":8a21d249-4329-4871-acc6-7be709ed2b2f",
+        "UnsubscribeURL": "https://sns.eu-central-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" + subscription,
         "MessageAttributes": {
             "type": {"Type": "String", "Value": event["type"]},
             "subject": {"Type": "String", "Value": event.get("subject", "")},
             "correlationid": {"Type": "String", "Value": event["correlationid"]},
         },
     }
+
+
+def sns_wrapped(event, message_id):
+    return sns_notification(event, message_id, TOPIC_ARN, "2026-11-26T14:05:41.200Z")
 
 
 def record(message_id, body, queue_arn=QUEUE_ARN):
@@ -230,30 +237,19 @@ def notice(event_id, source, event_type, cause, data):
 
 
 def sns_trigger(event, message_id):
-    """The event Lambda hands a function subscribed to document-events (one record)."""
+    """The event Lambda hands a function subscribed to document-events (one record): the same
+    notification, with `Subject` and Lambda's spelling of the two URLs (`…Url`, not `…URL`)."""
+    sns = sns_notification(event, message_id, DOCUMENT_EVENTS_ARN, "2026-11-26T14:05:42.600Z")
+    sns["Subject"] = None
+    sns["SigningCertUrl"] = sns.pop("SigningCertURL")
+    sns["UnsubscribeUrl"] = sns.pop("UnsubscribeURL")
     return {
         "Records": [
             {
                 "EventSource": "aws:sns",
                 "EventVersion": "1.0",
-                "EventSubscriptionArn": DOCUMENT_EVENTS_ARN + ":2f6d1c8e-5b7a-4e0f-9d3c-1a2b3c4d5e6f",
-                "Sns": {
-                    "Type": "Notification",
-                    "MessageId": message_id,
-                    "TopicArn": DOCUMENT_EVENTS_ARN,
-                    "Subject": None,
-                    "Message": json.dumps(event, ensure_ascii=False),
-                    "Timestamp": "2026-11-26T14:05:42.600Z",
-                    "SignatureVersion": "1",
-                    "Signature": "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=",
-                    "SigningCertUrl": "https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
-                    "UnsubscribeUrl": "https://sns.eu-central-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" + DOCUMENT_EVENTS_ARN + ":2f6d1c8e-5b7a-4e0f-9d3c-1a2b3c4d5e6f",
-                    "MessageAttributes": {
-                        "type": {"Type": "String", "Value": event["type"]},
-                        "subject": {"Type": "String", "Value": event["subject"]},
-                        "correlationid": {"Type": "String", "Value": event["correlationid"]},
-                    },
-                },
+                "EventSubscriptionArn": DOCUMENT_EVENTS_ARN + ":8a21d249-4329-4871-acc6-7be709ed2b2f",
+                "Sns": sns,
             }
         ]
     }
