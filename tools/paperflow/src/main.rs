@@ -88,7 +88,8 @@ enum Command {
     /// queues and subscriptions, builds the functions and runs them under `cargo lambda watch`
     /// with the environment the template gives each, and connects them as AWS would: SQS event
     /// source mappings, SNS asynchronous invocations with retries and on-failure destinations,
-    /// and the HTTP API on a loopback port. Writes STATE_DIR/stack.json (endpoints, topic ARNs,
+    /// and the HTTP API on a loopback port. An edit to a function's sources rebuilds it and
+    /// restarts it between invocations. Writes STATE_DIR/stack.json (endpoints, topic ARNs,
     /// buckets, the API's URL) for producers. Run it from the project's root.
     Local(local::LocalArgs),
 }
