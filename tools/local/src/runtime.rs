@@ -204,10 +204,10 @@ impl FunctionRuntime {
     /// Call it now and then; it returns at once when nothing changed.
     pub async fn reload_if_changed(&self) {
         let mut sources = self.sources.lock().await;
-        if sources.changed().is_empty() {
+        let mut changed = sources.changed();
+        if changed.is_empty() {
             return;
         }
-        let mut changed = sources.changed();
         loop {
             tokio::time::sleep(SETTLE).await;
             let now = sources.changed();

@@ -89,7 +89,7 @@ fn write_project(root: &Path, source: &str) {
 /// file system's clock resolution must still count as two.
 fn edit(root: &Path, source: &str) {
     let main = root.join("src/main.rs");
-    let previous = std::fs::metadata(&main).and_then(|m| m.modified()).ok();
+    let previous = paperflow_local::sources::modified(&main);
     std::fs::write(&main, source).expect("main.rs");
     if let Some(previous) = previous {
         std::fs::File::options()
