@@ -1,6 +1,6 @@
 //! The SDK configuration the adapters' clients are built from.
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 /// The SDK configuration from the environment, as the SDK defines it: region, credentials
@@ -9,6 +9,13 @@ use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 /// Load it once per cold start and build every client from it: they all share its HTTP client
 /// and with it the connection pool.
 pub async fn sdk_config() -> SdkConfig {
+    config_loader().load().await
+}
+
+/// The loader behind [`sdk_config`], for a configuration that sets more itself (the local
+/// stack's own clients: the emulator's endpoint and test credentials). It reads the
+/// environment for whatever the caller leaves unset.
+pub fn config_loader() -> ConfigLoader {
     // The SDK's own hyper client (HTTPS, and plain HTTP for a local emulator), with rustls
     // over *ring* instead of the default client's aws-lc: the same cipher suites the SDK
     // restricts rustls to and the system's root certificates, for a fraction of the code
@@ -17,8 +24,5 @@ pub async fn sdk_config() -> SdkConfig {
     let https = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .build_https();
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https)
-        .load()
-        .await
+    aws_config::defaults(BehaviorVersion::latest()).http_client(https)
 }

@@ -2,9 +2,8 @@
 //! and stopped with the stack, or an endpoint the user already runs (LocalStack, a shared moto).
 
 use crate::process::{ChildGroup, free_port, http_status};
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::Credentials;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -111,13 +110,10 @@ impl Emulator {
     }
 
     /// An SDK configuration for the stack's own clients: the emulator's endpoint, region and
-    /// test credentials, nothing read from the environment.
+    /// test credentials set here, whatever the environment says; the HTTP client is the
+    /// functions' own (`paperflow_aws::clients::config_loader`).
     pub async fn sdk_config(&self) -> SdkConfig {
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-            .build_https();
-        aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http)
+        paperflow_aws::clients::config_loader()
             .endpoint_url(&self.endpoint)
             .region(Region::new(self.region.clone()))
             .credentials_provider(Credentials::new(
