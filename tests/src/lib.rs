@@ -22,6 +22,18 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".."))
 }
 
+/// True when process `pid` no longer runs: it is gone, or only a zombie is left of it (exited,
+/// not yet reaped by a parent that is itself on its way out).
+pub fn process_is_gone(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            stat.split(") ")
+                .nth(1)
+                .is_some_and(|rest| rest.starts_with('Z'))
+        })
+        .unwrap_or(true)
+}
+
 /// The bytes of a sample document from `samples/`.
 pub fn sample(name: &str) -> Vec<u8> {
     let path = repo_root().join("samples").join(name);

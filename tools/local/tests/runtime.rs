@@ -174,9 +174,7 @@ async fn functions_get_their_template_environment_and_a_source_change_rebuilds_t
     runtime.stop().await;
     for pid in pids {
         assert!(
-            !Path::new(&format!("/proc/{pid}")).exists()
-                || std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                    .is_ok_and(|stat| stat.contains(") Z ")),
+            paperflow_tests::process_is_gone(pid),
             "process {pid} outlived the runtime"
         );
     }

@@ -150,7 +150,7 @@ impl LocalStack {
         );
         for pid in pids {
             assert!(
-                !Path::new(&format!("/proc/{pid}")).exists() || is_zombie(pid),
+                paperflow_tests::process_is_gone(pid),
                 "process {pid} outlived the stack"
             );
         }
@@ -179,16 +179,6 @@ fn signal(pid: u32, signal: &str) {
     let _ = Command::new("kill")
         .args([signal, &pid.to_string()])
         .status();
-}
-
-fn is_zombie(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|stat| {
-            stat.split(") ")
-                .nth(1)
-                .is_some_and(|rest| rest.starts_with('Z'))
-        })
-        .unwrap_or(true)
 }
 
 /// What `paperflow render` makes of `sample` (no fallback fonts: the function has none).
