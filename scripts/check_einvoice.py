@@ -229,6 +229,10 @@ def findings_of(svrl: str) -> list[Finding]:
     flag at all are errors, `warning` and `information` are warnings."""
     root = etree.fromstring(svrl.encode("utf-8"))
     findings = []
+    if next(root.iter(f"{{{SVRL_NS}}}fired-rule"), None) is None:
+        # A schematron whose rules match nothing (a namespace mistake, say) reports nothing:
+        # that is not a pass.
+        findings.append(Finding("error", "", "SVRL", "/", "no rule of the schematron applied to this document"))
     for node in root.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
         flag = node.get("flag", "")
         severity = "error" if flag in ("fatal", "") else "warning"
