@@ -18,7 +18,7 @@
 //! IBAN's country…); the shape of a Leitweg-ID.
 
 use paperflow_invoice::Violation;
-use paperflow_invoice::model::{EInvoiceFormat, Invoice, Party, TaxCategory};
+use paperflow_invoice::model::{DocumentType, EInvoiceFormat, Invoice, Party, TaxCategory};
 use std::collections::BTreeSet;
 
 /// Every format: the rules of EN 16931 itself.
@@ -384,6 +384,19 @@ pub static REQUIREMENTS: &[Requirement] = &[
         rule: "required for XRechnung: how to pay",
         source: "BG-16, BR-DE-1",
         find: |inv| at_if(inv.payment.is_none(), "/payment"),
+    },
+    Requirement {
+        formats: PEPPOL,
+        rule: "required for a Peppol credit note with an amount due: a UBL 2.1 credit note carries its due date in the payment means",
+        source: "BT-9, BR-CO-25",
+        find: |inv| {
+            at_if(
+                inv.document_type == DocumentType::CreditNote
+                    && inv.totals.due_minor > 0
+                    && inv.payment.is_none(),
+                "/payment",
+            )
+        },
     },
     Requirement {
         formats: ALL,

@@ -67,11 +67,12 @@ impl Element {
         self.child(Element::text(name, text))
     }
 
-    /// This element with a text-only child `name` when `text` is given.
+    /// This element with a text-only child `name` when `text` is given and not blank: an empty
+    /// element is an error in the e-invoice formats (PEPPOL-EN16931-R008, CII-SR rules).
     pub(crate) fn leaf_opt(self, name: &'static str, text: Option<&str>) -> Element {
         match text {
-            Some(text) => self.leaf(name, text),
-            None => self,
+            Some(text) if !text.trim().is_empty() => self.leaf(name, text),
+            _ => self,
         }
     }
 
@@ -209,6 +210,15 @@ mod tests {
             "{xml}"
         );
         assert!(xml.contains("k=\"&quot;&lt;&amp;&gt;&apos;\""), "{xml}");
+    }
+
+    #[test]
+    fn blank_optional_text_writes_no_element() {
+        let root = Element::new("r")
+            .leaf_opt("a", Some(" "))
+            .leaf_opt("b", None)
+            .leaf_opt("c", Some("x"));
+        assert_eq!(root, Element::new("r").leaf("c", "x"));
     }
 
     #[test]

@@ -89,14 +89,19 @@ fn every_sample_passes_the_official_schemas_and_schematrons() {
             let Ok(xml) = to_xml(&invoice, format) else {
                 continue;
             };
-            let path = dir
-                .path()
-                .join(format!("{}.{}.xml", name.trim_end_matches(".json"), format_name(format)));
+            let path = dir.path().join(format!(
+                "{}.{}.xml",
+                name.trim_end_matches(".json"),
+                format_name(format)
+            ));
             std::fs::write(&path, xml).expect("write the XML");
             files.push(path);
         }
     }
-    assert!(files.len() >= SAMPLES.len() + 3, "too few documents: {files:?}");
+    assert!(
+        files.len() >= SAMPLES.len() + 3,
+        "too few documents: {files:?}"
+    );
 
     let output = run_validator(&files);
     let report = String::from_utf8_lossy(&output.stdout);
@@ -125,14 +130,19 @@ fn the_validators_refuse_an_invoice_whose_totals_do_not_add_up() {
     let mut files = Vec::new();
     for (format, element) in [
         (EInvoiceFormat::FacturX, "ram:DuePayableAmount>"),
-        (EInvoiceFormat::Peppol, "cbc:PayableAmount currencyID=\"EUR\">"),
+        (
+            EInvoiceFormat::Peppol,
+            "cbc:PayableAmount currencyID=\"EUR\">",
+        ),
     ] {
         let xml = String::from_utf8(to_xml(&invoice, format).expect("the sample qualifies"))
             .expect("UTF-8");
         let start = xml.find(element).expect("the amount due is written") + element.len();
         let end = start + xml[start..].find('<').expect("closing tag");
         let broken = format!("{}1.00{}", &xml[..start], &xml[end..]);
-        let path = dir.path().join(format!("broken.{}.xml", format_name(format)));
+        let path = dir
+            .path()
+            .join(format!("broken.{}.xml", format_name(format)));
         std::fs::write(&path, broken).expect("write the XML");
         files.push(path);
     }

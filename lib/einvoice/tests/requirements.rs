@@ -91,7 +91,9 @@ fn a_missing_seller_country_reads_as_the_design_says() {
     let violations = refused(&doc, EInvoiceFormat::FacturX);
     let texts: Vec<String> = violations.iter().map(ToString::to_string).collect();
     assert!(
-        texts.contains(&"/seller/address/country_code: required for an e-invoice (BT-40)".to_string()),
+        texts.contains(
+            &"/seller/address/country_code: required for an e-invoice (BT-40)".to_string()
+        ),
         "{texts:#?}"
     );
 }
@@ -108,7 +110,10 @@ fn a_v1_address_without_country_cannot_become_an_e_invoice() {
 fn a_reverse_charge_line_without_the_buyers_vat_id_is_refused_with_bt_48() {
     for format in FORMATS {
         let mut doc = document("einvoice-de-reverse-charge.json");
-        doc["buyer"].as_object_mut().expect("buyer").remove("vat_id");
+        doc["buyer"]
+            .as_object_mut()
+            .expect("buyer")
+            .remove("vat_id");
         let violations = refused(&doc, format);
         assert_names(&violations, "/buyer/vat_id", "BT-48, BR-AE-02");
     }
@@ -121,14 +126,19 @@ fn a_kwd_invoice_is_refused_by_every_format_because_of_its_three_decimals() {
         doc["currency"] = json!("KWD");
         let violations = refused(&doc, format);
         assert_names(&violations, "/currency", "BR-DEC");
-        assert!(violations[0].rule.contains("more than 2 decimals"), "{violations:#?}");
+        assert!(
+            violations[0].rule.contains("more than 2 decimals"),
+            "{violations:#?}"
+        );
     }
 }
 
 #[test]
 fn an_xrechnung_without_leitweg_id_is_refused_with_bt_10() {
     let mut doc = document_for(EInvoiceFormat::XRechnung);
-    doc.as_object_mut().expect("object").remove("buyer_reference");
+    doc.as_object_mut()
+        .expect("object")
+        .remove("buyer_reference");
     let violations = refused(&doc, EInvoiceFormat::XRechnung);
     assert_names(&violations, "/buyer_reference", "BT-10, BR-DE-15");
     // Factur-X does not need it.
@@ -138,8 +148,14 @@ fn an_xrechnung_without_leitweg_id_is_refused_with_bt_10() {
 #[test]
 fn xrechnung_needs_the_sellers_contact_and_full_addresses() {
     let mut doc = document_for(EInvoiceFormat::XRechnung);
-    doc["seller"].as_object_mut().expect("seller").remove("contact");
-    doc["buyer"]["address"].as_object_mut().expect("address").remove("postal_code");
+    doc["seller"]
+        .as_object_mut()
+        .expect("seller")
+        .remove("contact");
+    doc["buyer"]["address"]
+        .as_object_mut()
+        .expect("address")
+        .remove("postal_code");
     doc.as_object_mut().expect("object").remove("payment");
     let violations = refused(&doc, EInvoiceFormat::XRechnung);
     assert_names(&violations, "/seller/contact", "BG-6, BR-DE-2");
@@ -147,7 +163,10 @@ fn xrechnung_needs_the_sellers_contact_and_full_addresses() {
     assert_names(&violations, "/payment", "BG-16, BR-DE-1");
 
     let mut doc = document_for(EInvoiceFormat::XRechnung);
-    doc["seller"]["contact"].as_object_mut().expect("contact").remove("phone");
+    doc["seller"]["contact"]
+        .as_object_mut()
+        .expect("contact")
+        .remove("phone");
     let violations = refused(&doc, EInvoiceFormat::XRechnung);
     assert_names(&violations, "/seller/contact/phone", "BT-42, BR-DE-6");
 }
@@ -155,9 +174,17 @@ fn xrechnung_needs_the_sellers_contact_and_full_addresses() {
 #[test]
 fn peppol_needs_both_electronic_addresses_and_a_reference() {
     let mut doc = document_for(EInvoiceFormat::Peppol);
-    doc["seller"].as_object_mut().expect("seller").remove("electronic_address");
-    doc["buyer"].as_object_mut().expect("buyer").remove("electronic_address");
-    doc.as_object_mut().expect("object").remove("order_reference");
+    doc["seller"]
+        .as_object_mut()
+        .expect("seller")
+        .remove("electronic_address");
+    doc["buyer"]
+        .as_object_mut()
+        .expect("buyer")
+        .remove("electronic_address");
+    doc.as_object_mut()
+        .expect("object")
+        .remove("order_reference");
     let violations = refused(&doc, EInvoiceFormat::Peppol);
     assert_names(&violations, "/seller/electronic_address", "BT-34");
     assert_names(&violations, "/buyer/electronic_address", "BT-49");
@@ -180,10 +207,14 @@ fn an_intra_community_supply_needs_the_buyers_vat_id_and_the_delivery_date() {
     for line in doc["lines"].as_array_mut().expect("lines") {
         line["tax_category"] = json!("K");
     }
-    doc["exemptions"] = json!({ "K": { "reason": "Intra-community supply", "code": "VATEX-EU-IC" } });
+    doc["exemptions"] =
+        json!({ "K": { "reason": "Intra-community supply", "code": "VATEX-EU-IC" } });
     assert_eq!(check(&invoice(&doc), EInvoiceFormat::FacturX), Ok(()));
 
-    doc["buyer"].as_object_mut().expect("buyer").remove("vat_id");
+    doc["buyer"]
+        .as_object_mut()
+        .expect("buyer")
+        .remove("vat_id");
     doc.as_object_mut().expect("object").remove("delivery_date");
     let violations = refused(&doc, EInvoiceFormat::FacturX);
     assert_names(&violations, "/buyer/vat_id", "BT-48, BR-IC-02");
@@ -211,8 +242,13 @@ fn a_standard_rated_line_at_zero_percent_is_refused() {
 fn every_problem_is_reported_at_once() {
     let mut doc = document_for(EInvoiceFormat::XRechnung);
     doc["currency"] = json!("KWD");
-    doc.as_object_mut().expect("object").remove("buyer_reference");
-    doc["buyer"]["address"].as_object_mut().expect("address").remove("country_code");
+    doc.as_object_mut()
+        .expect("object")
+        .remove("buyer_reference");
+    doc["buyer"]["address"]
+        .as_object_mut()
+        .expect("address")
+        .remove("country_code");
     let violations = refused(&doc, EInvoiceFormat::XRechnung);
     assert_eq!(violations.len(), 3, "{violations:#?}");
 }
@@ -225,4 +261,14 @@ fn no_format_asks_nothing() {
     assert_eq!(check(&invoice, EInvoiceFormat::None), Ok(()));
     let violations = to_xml(&invoice, EInvoiceFormat::None).expect_err("no XML for none");
     assert_eq!(violations[0].pointer, "/einvoice");
+}
+
+#[test]
+fn a_peppol_credit_note_needs_payment_means_for_its_due_date() {
+    let mut doc = document("einvoice-credit-note.json");
+    doc.as_object_mut().expect("object").remove("payment");
+    let violations = refused(&doc, EInvoiceFormat::Peppol);
+    assert_names(&violations, "/payment", "BT-9, BR-CO-25");
+    // CII has a due date of its own.
+    assert_eq!(check(&invoice(&doc), EInvoiceFormat::FacturX), Ok(()));
 }

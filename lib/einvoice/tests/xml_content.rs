@@ -17,7 +17,10 @@ fn xml(sample: &str, format: EInvoiceFormat) -> String {
 #[test]
 fn factur_x_and_xrechnung_name_their_specification() {
     let factur_x = xml("einvoice-xrechnung.json", EInvoiceFormat::FacturX);
-    assert!(factur_x.contains("<ram:ID>urn:cen.eu:en16931:2017</ram:ID>"), "{factur_x}");
+    assert!(
+        factur_x.contains("<ram:ID>urn:cen.eu:en16931:2017</ram:ID>"),
+        "{factur_x}"
+    );
     assert!(!factur_x.contains("BusinessProcessSpecifiedDocumentContextParameter"));
 
     let xrechnung = xml("einvoice-xrechnung.json", EInvoiceFormat::XRechnung);
@@ -31,9 +34,13 @@ fn factur_x_and_xrechnung_name_their_specification() {
 #[test]
 fn a_credit_note_is_a_ubl_credit_note() {
     let credit_note = xml("einvoice-credit-note.json", EInvoiceFormat::Peppol);
-    assert!(credit_note.contains("<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\""));
+    assert!(credit_note.contains(
+        "<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\""
+    ));
     assert!(credit_note.contains("<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>"));
-    assert!(credit_note.contains("<cbc:CreditedQuantity unitCode=\"C62\">4</cbc:CreditedQuantity>"));
+    assert!(
+        credit_note.contains("<cbc:CreditedQuantity unitCode=\"C62\">4</cbc:CreditedQuantity>")
+    );
     assert!(credit_note.contains("<cbc:PaymentDueDate>2026-12-16</cbc:PaymentDueDate>"));
     assert!(!credit_note.contains("<cbc:DueDate>"));
     assert!(credit_note.contains("<cbc:ID>INV-2026-000123</cbc:ID>"));
@@ -46,9 +53,15 @@ fn a_credit_note_is_a_ubl_credit_note() {
 #[test]
 fn text_is_escaped_and_amounts_have_two_decimals() {
     let cii = xml("einvoice-fr-discount.json", EInvoiceFormat::FacturX);
-    assert!(cii.contains("<ram:Name>Boulangerie Dupont &amp; Fils SAS</ram:Name>"), "{cii}");
+    assert!(
+        cii.contains("<ram:Name>Boulangerie Dupont &amp; Fils SAS</ram:Name>"),
+        "{cii}"
+    );
     // 4 × 189.90 + 3.5 × 55.00 − 2 × 15.00 + 2 × 32.90 = 987.90; the discount is 50.00.
-    assert!(cii.contains("<ram:LineTotalAmount>987.90</ram:LineTotalAmount>"), "{cii}");
+    assert!(
+        cii.contains("<ram:LineTotalAmount>987.90</ram:LineTotalAmount>"),
+        "{cii}"
+    );
     assert!(cii.contains("<ram:AllowanceTotalAmount>50.00</ram:AllowanceTotalAmount>"));
     assert!(cii.contains("<ram:BilledQuantity unitCode=\"H87\">-2</ram:BilledQuantity>"));
     assert!(cii.contains("<ram:RateApplicablePercent>5.5</ram:RateApplicablePercent>"));
@@ -58,7 +71,9 @@ fn text_is_escaped_and_amounts_have_two_decimals() {
 #[test]
 fn exemptions_travel_with_their_category() {
     let ubl = xml("einvoice-peppol.json", EInvoiceFormat::Peppol);
-    assert!(ubl.contains("<cbc:TaxExemptionReasonCode>VATEX-EU-132-1I</cbc:TaxExemptionReasonCode>"));
+    assert!(
+        ubl.contains("<cbc:TaxExemptionReasonCode>VATEX-EU-132-1I</cbc:TaxExemptionReasonCode>")
+    );
     assert!(ubl.contains("<cbc:EndpointID schemeID=\"0208\">0123456749</cbc:EndpointID>"));
     let cii = xml("einvoice-de-reverse-charge.json", EInvoiceFormat::FacturX);
     assert!(cii.contains("<ram:ExemptionReasonCode>VATEX-EU-AE</ram:ExemptionReasonCode>"));
