@@ -38,11 +38,16 @@
 
 #![forbid(unsafe_code)]
 
+mod document;
 pub mod limits;
 pub mod model;
 pub mod money;
 pub mod validate;
 
-pub use model::{Invoice, InvoiceId, Line, Party, TaxGroup, Totals};
+pub use model::{
+    Address, AllowanceCharge, Contact, DocumentType, EInvoiceFormat, ElectronicAddress, Exemption,
+    Invoice, InvoiceId, Language, Line, Party, Payment, PrecedingInvoice, SUPPORTED_LANGUAGES,
+    TaxCategory, TaxGroup, ThemeName, Totals,
+};
 pub use money::{Currency, Quantity, TaxRate, compute_totals, line_net_minor, tax_minor};
 pub use validate::{Violation, Violations, invoice_from_value, parse_invoice, parse_invoice_id};

@@ -50,6 +50,7 @@
 //! (`0.30000000000000004` is 0.3) without ever dropping a real fourth decimal
 //! (`123456789.0004` is rejected).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -61,7 +62,7 @@ use crate::limits::{
     MAX_EMAIL_CHARS, MAX_INVOICE_ID_CHARS, MAX_LINES, MAX_NAME_CHARS, MAX_NOTES_CHARS,
     MAX_QUANTITY, MAX_REVISION, MAX_TAX_RATE_BP, MAX_UNIT_CHARS, MAX_VAT_ID_CHARS, MAX_VIOLATIONS,
 };
-use crate::model::{Invoice, InvoiceId, Line, Party};
+use crate::model::{Address, DocumentType, Invoice, InvoiceId, Language, Line, Party, TaxCategory};
 use crate::money::{Currency, Quantity, TaxRate, compute_totals, line_net_minor};
 
 /// One broken rule: where, and what is wrong.
@@ -656,7 +657,7 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
 
     let totals = lines
         .as_deref()
-        .and_then(|lines| match compute_totals(lines) {
+        .and_then(|lines| match compute_totals(lines, &[], &[], 0) {
             Ok(totals) => Some(totals),
             Err(rule) => {
                 report.add(&root.key("lines"), rule);
@@ -670,9 +671,21 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
         issue_date: issue_date?.0,
         due_date: due_date?.0,
         currency: currency?,
+        document_type: DocumentType::default(),
+        language: Language::default(),
+        theme: None,
+        einvoice: None,
+        buyer_reference: None,
+        order_reference: None,
+        preceding_invoice: None,
+        delivery_date: None,
         seller: seller?,
         buyer: buyer?,
+        payment: None,
         lines: lines?,
+        allowances: Vec::new(),
+        charges: Vec::new(),
+        exemptions: BTreeMap::new(),
         notes: notes.ok()?,
         totals: totals?,
     })
@@ -801,8 +814,15 @@ fn party(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Party> {
 
     Some(Party {
         name: name?,
-        address: address?,
+        address: Address {
+            lines: address?,
+            ..Address::default()
+        },
         vat_id: vat_id.ok()?,
+        tax_number: None,
+        legal_id: None,
+        contact: None,
+        electronic_address: None,
         email: email.ok()?,
     })
 }
@@ -888,7 +908,10 @@ fn lines(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Vec<Line>>
     let mut valid = true;
     for (i, item) in items.iter().enumerate() {
         match line(report, item, &at.index(i)) {
-            Some(line) if valid => lines.push(line),
+            Some(mut line) if valid => {
+                line.id = (i + 1).to_string();
+                lines.push(line);
+            }
             Some(_) => {}
             None => valid = false,
         }
@@ -967,12 +990,18 @@ fn line(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Line> {
         _ => None,
     };
 
+    let tax_rate = tax_rate?;
     Some(Line {
+        id: String::new(),
         description: description?,
         quantity: quantity?,
         unit: unit.ok()?,
+        unit_code: None,
         unit_price_minor: unit_price_minor?,
-        tax_rate: tax_rate?,
+        tax_rate,
+        tax_category: TaxCategory::default_for(tax_rate),
+        seller_item_id: None,
+        gtin: None,
         net_minor: net_minor?,
     })
 }
