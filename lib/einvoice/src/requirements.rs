@@ -291,6 +291,18 @@ pub static REQUIREMENTS: &[Requirement] = &[
             )
         },
     },
+    Requirement {
+        formats: PEPPOL,
+        rule: "must be a Belgian enterprise number for scheme 0208: 10 digits, the last two 97 minus the first eight mod 97",
+        source: "BT-34/BT-49, PEPPOL-COMMON-R043",
+        find: |inv| electronic_addresses_where(inv, "0208", |id| !belgian_enterprise_number(id)),
+    },
+    Requirement {
+        formats: PEPPOL,
+        rule: "must be a GLN for scheme 0088: 13 digits with a valid check digit",
+        source: "BT-34/BT-49, PEPPOL-COMMON-R040",
+        find: |inv| electronic_addresses_where(inv, "0088", |id| !gs1_check_digit(id, 13)),
+    },
     // Lines, allowances and charges: their VAT category and rate.
     Requirement {
         formats: ALL,
@@ -520,6 +532,51 @@ fn contact_field_missing(
     }
 }
 
+/// The `value` pointers of the parties' electronic addresses in `scheme` that are `broken`.
+fn electronic_addresses_where(
+    invoice: &Invoice,
+    scheme: &str,
+    broken: fn(&str) -> bool,
+) -> Vec<String> {
+    [(&invoice.seller, "/seller"), (&invoice.buyer, "/buyer")]
+        .into_iter()
+        .filter(|(party, _)| {
+            party
+                .electronic_address
+                .as_ref()
+                .is_some_and(|a| a.scheme == scheme && broken(&a.value))
+        })
+        .map(|(_, pointer)| format!("{pointer}/electronic_address/value"))
+        .collect()
+}
+
+/// A Belgian enterprise number: `0123456749`, where `49 = 97 - 01234567 mod 97`.
+fn belgian_enterprise_number(id: &str) -> bool {
+    if id.len() != 10 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    match (id[..8].parse::<u64>(), id[8..].parse::<u64>()) {
+        (Ok(number), Ok(check)) => 97 - number % 97 == check,
+        _ => false,
+    }
+}
+
+/// A GS1 key of `length` digits whose last digit is the GS1 check digit (GLN, GTIN-13).
+fn gs1_check_digit(id: &str, length: usize) -> bool {
+    if id.len() != length || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let digits: Vec<u32> = id.bytes().map(|b| u32::from(b - b'0')).collect();
+    let (body, check) = digits.split_at(length - 1);
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
+        .sum();
+    (10 - sum % 10) % 10 == check[0]
+}
+
 /// BR-CO-09: ISO 3166-1 alpha-2, or `EL` for Greece; both are two upper-case letters.
 fn has_country_prefix(vat_id: &str) -> bool {
     let prefix = vat_id.as_bytes();
@@ -535,5 +592,35 @@ fn at_if(broken: bool, pointer: &str) -> Vec<String> {
         vec![pointer.to_string()]
     } else {
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn belgian_enterprise_numbers_carry_their_mod_97_check() {
+        assert!(belgian_enterprise_number("0123456749"));
+        assert!(belgian_enterprise_number("0987654394"));
+        assert!(!belgian_enterprise_number("0987654321"));
+        assert!(!belgian_enterprise_number("123456749"));
+        assert!(!belgian_enterprise_number("01234567AB"));
+    }
+
+    #[test]
+    fn glns_carry_their_gs1_check_digit() {
+        assert!(gs1_check_digit("4012345678901", 13));
+        assert!(gs1_check_digit("5412345000013", 13));
+        assert!(!gs1_check_digit("5412345000014", 13));
+        assert!(!gs1_check_digit("541234500001", 13));
+    }
+
+    #[test]
+    fn vat_ids_begin_with_a_country_prefix() {
+        assert!(has_country_prefix("DE811907980"));
+        assert!(has_country_prefix("EL123456789"));
+        assert!(!has_country_prefix("811907980"));
+        assert!(!has_country_prefix("de811907980"));
     }
 }

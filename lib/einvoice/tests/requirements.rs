@@ -272,3 +272,15 @@ fn a_peppol_credit_note_needs_payment_means_for_its_due_date() {
     // CII has a due date of its own.
     assert_eq!(check(&invoice(&doc), EInvoiceFormat::FacturX), Ok(()));
 }
+
+#[test]
+fn peppol_checks_a_belgian_enterprise_number() {
+    let mut doc = document_for(EInvoiceFormat::Peppol);
+    doc["buyer"]["electronic_address"]["value"] = json!("0987654321");
+    let violations = refused(&doc, EInvoiceFormat::Peppol);
+    assert_names(
+        &violations,
+        "/buyer/electronic_address/value",
+        "PEPPOL-COMMON-R043",
+    );
+}
