@@ -38,6 +38,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod codes;
 mod document;
 pub mod limits;
 pub mod model;

@@ -58,12 +58,21 @@ use serde_json::{Map, Value};
 use time::{Date, Month};
 
 use crate::limits::{
-    MAX_ADDRESS_LINE_CHARS, MAX_ADDRESS_LINES, MAX_AMOUNT_MINOR, MAX_DESCRIPTION_CHARS,
-    MAX_EMAIL_CHARS, MAX_INVOICE_ID_CHARS, MAX_LINES, MAX_NAME_CHARS, MAX_NOTES_CHARS,
-    MAX_QUANTITY, MAX_REVISION, MAX_TAX_RATE_BP, MAX_UNIT_CHARS, MAX_VAT_ID_CHARS, MAX_VIOLATIONS,
+    MAX_AMOUNT_MINOR, MAX_INVOICE_ID_CHARS, MAX_NOTES_CHARS, MAX_REFERENCE_CHARS, MAX_REVISION,
+    MAX_VIOLATIONS,
 };
-use crate::model::{Address, DocumentType, Invoice, InvoiceId, Language, Line, Party, TaxCategory};
-use crate::money::{Currency, Quantity, TaxRate, compute_totals, line_net_minor};
+use crate::model::{
+    AllowanceCharge, DocumentType, EInvoiceFormat, Invoice, InvoiceId, Language, PrecedingInvoice,
+    ThemeName,
+};
+use crate::money::{Currency, compute_totals};
+
+mod lines;
+mod party;
+mod payment;
+mod tax;
+
+use tax::Item;
 
 /// One broken rule: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -559,6 +568,43 @@ fn optional_text(
     }
 }
 
+/// An optional string field read by `parse` (a code, a tag, an IBAN):
+/// `Ok(None)` when absent, `Err(())` when invalid, with `parse`'s error as the
+/// rule.
+fn optional_parsed<T>(
+    report: &mut Report,
+    object: &Map<String, Value>,
+    key: &str,
+    at: &Path<'_>,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, ()> {
+    let at = at.key(key);
+    let Some(value) = optional(object, key) else {
+        return Ok(None);
+    };
+    let s = string(report, value, &at).ok_or(())?;
+    match parse(s) {
+        Ok(parsed) => Ok(Some(parsed)),
+        Err(rule) => {
+            report.add(&at, rule);
+            Err(())
+        }
+    }
+}
+
+/// An optional date field: `Ok(None)` when absent, `Err(())` when invalid.
+fn optional_date<'v>(
+    report: &mut Report,
+    object: &'v Map<String, Value>,
+    key: &str,
+    at: &Path<'_>,
+) -> Result<Option<(Date, &'v str)>, ()> {
+    match optional(object, key) {
+        None => Ok(None),
+        Some(value) => date(report, value, &at.key(key)).map(Some).ok_or(()),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The document
 // ---------------------------------------------------------------------------
@@ -579,26 +625,7 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
             .and_then(|v| string(report, v, &at))
             .and_then(|s| invoice_id(report, s, &at))
     };
-
-    let revision = {
-        let at = root.key("revision");
-        match optional(doc, "revision") {
-            None => Some(1),
-            Some(v) => whole_number(
-                report,
-                v,
-                &at,
-                &WholeRule {
-                    min: 1,
-                    max: i128::from(MAX_REVISION),
-                    not_whole: "must be a whole number",
-                    too_large_note: "",
-                },
-            )
-            .and_then(|n| u32::try_from(n).ok()),
-        }
-    };
-
+    let revision = revision(report, doc, &root);
     let issue_date = {
         let at = root.key("issue_date");
         required(report, doc, "issue_date", &at).and_then(|v| date(report, v, &at))
@@ -615,7 +642,6 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
             format_args!("must not be before issue_date ({issue_text})"),
         );
     }
-
     let currency = {
         let at = root.key("currency");
         required(report, doc, "currency", &at)
@@ -628,21 +654,47 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
                 }
             })
     };
+    let header = header(report, doc, issue_date);
 
     let seller = {
         let at = root.key("seller");
-        required(report, doc, "seller", &at).and_then(|v| party(report, v, &at))
+        required(report, doc, "seller", &at).and_then(|v| party::party(report, v, &at))
     };
     let buyer = {
         let at = root.key("buyer");
-        required(report, doc, "buyer", &at).and_then(|v| party(report, v, &at))
+        required(report, doc, "buyer", &at).and_then(|v| party::party(report, v, &at))
     };
-
+    let payment = match optional(doc, "payment") {
+        None => Ok(None),
+        Some(v) => payment::payment(report, v, &root.key("payment"))
+            .map(Some)
+            .ok_or(()),
+    };
     let lines = {
         let at = root.key("lines");
-        required(report, doc, "lines", &at).and_then(|v| lines(report, v, &at))
+        required(report, doc, "lines", &at).and_then(|v| lines::lines(report, v, &at))
     };
-
+    let allowances = optional_list(report, doc, "allowances", Item::Allowance);
+    let charges = optional_list(report, doc, "charges", Item::Charge);
+    let exemptions = match optional(doc, "exemptions") {
+        None => Ok(BTreeMap::new()),
+        Some(v) => tax::exemptions(report, v, &root.key("exemptions")).ok_or(()),
+    };
+    let prepaid_minor = match optional(doc, "prepaid_minor") {
+        None => Some(0),
+        Some(v) => whole_number(
+            report,
+            v,
+            &root.key("prepaid_minor"),
+            &WholeRule {
+                min: 0,
+                max: i128::from(MAX_AMOUNT_MINOR),
+                not_whole: "must be a whole number of minor units",
+                too_large_note: "",
+            },
+        )
+        .and_then(|n| i64::try_from(n).ok()),
+    };
     let notes = optional_text(
         report,
         doc,
@@ -655,15 +707,29 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
         },
     );
 
-    let totals = lines
-        .as_deref()
-        .and_then(|lines| match compute_totals(lines, &[], &[], 0) {
-            Ok(totals) => Some(totals),
-            Err(rule) => {
-                report.add(&root.key("lines"), rule);
-                None
-            }
-        });
+    let (lines, allowances, charges) = (lines?, allowances.ok()?, charges.ok()?);
+    tax::check_categories(
+        report,
+        &tax::Categorised {
+            lines: &lines,
+            allowances: &allowances,
+            charges: &charges,
+            seller: seller.as_ref(),
+            buyer: buyer.as_ref(),
+            has_delivery_date: matches!(header.delivery_date, Ok(Some(_))),
+            exemptions: exemptions.as_ref().ok(),
+        },
+    );
+    let totals = match compute_totals(&lines, &allowances, &charges, prepaid_minor?) {
+        Ok(totals) => totals,
+        Err(rule) => {
+            // Lines alone point at the lines, as the first version did.
+            let only_lines = allowances.is_empty() && charges.is_empty();
+            let at = if only_lines { root.key("lines") } else { root };
+            report.add(&at, rule);
+            return None;
+        }
+    };
 
     Some(Invoice {
         id: id?,
@@ -671,24 +737,121 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
         issue_date: issue_date?.0,
         due_date: due_date?.0,
         currency: currency?,
-        document_type: DocumentType::default(),
-        language: Language::default(),
-        theme: None,
-        einvoice: None,
-        buyer_reference: None,
-        order_reference: None,
-        preceding_invoice: None,
-        delivery_date: None,
+        document_type: header.document_type.ok()?.unwrap_or_default(),
+        language: header.language.ok()?.unwrap_or_default(),
+        theme: header.theme.ok()?,
+        einvoice: header.einvoice.ok()?,
+        buyer_reference: header.buyer_reference.ok()?,
+        order_reference: header.order_reference.ok()?,
+        preceding_invoice: header.preceding_invoice.ok()?,
+        delivery_date: header.delivery_date.ok()?,
         seller: seller?,
         buyer: buyer?,
-        payment: None,
-        lines: lines?,
-        allowances: Vec::new(),
-        charges: Vec::new(),
-        exemptions: BTreeMap::new(),
+        payment: payment.ok()?,
+        lines,
+        allowances,
+        charges,
+        exemptions: exemptions.ok()?,
         notes: notes.ok()?,
-        totals: totals?,
+        totals,
     })
+}
+
+fn revision(report: &mut Report, doc: &Map<String, Value>, root: &Path<'_>) -> Option<u32> {
+    match optional(doc, "revision") {
+        None => Some(1),
+        Some(v) => whole_number(
+            report,
+            v,
+            &root.key("revision"),
+            &WholeRule {
+                min: 1,
+                max: i128::from(MAX_REVISION),
+                not_whole: "must be a whole number",
+                too_large_note: "",
+            },
+        )
+        .and_then(|n| u32::try_from(n).ok()),
+    }
+}
+
+/// The optional fields of the 1.1 document that describe the document as a
+/// whole; `Err(())` marks one that was given and is invalid.
+struct Header {
+    document_type: Result<Option<DocumentType>, ()>,
+    language: Result<Option<Language>, ()>,
+    theme: Result<Option<ThemeName>, ()>,
+    einvoice: Result<Option<EInvoiceFormat>, ()>,
+    buyer_reference: Result<Option<String>, ()>,
+    order_reference: Result<Option<String>, ()>,
+    preceding_invoice: Result<Option<PrecedingInvoice>, ()>,
+    delivery_date: Result<Option<Date>, ()>,
+}
+
+fn header(
+    report: &mut Report,
+    doc: &Map<String, Value>,
+    issue_date: Option<(Date, &str)>,
+) -> Header {
+    let root = Path::ROOT;
+    let reference = single_line(MAX_REFERENCE_CHARS);
+    Header {
+        document_type: optional_parsed(report, doc, "document_type", &root, str::parse),
+        language: optional_parsed(report, doc, "language", &root, str::parse),
+        theme: optional_parsed(report, doc, "theme", &root, str::parse),
+        einvoice: optional_parsed(report, doc, "einvoice", &root, str::parse),
+        buyer_reference: optional_text(report, doc, "buyer_reference", &root, &reference),
+        order_reference: optional_text(report, doc, "order_reference", &root, &reference),
+        preceding_invoice: match optional(doc, "preceding_invoice") {
+            None => Ok(None),
+            Some(v) => preceding_invoice(report, v, &root.key("preceding_invoice"), issue_date)
+                .map(Some)
+                .ok_or(()),
+        },
+        delivery_date: optional_date(report, doc, "delivery_date", &root)
+            .map(|date| date.map(|(date, _)| date)),
+    }
+}
+
+fn preceding_invoice(
+    report: &mut Report,
+    value: &Value,
+    at: &Path<'_>,
+    issue_date: Option<(Date, &str)>,
+) -> Option<PrecedingInvoice> {
+    let fields = object(report, value, at)?;
+    let id = {
+        let at = at.key("id");
+        required(report, fields, "id", &at)
+            .and_then(|v| text_value(report, v, &at, &single_line(MAX_REFERENCE_CHARS)))
+    };
+    let preceding_date = optional_date(report, fields, "issue_date", at);
+    if let (Ok(Some((preceding, _))), Some((issue, issue_text))) = (preceding_date, issue_date)
+        && preceding > issue
+    {
+        report.add(
+            &at.key("issue_date"),
+            format_args!("must not be after the issue_date of this document ({issue_text})"),
+        );
+        return None;
+    }
+    Some(PrecedingInvoice {
+        id: id?,
+        issue_date: preceding_date.ok()?.map(|(date, _)| date),
+    })
+}
+
+/// `allowances` or `charges`: an empty list when absent.
+fn optional_list(
+    report: &mut Report,
+    doc: &Map<String, Value>,
+    key: &str,
+    item: Item,
+) -> Result<Vec<AllowanceCharge>, ()> {
+    match optional(doc, key) {
+        None => Ok(Vec::new()),
+        Some(v) => lines::allowances_or_charges(report, v, &Path::ROOT.key(key), item).ok_or(()),
+    }
 }
 
 fn invoice_id(report: &mut Report, s: &str, at: &Path<'_>) -> Option<InvoiceId> {
@@ -783,273 +946,6 @@ fn date<'v>(report: &mut Report, value: &'v Value, at: &Path<'_>) -> Option<(Dat
     }
 }
 
-fn party(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Party> {
-    let fields = object(report, value, at)?;
-
-    let name = {
-        let at = at.key("name");
-        required(report, fields, "name", &at)
-            .and_then(|v| text_value(report, v, &at, &single_line(MAX_NAME_CHARS)))
-    };
-
-    let address = {
-        let at = at.key("address");
-        required(report, fields, "address", &at)
-            .and_then(|v| array(report, v, &at))
-            .and_then(|items| address(report, items, &at))
-    };
-
-    let vat_id = optional_text(report, fields, "vat_id", at, &single_line(MAX_VAT_ID_CHARS));
-
-    let email = {
-        let at = at.key("email");
-        match optional(fields, "email") {
-            None => Ok(None),
-            Some(v) => string(report, v, &at)
-                .and_then(|s| email(report, s, &at))
-                .map(Some)
-                .ok_or(()),
-        }
-    };
-
-    Some(Party {
-        name: name?,
-        address: Address {
-            lines: address?,
-            ..Address::default()
-        },
-        vat_id: vat_id.ok()?,
-        tax_number: None,
-        legal_id: None,
-        contact: None,
-        electronic_address: None,
-        email: email.ok()?,
-    })
-}
-
-fn address(report: &mut Report, items: &[Value], at: &Path<'_>) -> Option<Vec<String>> {
-    if items.is_empty() {
-        report.add(at, "must have at least 1 line");
-        return None;
-    }
-    if items.len() > MAX_ADDRESS_LINES {
-        report.add(
-            at,
-            format_args!(
-                "must have at most {MAX_ADDRESS_LINES} lines (has {})",
-                items.len()
-            ),
-        );
-        return None;
-    }
-    let rule = single_line(MAX_ADDRESS_LINE_CHARS);
-    let mut lines = Vec::with_capacity(items.len());
-    let mut valid = true;
-    for (i, item) in items.iter().enumerate() {
-        match text_value(report, item, &at.index(i), &rule) {
-            Some(line) => lines.push(line),
-            None => valid = false,
-        }
-    }
-    valid.then_some(lines)
-}
-
-fn email(report: &mut Report, s: &str, at: &Path<'_>) -> Option<String> {
-    let rule = TextRule {
-        max_chars: MAX_EMAIL_CHARS,
-        not_blank: true,
-        multiline: false,
-    };
-    if !text(report, s, at, &rule) {
-        return None;
-    }
-    let problem = if s.chars().any(char::is_whitespace) {
-        Some("must be an e-mail address without whitespace")
-    } else if s.matches('@').count() != 1 {
-        Some("must be an e-mail address with exactly one \"@\", like billing@example.com")
-    } else {
-        match s.split_once('@') {
-            Some(("", _)) => Some("must be an e-mail address with a name before the \"@\""),
-            Some((_, "")) => Some("must be an e-mail address with a domain after the \"@\""),
-            Some((_, domain)) if !domain.contains('.') => {
-                Some("must be an e-mail address whose domain has a dot, like example.com")
-            }
-            Some((_, domain))
-                if domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") =>
-            {
-                Some("must be an e-mail address whose domain has no empty part between dots")
-            }
-            _ => None,
-        }
-    };
-    match problem {
-        Some(rule) => {
-            report.add(at, rule);
-            None
-        }
-        None => Some(s.to_owned()),
-    }
-}
-
-fn lines(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Vec<Line>> {
-    let items = array(report, value, at)?;
-    if items.is_empty() {
-        report.add(at, "must have at least 1 line");
-        return None;
-    }
-    if items.len() > MAX_LINES {
-        report.add(
-            at,
-            format_args!("must have at most {MAX_LINES} lines (has {})", items.len()),
-        );
-        return None;
-    }
-    let mut lines = Vec::with_capacity(items.len());
-    let mut valid = true;
-    for (i, item) in items.iter().enumerate() {
-        match line(report, item, &at.index(i)) {
-            Some(mut line) if valid => {
-                line.id = (i + 1).to_string();
-                lines.push(line);
-            }
-            Some(_) => {}
-            None => valid = false,
-        }
-    }
-    valid.then_some(lines)
-}
-
-fn line(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Line> {
-    let fields = object(report, value, at)?;
-
-    let description = {
-        let at = at.key("description");
-        required(report, fields, "description", &at)
-            .and_then(|v| text_value(report, v, &at, &single_line(MAX_DESCRIPTION_CHARS)))
-    };
-
-    let quantity = {
-        let at = at.key("quantity");
-        required(report, fields, "quantity", &at).and_then(|v| quantity(report, v, &at))
-    };
-
-    let unit = optional_text(report, fields, "unit", at, &single_line(MAX_UNIT_CHARS));
-
-    let unit_price_minor = {
-        let at = at.key("unit_price_minor");
-        required(report, fields, "unit_price_minor", &at)
-            .and_then(|v| {
-                whole_number(
-                    report,
-                    v,
-                    &at,
-                    &WholeRule {
-                        min: 0,
-                        max: i128::from(MAX_AMOUNT_MINOR),
-                        not_whole: "must be a whole number of minor units",
-                        too_large_note: "",
-                    },
-                )
-            })
-            .and_then(|n| i64::try_from(n).ok())
-    };
-
-    let tax_rate = {
-        let at = at.key("tax_rate_bp");
-        required(report, fields, "tax_rate_bp", &at)
-            .and_then(|v| {
-                whole_number(
-                    report,
-                    v,
-                    &at,
-                    &WholeRule {
-                        min: 0,
-                        max: i128::from(MAX_TAX_RATE_BP),
-                        not_whole: "must be a whole number of basis points (2000 = 20%)",
-                        too_large_note: " (100%)",
-                    },
-                )
-            })
-            .and_then(|n| u32::try_from(n).ok())
-            .map(TaxRate::from_basis_points)
-    };
-
-    let net_minor = match (quantity, unit_price_minor) {
-        (Some(quantity), Some(price)) => {
-            let net = line_net_minor(quantity, price);
-            if net.is_none() {
-                report.add(
-                    at,
-                    format_args!(
-                        "line amount {quantity} × {price} exceeds the limit of {MAX_AMOUNT_MINOR} minor units"
-                    ),
-                );
-            }
-            net
-        }
-        _ => None,
-    };
-
-    let tax_rate = tax_rate?;
-    Some(Line {
-        id: String::new(),
-        description: description?,
-        quantity: quantity?,
-        unit: unit.ok()?,
-        unit_code: None,
-        unit_price_minor: unit_price_minor?,
-        tax_rate,
-        tax_category: TaxCategory::default_for(tax_rate),
-        seller_item_id: None,
-        gtin: None,
-        net_minor: net_minor?,
-    })
-}
-
-/// Relative distance within which a float counts as a value with 3 decimals.
-const QUANTITY_TOLERANCE: f64 = 1e-14;
-
-fn quantity(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Quantity> {
-    let Some(n) = number(value) else {
-        report.add(at, format_args!("must be a number (got {})", kind(value)));
-        return None;
-    };
-    let milli = match n {
-        Number::Integer(i) => {
-            if i <= 0 {
-                report.add(at, "must be greater than 0");
-                return None;
-            }
-            if i > i128::from(MAX_QUANTITY) {
-                report.add(at, format_args!("must be at most {MAX_QUANTITY}"));
-                return None;
-            }
-            i.checked_mul(1000).and_then(|m| i64::try_from(m).ok())
-        }
-        Number::Float(f) => {
-            // -0.0 <= 0.0 holds; serde_json never yields NaN, but be safe.
-            if f.is_nan() || f <= 0.0 {
-                report.add(at, "must be greater than 0");
-                return None;
-            }
-            // MAX_QUANTITY (10^9) is exact in f64.
-            if f > MAX_QUANTITY as f64 {
-                report.add(at, format_args!("must be at most {MAX_QUANTITY}"));
-                return None;
-            }
-            let scaled = f * 1000.0;
-            let rounded = scaled.round();
-            if rounded < 1.0 || (scaled - rounded).abs() > scaled * QUANTITY_TOLERANCE {
-                report.add(at, "must have at most 3 decimals");
-                return None;
-            }
-            // 1 ≤ rounded ≤ 10^12: exact, and the cast cannot saturate.
-            Some(rounded as i64)
-        }
-    };
-    milli.map(Quantity::from_milli)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1092,18 +988,5 @@ mod tests {
             violations.as_slice()[MAX_VIOLATIONS].rule,
             "… and 1 more problem"
         );
-    }
-
-    #[test]
-    fn quantity_floats_with_three_decimals_are_exact() {
-        // Every thousandth written as the shortest decimal a producer would
-        // print parses back to the same thousandths.
-        for milli in (1..=20_000).chain([999_999_999_999, 1_000_000_000_000, 123_456_789_123]) {
-            let f = milli as f64 / 1000.0;
-            let value: Value = serde_json::from_str(&f.to_string()).expect("json");
-            let mut report = Report::default();
-            let q = quantity(&mut report, &value, &Path::ROOT);
-            assert_eq!(q, Some(Quantity::from_milli(milli)), "{f}");
-        }
     }
 }
