@@ -6,8 +6,11 @@
 //! rule is adding a row. A reader sees in one screen what Factur-X, XRechnung and Peppol BIS ask
 //! beyond the invoice model's own validation.
 //!
-//! The rows cover what paperflow's model can break. Rules the model cannot break are not
-//! repeated here: a name, a description and an issue date always exist, amounts are computed
+//! The table is complete for any [`Invoice`] value. Some of its rows (EN 16931's VAT category
+//! rules: rates, identifiers, exemption reasons, BR-61, BR-33/38) are also enforced by the
+//! model's validation of every document, so a parsed invoice never breaks them; they stay
+//! because `Invoice`'s fields are public, and an invoice built or changed in code must not
+//! become an XML that claims a format it breaks. Rules no `Invoice` can break are not rows: a name, a description and an issue date always exist, amounts are computed
 //! (BR-CO-10 … BR-CO-16 hold by construction), prices are never negative (BR-27), the due date
 //! is always there (BR-CO-25). What the XML writers always write is not a row either: the
 //! specification identifier (BT-24), the business process of Peppol and XRechnung (BT-23), the
