@@ -300,3 +300,20 @@ fn peppol_checks_a_belgian_enterprise_number() {
         "PEPPOL-COMMON-R043",
     );
 }
+
+#[test]
+fn a_taxed_e_invoice_needs_the_sellers_vat_id_or_tax_number() {
+    // A v1 document may leave the seller's identifiers out; an e-invoice may not.
+    let mut doc = document("einvoice-fr-discount.json");
+    let seller = doc["seller"].as_object_mut().expect("seller");
+    seller.remove("vat_id");
+    seller.remove("legal_id");
+    let violations = refused(&doc, EInvoiceFormat::FacturX);
+    assert_names(&violations, "/seller/vat_id", "BR-CO-26");
+    assert_names(&violations, "/seller/vat_id", "BR-S-02");
+
+    // A tax number (BT-32) and a legal registration (BT-30) are enough.
+    doc["seller"]["tax_number"] = json!("12 345 678 901");
+    doc["seller"]["legal_id"] = json!("303265045");
+    assert_eq!(check(&invoice(&doc), EInvoiceFormat::FacturX), Ok(()));
+}
