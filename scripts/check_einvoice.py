@@ -265,7 +265,7 @@ def main() -> int:
         verdict = "FAILED" if errors else "ok"
         print(f"{path}: {verdict}: {errors} errors, {warnings} warnings")
         failed += 1 if errors else 0
-    print(f"check_einvoice: {len(args.files) - failed} passed, {failed} failed")
+    print(f"check_einvoice: {len(args.files)} documents, {failed} with errors")
     return 1 if failed else 0
 
 
