@@ -164,3 +164,26 @@ fn the_same_invoice_gives_the_same_bytes() {
         );
     }
 }
+
+/// The schema half of the validator works too: an element UBL does not have is refused
+/// before any schematron runs.
+#[test]
+fn the_validators_refuse_xml_the_schema_does_not_allow() {
+    let invoice = sample("einvoice-peppol.json");
+    let xml = String::from_utf8(to_xml(&invoice, EInvoiceFormat::Peppol).expect("qualifies"))
+        .expect("UTF-8");
+    let broken = xml.replacen(
+        "<cbc:DocumentCurrencyCode>",
+        "<cbc:Colour>blue</cbc:Colour><cbc:DocumentCurrencyCode>",
+        1,
+    );
+    assert_ne!(broken, xml);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("unknown-element.peppol.xml");
+    std::fs::write(&path, broken).expect("write the XML");
+    let output = run_validator(&[path]);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(report.contains("error XSD"), "{report}");
+    assert!(report.contains("Colour"), "{report}");
+}
