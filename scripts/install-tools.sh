@@ -17,6 +17,7 @@
 #                        (CII) and UBL 2.1 with CEN's EN 16931 rules (scripts/check_einvoice.py)
 #   saxonche             Saxon-HE for Python (no Java): runs those XSLT 2.0 schematrons
 #   lxml                 XML Schema validation (a dependency of factur-x, pinned here)
+#   pikepdf              reads a Factur-X PDF's PDF/A-3 structure back (scripts/check_pdfa.py)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -64,6 +65,7 @@ pins=(
   "factur-x==7.8"
   "saxonche==13.1.1"
   "lxml==6.2.0"
+  "pikepdf==10.18.0"
 )
 pins_hash="$(printf '%s\n' "${pins[@]}" | sha256sum | cut -c1-16)"
 stamp="$venv/.installed-$pins_hash"
@@ -101,6 +103,6 @@ rm -f "$venv"/.installed-*
 for tool in moto_server cargo-lambda schemathesis; do
   [ -x "$venv/bin/$tool" ] || { echo "tools: .tools/venv/bin/$tool is missing after install" >&2; exit 1; }
 done
-"$venv/bin/python" -c "import facturx, saxonche, lxml" || { echo "tools: the e-invoice validators do not import after install" >&2; exit 1; }
+"$venv/bin/python" -c "import facturx, saxonche, lxml, pikepdf" || { echo "tools: the e-invoice validators do not import after install" >&2; exit 1; }
 printf '%s\n' "${pins[@]}" >"$stamp"
 echo "tools: installed .tools/venv (moto, cargo-lambda, ziglang, schemathesis, factur-x, saxonche)"

@@ -1,10 +1,12 @@
 //! How long rendering takes, fonts already parsed (as in a warm Lambda or a long CLI run).
 //!
 //! `make bench` runs these. Targets on the project's 2-core machine: a one-page invoice of
-//! 12 lines at most 1.5 ms median, the 600-line invoice at most 20 ms.
+//! 12 lines at most 1.5 ms median, the 600-line invoice at most 20 ms, and a one-page Factur-X
+//! invoice at most twice the time of the plain PDF of the same invoice.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_einvoice::EInvoiceFormat;
+use paperflow_render::{FacturX, FontSet, RenderOptions};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -42,6 +44,33 @@ fn render(c: &mut Criterion) {
     group.sample_size(30);
     group.bench_function("600_lines", |b| {
         b.iter(|| paperflow_render::render(black_box(&long), &fonts, &options))
+    });
+    group.finish();
+
+    // The same one-page invoice, plain and as Factur-X (its XML built once, outside the loop,
+    // as a caller would hand it over).
+    let e_invoice = paperflow_invoice::invoice_from_value(&sample("einvoice-fr-discount.json"))
+        .expect("a valid invoice");
+    let xml = paperflow_einvoice::to_xml(&e_invoice, EInvoiceFormat::FacturX)
+        .expect("the sample can be a Factur-X");
+    let factur_x = RenderOptions {
+        factur_x: Some(FacturX { xml }),
+        ..RenderOptions::default()
+    };
+    let plain = paperflow_render::render(&e_invoice, &fonts, &options).expect("renders");
+    let hybrid = paperflow_render::render(&e_invoice, &fonts, &factur_x).expect("renders");
+    assert_eq!(hybrid.pages, 1, "the Factur-X sample must stay on one page");
+    println!(
+        "one-page e-invoice: plain {} bytes, Factur-X {} bytes",
+        plain.bytes.len(),
+        hybrid.bytes.len()
+    );
+    let mut group = c.benchmark_group("einvoice");
+    group.bench_function("one_page_plain", |b| {
+        b.iter(|| paperflow_render::render(black_box(&e_invoice), &fonts, &options))
+    });
+    group.bench_function("one_page_factur_x", |b| {
+        b.iter(|| paperflow_render::render(black_box(&e_invoice), &fonts, &factur_x))
     });
     group.finish();
 

@@ -12,8 +12,11 @@
 
 use crate::PageSize;
 use crate::fonts::{FontSet, Weight};
+use crate::labels::{Labels, fill};
 use crate::text::{visual_order, wrap};
-use paperflow_invoice::{Invoice, Line};
+use paperflow_invoice::{
+    AllowanceCharge, DocumentType, Invoice, Line, Party, TaxCategory, TaxRate,
+};
 
 /// One thing drawn on a page.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,12 +75,19 @@ const MIN_DESCRIPTION_WIDTH: f32 = 140.0;
 /// Widest a numeric column may grow before its values wrap.
 const MAX_NUMBER_COLUMN: f32 = 118.0;
 
-/// Lays the invoice out on pages of `page_size`.
-pub(crate) fn lay_out(invoice: &Invoice, fonts: &FontSet, page_size: PageSize) -> Pages {
+/// Lays the invoice out on pages of `page_size`, in the words of `labels`.
+pub(crate) fn lay_out(
+    invoice: &Invoice,
+    fonts: &FontSet,
+    page_size: PageSize,
+    labels: &Labels,
+) -> Pages {
     let (width, height) = page_size.points();
     let mut composer = Composer {
         fonts,
         invoice,
+        labels,
+        first_version: is_first_version(invoice),
         width,
         height,
         pages: vec![Vec::new()],
@@ -88,6 +98,7 @@ pub(crate) fn lay_out(invoice: &Invoice, fonts: &FontSet, page_size: PageSize) -
     composer.parties();
     composer.line_table();
     composer.totals();
+    composer.payment();
     composer.notes();
     composer.footers();
     composer.pages
@@ -96,6 +107,10 @@ pub(crate) fn lay_out(invoice: &Invoice, fonts: &FontSet, page_size: PageSize) -
 struct Composer<'a> {
     fonts: &'a FontSet,
     invoice: &'a Invoice,
+    labels: &'a Labels,
+    /// Whether the invoice uses nothing of the 1.1 document: it is then printed exactly as
+    /// before 1.1, down to the names of its totals.
+    first_version: bool,
     width: f32,
     height: f32,
     pages: Pages,
@@ -200,7 +215,11 @@ impl Composer<'_> {
         self.pages.push(Vec::new());
         self.page = self.pages.len() - 1;
         self.y = MARGIN_TOP;
-        let caption = format!("Invoice {} (continued)", self.invoice.id);
+        let template = match self.invoice.document_type {
+            DocumentType::Invoice => &self.labels.invoice_continued,
+            DocumentType::CreditNote => &self.labels.credit_note_continued,
+        };
+        let caption = fill(template, &[("id", self.invoice.id.as_str())]);
         let (left, width) = (self.left(), self.content_width());
         self.text(
             &caption,
@@ -225,8 +244,13 @@ impl Composer<'_> {
         let top = self.y;
 
         let (left, right) = (self.left(), self.right());
+        let labels = self.labels;
+        let (title, number) = match invoice.document_type {
+            DocumentType::Invoice => (&labels.invoice_title, &labels.invoice_number),
+            DocumentType::CreditNote => (&labels.credit_note_title, &labels.credit_note_number),
+        };
         self.text(
-            "INVOICE",
+            title,
             facts_x,
             facts_width,
             top + 18.0,
@@ -236,16 +260,12 @@ impl Composer<'_> {
             Align::Right,
         );
         self.y = top + 28.0;
-        let mut facts = vec![
-            ("Invoice number", invoice.id.to_string()),
-            ("Issue date", invoice.issue_date.to_string()),
-            ("Due date", invoice.due_date.to_string()),
-            ("Currency", invoice.currency.code().to_owned()),
-        ];
-        if invoice.revision > 1 {
-            facts.insert(1, ("Revision", invoice.revision.to_string()));
-        }
-        let label_width = 78.0;
+        let facts = self.facts(number);
+        // Wide enough for every label of the first version; a longer label widens it.
+        let label_width = facts
+            .iter()
+            .map(|(label, _)| self.fonts.measure(label, Weight::Regular, LABEL) + 6.0)
+            .fold(78.0, f32::max);
         for (label, value) in facts {
             let value_lines = wrap(
                 self.fonts,
@@ -257,7 +277,7 @@ impl Composer<'_> {
             self.y += LEADING;
             let baseline = self.y - 3.0;
             self.text(
-                label,
+                &label,
                 facts_x,
                 label_width,
                 baseline,
@@ -296,14 +316,43 @@ impl Composer<'_> {
         });
     }
 
-    /// Name, address, VAT id and e-mail of a party, from the current position down.
-    fn party_block(
-        &mut self,
-        party: &paperflow_invoice::Party,
-        x: f32,
-        width: f32,
-        name_size: f32,
-    ) {
+    /// The facts beside the title: number, revision, dates, currency and references, each
+    /// with its label; `number` labels the document's number.
+    fn facts(&self, number: &str) -> Vec<(String, String)> {
+        let invoice = self.invoice;
+        let labels = self.labels;
+        let mut facts = vec![(number.to_owned(), invoice.id.to_string())];
+        if invoice.revision > 1 {
+            facts.push((labels.revision.clone(), invoice.revision.to_string()));
+        }
+        facts.push((labels.issue_date.clone(), invoice.issue_date.to_string()));
+        facts.push((labels.due_date.clone(), invoice.due_date.to_string()));
+        if let Some(delivered) = invoice.delivery_date {
+            facts.push((labels.delivery_date.clone(), delivered.to_string()));
+        }
+        facts.push((labels.currency.clone(), invoice.currency.code().to_owned()));
+        if let Some(reference) = &invoice.buyer_reference {
+            facts.push((labels.buyer_reference.clone(), reference.clone()));
+        }
+        if let Some(reference) = &invoice.order_reference {
+            facts.push((labels.order_reference.clone(), reference.clone()));
+        }
+        if let Some(preceding) = &invoice.preceding_invoice {
+            let value = match preceding.issue_date {
+                Some(date) => fill(
+                    &labels.preceding_invoice_dated,
+                    &[("id", &preceding.id), ("date", &date.to_string())],
+                ),
+                None => preceding.id.clone(),
+            };
+            facts.push((labels.preceding_invoice.clone(), value));
+        }
+        facts
+    }
+
+    /// Name, address, tax identifiers, e-mail and contact of a party, from the current position
+    /// down.
+    fn party_block(&mut self, party: &Party, x: f32, width: f32, name_size: f32) {
         for line in wrap(self.fonts, &party.name, Weight::Bold, name_size, width) {
             self.y += name_size + 3.0;
             self.text(
@@ -321,26 +370,39 @@ impl Composer<'_> {
         for line in &party.address.printed_lines() {
             self.paragraph(line, x, width, BODY, Weight::Regular, INK);
         }
-        if let Some(vat_id) = &party.vat_id {
-            self.paragraph(
-                &format!("VAT ID {vat_id}"),
-                x,
-                width,
-                BODY,
-                Weight::Regular,
-                MUTED,
-            );
+        let labels = self.labels;
+        let identifiers = [
+            (&labels.vat_id, &party.vat_id),
+            (&labels.tax_number, &party.tax_number),
+            (&labels.legal_id, &party.legal_id),
+        ];
+        for (template, identifier) in identifiers {
+            if let Some(identifier) = identifier {
+                let line = fill(template, &[("id", identifier)]);
+                self.paragraph(&line, x, width, BODY, Weight::Regular, MUTED);
+            }
         }
         if let Some(email) = &party.email {
             self.paragraph(email, x, width, BODY, Weight::Regular, MUTED);
+        }
+        if let Some(contact) = &party.contact {
+            let parts: Vec<&str> = [&contact.name, &contact.phone, &contact.email]
+                .into_iter()
+                .filter_map(|part| part.as_deref())
+                .collect();
+            if !parts.is_empty() {
+                let line = format!("{}: {}", labels.contact, parts.join(" · "));
+                self.paragraph(&line, x, width, BODY, Weight::Regular, MUTED);
+            }
         }
     }
 
     fn parties(&mut self) {
         let (left, width) = (self.left(), self.content_width() / 2.0);
         self.y += 4.0;
+        let labels = self.labels;
         self.text(
-            "BILL TO",
+            &labels.bill_to,
             left,
             width,
             self.y,
@@ -356,6 +418,7 @@ impl Composer<'_> {
 
     fn columns(&self) -> Vec<Column> {
         let invoice = self.invoice;
+        let labels = self.labels;
         let currency = invoice.currency;
         let measure = |text: &str| self.fonts.measure(text, Weight::Regular, BODY);
         let header = |text: &str| self.fonts.measure(text, Weight::Bold, LABEL);
@@ -366,22 +429,34 @@ impl Composer<'_> {
             (content + 2.0 * CELL_PAD).min(MAX_NUMBER_COLUMN)
         };
         let lines = &invoice.lines;
-        let quantity = widest("Quantity", &mut lines.iter().map(quantity_text));
+        let adjustments = || {
+            self.adjustments()
+                .map(|(_, adjustment, amount)| (adjustment, amount))
+        };
+        let quantity = widest(&labels.quantity, &mut lines.iter().map(quantity_text));
         let price = widest(
-            "Unit price (XXX)",
+            &fill(&labels.unit_price, &[("currency", "XXX")]),
             &mut lines
                 .iter()
                 .map(|line| currency.format_minor(line.unit_price_minor)),
         );
-        let tax = widest(
-            "Tax",
-            &mut lines.iter().map(|line| line.tax_rate.to_string()),
-        );
+        let tax =
+            widest(
+                &labels.tax,
+                &mut lines
+                    .iter()
+                    .map(|line| tax_text(line.tax_rate, line.tax_category))
+                    .chain(adjustments().map(|(adjustment, _)| {
+                        tax_text(adjustment.tax_rate, adjustment.tax_category)
+                    })),
+            );
         let amount = widest(
-            "Amount (XXX)",
+            &fill(&labels.amount, &[("currency", "XXX")]),
             &mut lines
                 .iter()
-                .map(|line| currency.format_minor(line.net_minor)),
+                .map(|line| line.net_minor)
+                .chain(adjustments().map(|(_, amount)| amount))
+                .map(|amount| currency.format_minor(amount)),
         );
         let description =
             (self.content_width() - quantity - price - tax - amount).max(MIN_DESCRIPTION_WIDTH);
@@ -399,20 +474,17 @@ impl Composer<'_> {
             x += width;
             column
         };
+        let code = [("currency", currency.code())];
         vec![
-            column("Description", description, Align::Left),
-            column("Quantity", quantity * scale, Align::Right),
+            column(&labels.description, description, Align::Left),
+            column(&labels.quantity, quantity * scale, Align::Right),
             column(
-                &format!("Unit price ({})", currency.code()),
+                &fill(&labels.unit_price, &code),
                 price * scale,
                 Align::Right,
             ),
-            column("Tax", tax * scale, Align::Right),
-            column(
-                &format!("Amount ({})", currency.code()),
-                amount * scale,
-                Align::Right,
-            ),
+            column(&labels.tax, tax * scale, Align::Right),
+            column(&fill(&labels.amount, &code), amount * scale, Align::Right),
         ]
     }
 
@@ -447,44 +519,94 @@ impl Composer<'_> {
         self.table_header(&columns);
         for line in &self.invoice.lines {
             let cells = self.cells(line, &columns);
-            let rows = cells.iter().map(Vec::len).max().unwrap_or(1);
-            // A row that fits on a page is kept together; only a taller one is split.
-            let row_height = rows as f32 * LEADING + 7.0;
-            if row_height <= self.bottom() - MARGIN_TOP - 40.0 && self.ensure_room(row_height) {
-                self.table_header(&columns);
-            }
-            self.y += 3.0;
-            for row in 0..rows {
-                if self.ensure_room(LEADING + 4.0) {
-                    self.table_header(&columns);
-                    self.y += 3.0;
-                }
-                self.y += LEADING;
-                for (column, cell) in columns.iter().zip(&cells) {
-                    if let Some(text) = cell.get(row) {
-                        self.text(
-                            text,
-                            column.x + CELL_PAD,
-                            column.width - 2.0 * CELL_PAD,
-                            self.y - 3.0,
-                            BODY,
-                            Weight::Regular,
-                            INK,
-                            column.align,
-                        );
-                    }
-                }
-            }
-            self.y += 4.0;
-            let (left, right) = (self.left(), self.right());
-            self.push(Item::Rule {
-                x1: left,
-                x2: right,
-                y: self.y,
-                thickness: 0.4,
-                gray: HAIRLINE,
-            });
+            self.table_row(&columns, &cells);
         }
+        // Document-level allowances and charges follow the lines they adjust, in the same
+        // columns: an allowance lowers the total, so its amount prints negative.
+        let adjustments: Vec<[String; 5]> = self
+            .adjustments()
+            .map(|(label, adjustment, amount)| {
+                [
+                    label,
+                    String::new(),
+                    String::new(),
+                    tax_text(adjustment.tax_rate, adjustment.tax_category),
+                    self.invoice.currency.format_minor(amount),
+                ]
+            })
+            .collect();
+        for values in adjustments {
+            let cells = self.wrap_cells(&values, &columns);
+            self.table_row(&columns, &cells);
+        }
+    }
+
+    /// Each document-level allowance and charge with its printed name and its signed amount.
+    fn adjustments(&self) -> impl Iterator<Item = (String, &AllowanceCharge, i64)> + '_ {
+        let labels = self.labels;
+        let named =
+            |named: &String, unnamed: &String, adjustment: &AllowanceCharge| match &adjustment
+                .reason
+            {
+                Some(reason) => fill(named, &[("reason", reason)]),
+                None => unnamed.clone(),
+            };
+        let allowances = self.invoice.allowances.iter().map(move |allowance| {
+            (
+                named(&labels.allowance, &labels.allowance_unnamed, allowance),
+                allowance,
+                -allowance.amount_minor,
+            )
+        });
+        let charges = self.invoice.charges.iter().map(move |charge| {
+            (
+                named(&labels.charge, &labels.charge_unnamed, charge),
+                charge,
+                charge.amount_minor,
+            )
+        });
+        allowances.chain(charges)
+    }
+
+    /// One row of the line table, kept on one page when it fits.
+    fn table_row(&mut self, columns: &[Column], cells: &[Vec<String>]) {
+        let rows = cells.iter().map(Vec::len).max().unwrap_or(1);
+        // A row that fits on a page is kept together; only a taller one is split.
+        let row_height = rows as f32 * LEADING + 7.0;
+        if row_height <= self.bottom() - MARGIN_TOP - 40.0 && self.ensure_room(row_height) {
+            self.table_header(columns);
+        }
+        self.y += 3.0;
+        for row in 0..rows {
+            if self.ensure_room(LEADING + 4.0) {
+                self.table_header(columns);
+                self.y += 3.0;
+            }
+            self.y += LEADING;
+            for (column, cell) in columns.iter().zip(cells) {
+                if let Some(text) = cell.get(row) {
+                    self.text(
+                        text,
+                        column.x + CELL_PAD,
+                        column.width - 2.0 * CELL_PAD,
+                        self.y - 3.0,
+                        BODY,
+                        Weight::Regular,
+                        INK,
+                        column.align,
+                    );
+                }
+            }
+        }
+        self.y += 4.0;
+        let (left, right) = (self.left(), self.right());
+        self.push(Item::Rule {
+            x1: left,
+            x2: right,
+            y: self.y,
+            thickness: 0.4,
+            gray: HAIRLINE,
+        });
     }
 
     /// The text of each cell of a line, wrapped to its column.
@@ -494,9 +616,14 @@ impl Composer<'_> {
             line.description.clone(),
             quantity_text(line),
             currency.format_minor(line.unit_price_minor),
-            line.tax_rate.to_string(),
+            tax_text(line.tax_rate, line.tax_category),
             currency.format_minor(line.net_minor),
         ];
+        self.wrap_cells(&values, columns)
+    }
+
+    /// Each value wrapped to its column.
+    fn wrap_cells(&self, values: &[String], columns: &[Column]) -> Vec<Vec<String>> {
         values
             .iter()
             .zip(columns)
@@ -512,6 +639,9 @@ impl Composer<'_> {
             .collect()
     }
 
+    /// The totals, right-aligned under the table: the first version's three names for a
+    /// first-version invoice, else every total of EN 16931 that applies (BT-106 … BT-115), with
+    /// the VAT breakdown per category and rate (BG-23) and the reason of each exemption.
     fn totals(&mut self) {
         let invoice = self.invoice;
         let currency = invoice.currency;
@@ -521,46 +651,57 @@ impl Composer<'_> {
         let amount_width = 120.0;
         let label_width = width - amount_width;
 
-        let mut rows = vec![(
-            String::from("Net total"),
-            currency.format_minor(totals.net_minor),
-        )];
-        for group in &totals.tax_groups {
-            rows.push((
-                format!(
-                    "Tax {} on {}",
-                    group.rate,
-                    currency.format_minor(group.net_minor)
-                ),
-                currency.format_minor(group.tax_minor),
-            ));
-        }
+        let rows = if self.first_version {
+            self.first_version_total_rows()
+        } else {
+            self.total_rows()
+        };
         self.y += 10.0;
         self.ensure_room(LEADING * 2.0 + 30.0);
-        for (label, amount) in rows {
-            self.ensure_room(LEADING + 30.0);
-            self.y += LEADING + 1.0;
-            let baseline = self.y - 3.0;
-            self.text(
-                &label,
-                x,
-                label_width,
-                baseline,
-                BODY,
-                Weight::Regular,
-                MUTED,
-                Align::Left,
-            );
-            self.text(
-                &amount,
-                x + label_width,
-                amount_width,
-                baseline,
-                BODY,
-                Weight::Regular,
-                INK,
-                Align::Right,
-            );
+        for row in rows {
+            match row {
+                TotalRow::Amount(label, amount) => {
+                    self.ensure_room(LEADING + 30.0);
+                    self.y += LEADING + 1.0;
+                    let baseline = self.y - 3.0;
+                    self.text(
+                        &label,
+                        x,
+                        label_width,
+                        baseline,
+                        BODY,
+                        Weight::Regular,
+                        MUTED,
+                        Align::Left,
+                    );
+                    self.text(
+                        &amount,
+                        x + label_width,
+                        amount_width,
+                        baseline,
+                        BODY,
+                        Weight::Regular,
+                        INK,
+                        Align::Right,
+                    );
+                }
+                TotalRow::Remark(remark) => {
+                    for line in wrap(self.fonts, &remark, Weight::Regular, SMALL, width) {
+                        self.ensure_room(LEADING + 30.0);
+                        self.y += LEADING - 2.0;
+                        self.text(
+                            &line,
+                            x,
+                            width,
+                            self.y - 3.0,
+                            SMALL,
+                            Weight::Regular,
+                            MUTED,
+                            Align::Left,
+                        );
+                    }
+                }
+            }
         }
         self.y += 6.0;
         self.push(Item::Rule {
@@ -571,11 +712,16 @@ impl Composer<'_> {
             gray: INK,
         });
         self.y += 17.0;
-        let grand_total = currency.format_with_code(totals.gross_minor);
+        let (label, amount) = if self.first_version {
+            (&self.labels.total_due, totals.gross_minor)
+        } else {
+            (&self.labels.amount_due, totals.due_minor)
+        };
+        let grand_total = currency.format_with_code(amount);
         let size = 11.0;
         let label_room = width - self.fonts.measure(&grand_total, Weight::Bold, size) - 8.0;
         self.text(
-            "Total due",
+            label,
             x,
             label_room.max(0.0),
             self.y - 4.0,
@@ -597,6 +743,183 @@ impl Composer<'_> {
         self.y += 18.0;
     }
 
+    /// The rows above the grand total of a first-version invoice, as they always were.
+    fn first_version_total_rows(&self) -> Vec<TotalRow> {
+        let currency = self.invoice.currency;
+        let totals = &self.invoice.totals;
+        let mut rows = vec![TotalRow::Amount(
+            self.labels.net_total.clone(),
+            currency.format_minor(totals.net_minor),
+        )];
+        for group in &totals.tax_groups {
+            let label = fill(
+                &self.labels.tax_on,
+                &[
+                    ("rate", &group.rate.to_string()),
+                    ("base", &currency.format_minor(group.net_minor)),
+                ],
+            );
+            rows.push(TotalRow::Amount(
+                label,
+                currency.format_minor(group.tax_minor),
+            ));
+        }
+        rows
+    }
+
+    /// The rows above the amount due, named as EN 16931 names them; allowances, charges and
+    /// prepaid amounts only when the invoice has them.
+    fn total_rows(&self) -> Vec<TotalRow> {
+        let invoice = self.invoice;
+        let labels = self.labels;
+        let currency = invoice.currency;
+        let totals = &invoice.totals;
+        let amount = |label: &String, minor: i64| {
+            TotalRow::Amount(label.clone(), currency.format_minor(minor))
+        };
+        let mut rows = vec![amount(&labels.sum_of_lines, totals.net_minor)];
+        if !invoice.allowances.is_empty() {
+            rows.push(amount(&labels.allowances_total, -totals.allowances_minor));
+        }
+        if !invoice.charges.is_empty() {
+            rows.push(amount(&labels.charges_total, totals.charges_minor));
+        }
+        if !invoice.allowances.is_empty() || !invoice.charges.is_empty() {
+            rows.push(amount(
+                &labels.total_without_vat,
+                totals.tax_exclusive_minor,
+            ));
+        }
+        for group in &totals.tax_groups {
+            let label = fill(
+                &labels.vat_on,
+                &[
+                    ("category", group.category.code()),
+                    ("rate", &group.rate.to_string()),
+                    ("base", &currency.format_minor(group.net_minor)),
+                ],
+            );
+            rows.push(TotalRow::Amount(
+                label,
+                currency.format_minor(group.tax_minor),
+            ));
+            if let Some(remark) = self.exemption_remark(group.category) {
+                rows.push(TotalRow::Remark(remark));
+            }
+        }
+        rows.push(amount(&labels.total_with_vat, totals.gross_minor));
+        if totals.prepaid_minor != 0 {
+            // Printed as what it does to the total: it is taken off.
+            rows.push(amount(&labels.prepaid, -totals.prepaid_minor));
+        }
+        rows
+    }
+
+    /// Under a VAT row whose category is not the standard rate: the category's name and the
+    /// exemption reason (BT-120) and code (BT-121), as the invoice gives them.
+    fn exemption_remark(&self, category: TaxCategory) -> Option<String> {
+        if category == TaxCategory::S {
+            return None;
+        }
+        let exemption = self.invoice.exemptions.get(&category);
+        let reason: Vec<&str> = exemption
+            .into_iter()
+            .flat_map(|exemption| [&exemption.reason, &exemption.code])
+            .filter_map(|part| part.as_deref())
+            .collect();
+        let name = self.labels.tax_category(category);
+        Some(match reason.as_slice() {
+            [] => name.to_owned(),
+            [only] => fill(
+                &self.labels.exemption,
+                &[("category", name), ("reason", only)],
+            ),
+            [text, code, ..] => fill(
+                &self.labels.exemption,
+                &[("category", name), ("reason", &format!("{text} ({code})"))],
+            ),
+        })
+    }
+
+    /// The payment instructions (BG-16): means, account, reference and terms, each only when
+    /// the invoice has it.
+    fn payment(&mut self) {
+        let Some(payment) = &self.invoice.payment else {
+            return;
+        };
+        let labels = self.labels;
+        let mut rows = vec![(
+            &labels.payment_means,
+            labels.payment_means_name(&payment.means_code).to_owned(),
+        )];
+        let optional = [
+            (&labels.iban, payment.iban.as_deref().map(grouped_in_fours)),
+            (&labels.bic, payment.bic.clone()),
+            (&labels.account_name, payment.account_name.clone()),
+            (&labels.remittance, payment.remittance.clone()),
+            (&labels.payment_terms, payment.terms.clone()),
+        ];
+        rows.extend(
+            optional
+                .into_iter()
+                .filter_map(|(label, value)| value.map(|value| (label, value))),
+        );
+        let (left, width) = (self.left(), self.content_width());
+        let label_width = rows
+            .iter()
+            .map(|(label, _)| self.fonts.measure(label, Weight::Regular, LABEL) + 10.0)
+            .fold(90.0, f32::max);
+        self.ensure_room(3.0 * LEADING);
+        self.y += LEADING;
+        self.text(
+            &labels.payment,
+            left,
+            width,
+            self.y - 3.0,
+            LABEL,
+            Weight::Bold,
+            MUTED,
+            Align::Left,
+        );
+        for (label, value) in rows {
+            let lines = wrap(
+                self.fonts,
+                &value,
+                Weight::Regular,
+                BODY,
+                width - label_width,
+            );
+            self.ensure_room(LEADING * lines.len() as f32);
+            self.y += LEADING;
+            self.text(
+                label,
+                left,
+                label_width,
+                self.y - 3.0,
+                LABEL,
+                Weight::Regular,
+                MUTED,
+                Align::Left,
+            );
+            for (index, line) in lines.iter().enumerate() {
+                if index > 0 {
+                    self.y += LEADING;
+                }
+                self.text(
+                    line,
+                    left + label_width,
+                    width - label_width,
+                    self.y - 3.0,
+                    BODY,
+                    Weight::Regular,
+                    INK,
+                    Align::Left,
+                );
+            }
+        }
+        self.y += 6.0;
+    }
+
     fn notes(&mut self) {
         let Some(notes) = &self.invoice.notes else {
             return;
@@ -604,8 +927,9 @@ impl Composer<'_> {
         let (left, width) = (self.left(), self.content_width());
         self.ensure_room(3.0 * LEADING);
         self.y += LEADING;
+        let labels = self.labels;
         self.text(
-            "NOTES",
+            &labels.notes,
             left,
             width,
             self.y - 3.0,
@@ -636,8 +960,8 @@ impl Composer<'_> {
         let seller = &self.invoice.seller;
         let mut identity = seller.name.clone();
         if let Some(vat_id) = &seller.vat_id {
-            identity.push_str(" · VAT ID ");
-            identity.push_str(vat_id);
+            identity.push_str(" · ");
+            identity.push_str(&fill(&self.labels.vat_id, &[("id", vat_id)]));
         }
         let (left, right, width) = (self.left(), self.right(), self.content_width());
         let rule_y = self.height - FOOTER_FROM_BOTTOM - 12.0;
@@ -652,7 +976,13 @@ impl Composer<'_> {
                 thickness: 0.4,
                 gray: HAIRLINE,
             });
-            let page_number = format!("Page {} of {}", index + 1, count);
+            let page_number = fill(
+                &self.labels.page_of,
+                &[
+                    ("page", &(index + 1).to_string()),
+                    ("pages", &count.to_string()),
+                ],
+            );
             for (text, align) in [
                 (identity.as_str(), Align::Left),
                 (&page_number, Align::Right),
@@ -670,6 +1000,61 @@ impl Composer<'_> {
             }
         }
     }
+}
+
+/// One row of the totals.
+enum TotalRow {
+    /// A named amount.
+    Amount(String, String),
+    /// A remark under the row before it, across the whole width of the totals.
+    Remark(String),
+}
+
+/// Whether the invoice uses none of the 1.1 document's fields that the PDF shows: such an
+/// invoice prints exactly as it did before 1.1, so that its stored PDF keeps its bytes.
+fn is_first_version(invoice: &Invoice) -> bool {
+    let plain_party = |party: &Party| {
+        party.address.is_lines_only()
+            && party.tax_number.is_none()
+            && party.legal_id.is_none()
+            && party.contact.is_none()
+    };
+    invoice.document_type == DocumentType::Invoice
+        && invoice.buyer_reference.is_none()
+        && invoice.order_reference.is_none()
+        && invoice.preceding_invoice.is_none()
+        && invoice.delivery_date.is_none()
+        && invoice.payment.is_none()
+        && invoice.allowances.is_empty()
+        && invoice.charges.is_empty()
+        && invoice.exemptions.is_empty()
+        && invoice.totals.prepaid_minor == 0
+        && invoice
+            .lines
+            .iter()
+            .all(|line| line.tax_category == TaxCategory::default_for(line.tax_rate))
+        && plain_party(&invoice.seller)
+        && plain_party(&invoice.buyer)
+}
+
+/// The tax column of a row: the rate, and the category when it is not the one the rate
+/// implies (`AE 0%` for a reverse charge, but `19%` and `0%` for standard and zero rated).
+fn tax_text(rate: TaxRate, category: TaxCategory) -> String {
+    if category == TaxCategory::default_for(rate) {
+        rate.to_string()
+    } else {
+        format!("{} {rate}", category.code())
+    }
+}
+
+/// An IBAN as people write it: in groups of four characters.
+fn grouped_in_fours(iban: &str) -> String {
+    let characters: Vec<char> = iban.chars().collect();
+    characters
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// "24 pcs", "1.5 h", "3".

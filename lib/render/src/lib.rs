@@ -3,19 +3,25 @@
 //! - [`fonts`] parses the faces once and picks one for every character;
 //! - `text` breaks lines by real glyph widths and orders right-to-left text for display;
 //! - `layout` places every item on its page;
-//! - `pdf` writes the pages with printpdf, with subset fonts and deterministic bytes.
+//! - `pdf` writes the pages with printpdf, with subset fonts and deterministic bytes;
+//! - `facturx` makes that file a Factur-X PDF/A-3b with the invoice's XML embedded, when asked;
+//! - [`labels`] holds every printed word, so that a translation replaces them in one place.
 //!
 //! This crate does no I/O and knows nothing of AWS or Lambda: fonts arrive as bytes, the PDF
 //! leaves as bytes. The same invoice with the same fonts always gives the same bytes.
 
+mod facturx;
 pub mod font_files;
 pub mod fonts;
+pub mod labels;
 mod layout;
 mod pdf;
 mod text;
 
+pub use facturx::FACTUR_X_FILE_NAME;
 pub use fonts::{FontError, FontSet, Weight};
-use paperflow_invoice::Invoice;
+pub use labels::Labels;
+use paperflow_invoice::{DocumentType, Invoice};
 
 /// The paper a document is laid out for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,10 +56,23 @@ impl std::str::FromStr for PageSize {
 }
 
 /// How to render.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
     /// The paper size; A4 unless asked otherwise.
     pub page_size: PageSize,
+    /// The printed words; English unless a translation is given.
+    pub labels: Labels,
+    /// `Some`: write a Factur-X file, a PDF/A-3b with this XML embedded. `None`: a plain PDF.
+    pub factur_x: Option<FacturX>,
+}
+
+/// What makes a PDF a Factur-X invoice: the CII XML of the EN 16931 profile, embedded as
+/// [`FACTUR_X_FILE_NAME`]. The renderer embeds it as given; `paperflow_einvoice::to_xml`
+/// writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacturX {
+    /// The XML, byte for byte as it is embedded.
+    pub xml: Vec<u8>,
 }
 
 /// A rendered invoice.
@@ -99,20 +118,35 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
-/// Renders `invoice` as a PDF with `fonts`.
+/// Renders `invoice` as a PDF with `fonts`; with [`RenderOptions::factur_x`], as a Factur-X
+/// PDF/A-3b file.
 pub fn render(
     invoice: &Invoice,
     fonts: &FontSet,
     options: &RenderOptions,
 ) -> Result<RenderedPdf, RenderError> {
-    let pages = layout::lay_out(invoice, fonts, options.page_size);
+    let labels = &options.labels;
+    let pages = layout::lay_out(invoice, fonts, options.page_size, labels);
+    let title_template = match invoice.document_type {
+        DocumentType::Invoice => &labels.invoice_document,
+        DocumentType::CreditNote => &labels.credit_note_document,
+    };
+    let title = labels::fill(title_template, &[("id", invoice.id.as_str())]);
+    let subject = labels::fill(
+        &labels.document_subject,
+        &[("document", &title), ("buyer", &invoice.buyer.name)],
+    );
     let info = pdf::DocumentInfo {
-        title: format!("Invoice {}", invoice.id),
+        title,
         author: invoice.seller.name.clone(),
-        subject: format!("Invoice {} to {}", invoice.id, invoice.buyer.name),
+        subject,
         date_unix: invoice.issue_date.midnight().assume_utc().unix_timestamp(),
     };
-    let written = pdf::write(&pages, options.page_size, fonts, &info)?;
+    let factur_x = options
+        .factur_x
+        .as_ref()
+        .map(|factur_x| factur_x.xml.as_slice());
+    let written = pdf::write(&pages, options.page_size, fonts, &info, factur_x)?;
     Ok(RenderedPdf {
         bytes: written.bytes,
         pages: pages.len(),

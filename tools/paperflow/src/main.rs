@@ -2,7 +2,8 @@
 //! to an invoice through the event archive.
 //!
 //! The command is a thin shell around the library: it reads files, calls
-//! `paperflow_invoice::parse_invoice` and `paperflow_render::render`, and writes files; `trace`
+//! `paperflow_invoice::parse_invoice`, `paperflow_einvoice::to_xml` and
+//! `paperflow_render::render`, and writes files; `trace`
 //! reads the archive bucket through `paperflow-aws` and orders it with
 //! `paperflow_pipeline::archive`. Exit codes: 0 all went well, 2 an input was invalid, 1 an I/O
 //! or other failure.
@@ -12,7 +13,9 @@ mod output;
 mod trace;
 
 use clap::{Parser, Subcommand};
-use paperflow_render::{FontSet, PageSize, RenderOptions, font_files};
+use paperflow_einvoice::EInvoiceFormat;
+use paperflow_invoice::Invoice;
+use paperflow_render::{FacturX, FontSet, PageSize, RenderOptions, RenderedPdf, font_files};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,8 +25,11 @@ Examples:
   paperflow render - -o - < invoice.json > invoice.pdf
   paperflow render samples/*.json --out-dir out/
   paperflow render invoice.json -o invoice.pdf --page-size letter
+  paperflow render invoice.json -o invoice.pdf --einvoice factur-x   # one PDF/A-3b with its XML
+  paperflow render invoice.json -o invoice.pdf --einvoice xrechnung  # invoice.pdf + invoice.xml
   PAPERFLOW_FALLBACK_FONTS=/usr/share/fonts/truetype/droid paperflow render cjk.json -o cjk.pdf
   paperflow validate samples/*.json
+  paperflow validate --einvoice peppol invoice.json   # and every BT Peppol still misses
   paperflow trace INV-2026-000123 --archive-bucket paperflow-archive
   paperflow trace corr-42 --json --since 2026-11-26
   paperflow local                      # the whole stack on this machine, until Ctrl-C
@@ -57,12 +63,21 @@ enum Command {
         /// A font file, or a folder of them, for characters DejaVu Sans lacks (CJK, …).
         #[arg(long, env = font_files::ENV_VAR)]
         fallback_fonts: Option<PathBuf>,
+        /// The e-invoice of a document that names none: none, factur-x (one PDF/A-3b with the
+        /// XML inside), xrechnung or peppol (the PDF and its XML beside it, X.pdf and X.xml).
+        /// A document's own `einvoice` field wins.
+        #[arg(long, env = "EINVOICE_FORMAT", default_value = "none")]
+        einvoice: EInvoiceFormat,
     },
     /// Check invoice documents and print every problem with its JSON pointer.
     Validate {
         /// Invoice documents; `-` reads standard input.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
+        /// Also check that each document can become this e-invoice (none, factur-x, xrechnung,
+        /// peppol), listing every missing business term. A document's own `einvoice` wins.
+        #[arg(long, env = "EINVOICE_FORMAT", default_value = "none")]
+        einvoice: EInvoiceFormat,
     },
     /// What happened to an invoice or a flow: its events from the archive, in time order.
     ///
@@ -120,14 +135,19 @@ fn main() -> ExitCode {
             out_dir,
             page_size,
             fallback_fonts,
+            einvoice,
         } => render(
             &inputs,
             output,
             out_dir,
-            page_size,
+            RenderOptions {
+                page_size,
+                ..RenderOptions::default()
+            },
             fallback_fonts.as_deref(),
+            einvoice,
         ),
-        Command::Validate { inputs } => validate(&inputs),
+        Command::Validate { inputs, einvoice } => validate(&inputs, einvoice),
         Command::Trace {
             id,
             archive_bucket,
@@ -162,8 +182,9 @@ fn render(
     inputs: &[PathBuf],
     output: Option<PathBuf>,
     out_dir: Option<PathBuf>,
-    page_size: PageSize,
+    options: RenderOptions,
     fallback_fonts: Option<&Path>,
+    einvoice: EInvoiceFormat,
 ) -> Outcome {
     let destinations: Vec<PathBuf> = match (output, out_dir) {
         (Some(output), None) if inputs.len() == 1 => vec![output],
@@ -201,13 +222,78 @@ fn render(
             return Outcome::Failed;
         }
     };
-    let options = RenderOptions { page_size };
     inputs
         .iter()
         .zip(&destinations)
-        .map(|(input, destination)| render_one(input, destination, &fonts, &options))
+        .map(|(input, destination)| render_one(input, destination, &fonts, &options, einvoice))
         .max()
         .unwrap_or(Outcome::Ok)
+}
+
+/// The e-invoice a document becomes: its own choice, else the command's.
+fn format_of(invoice: &Invoice, default: EInvoiceFormat) -> EInvoiceFormat {
+    invoice.einvoice.unwrap_or(default)
+}
+
+/// Prints why `invoice` cannot become `format`, every reason with its business term.
+fn print_refusal(
+    name: &dyn std::fmt::Display,
+    format: EInvoiceFormat,
+    violations: &[paperflow_invoice::Violation],
+    heading: &str,
+) {
+    eprintln!(
+        "{name}: cannot become a {format} e-invoice, {heading}, {} problem(s):",
+        violations.len()
+    );
+    for violation in violations {
+        eprintln!("  {violation}");
+    }
+}
+
+/// A rendered document: the PDF, and the XML that goes beside it for XRechnung and Peppol.
+struct Rendered {
+    pdf: RenderedPdf,
+    beside: Option<Vec<u8>>,
+}
+
+/// Renders `invoice` as `format` asks: a plain PDF, a Factur-X PDF with the XML inside, or a
+/// PDF and its XML. A document that cannot become its e-invoice is refused whole: no PDF
+/// without its XML.
+fn render_as(
+    name: &dyn std::fmt::Display,
+    invoice: &Invoice,
+    format: EInvoiceFormat,
+    fonts: &FontSet,
+    options: &RenderOptions,
+) -> Result<Rendered, Outcome> {
+    let xml = match format {
+        EInvoiceFormat::None => None,
+        _ => match paperflow_einvoice::to_xml(invoice, format) {
+            Ok(xml) => Some(xml),
+            Err(violations) => {
+                print_refusal(name, format, &violations, "nothing written");
+                return Err(Outcome::Invalid);
+            }
+        },
+    };
+    let (options, beside) = match (format, xml) {
+        (EInvoiceFormat::FacturX, Some(xml)) => (
+            RenderOptions {
+                factur_x: Some(FacturX { xml }),
+                ..options.clone()
+            },
+            None,
+        ),
+        (_, xml) => (options.clone(), xml),
+    };
+    match paperflow_render::render(invoice, fonts, &options) {
+        Ok(pdf) => Ok(Rendered { pdf, beside }),
+        Err(error) => {
+            eprintln!("{name}: {error}");
+            Err(Outcome::Failed)
+        }
+    }
 }
 
 fn render_one(
@@ -215,6 +301,7 @@ fn render_one(
     destination: &Path,
     fonts: &FontSet,
     options: &RenderOptions,
+    einvoice: EInvoiceFormat,
 ) -> Outcome {
     let name = input.display();
     let bytes = match output::read_input(input) {
@@ -234,33 +321,63 @@ fn render_one(
             return Outcome::Invalid;
         }
     };
-    let pdf = match paperflow_render::render(&invoice, fonts, options) {
-        Ok(pdf) => pdf,
-        Err(error) => {
-            eprintln!("{name}: {error}");
-            return Outcome::Failed;
-        }
+    let format = format_of(&invoice, einvoice);
+    let xml_destination = destination.with_extension("xml");
+    if destination == Path::new("-")
+        && matches!(format, EInvoiceFormat::XRechnung | EInvoiceFormat::Peppol)
+    {
+        eprintln!(
+            "error: {name}: a {format} e-invoice is a PDF and an XML file, and standard output holds one: use -o FILE or --out-dir DIR"
+        );
+        return Outcome::Failed;
+    }
+    let rendered = match render_as(&name, &invoice, format, fonts, options) {
+        Ok(rendered) => rendered,
+        Err(outcome) => return outcome,
     };
+    let pdf = &rendered.pdf;
     for warning in pdf.warnings() {
         eprintln!("warning: {name}: {warning}");
     }
+    // The XML first: should the PDF then fail, the XML is taken back, so that neither is
+    // left without the other.
+    if let Some(xml) = &rendered.beside {
+        if let Err(message) = output::write_atomically(&xml_destination, xml) {
+            eprintln!("error: {message}");
+            return Outcome::Failed;
+        }
+    }
     if let Err(message) = output::write_atomically(destination, &pdf.bytes) {
+        if rendered.beside.is_some() {
+            let _ = std::fs::remove_file(&xml_destination);
+        }
         eprintln!("error: {message}");
         return Outcome::Failed;
     }
     if destination != Path::new("-") {
+        let kind = match format {
+            EInvoiceFormat::FacturX => ", Factur-X PDF/A-3b with factur-x.xml",
+            _ => "",
+        };
         eprintln!(
-            "{name}: wrote {} ({} page{}, {} bytes)",
+            "{name}: wrote {} ({} page{}, {} bytes{kind})",
             destination.display(),
             pdf.pages,
             if pdf.pages == 1 { "" } else { "s" },
             pdf.bytes.len()
         );
+        if let Some(xml) = &rendered.beside {
+            eprintln!(
+                "{name}: wrote {} ({format}, {} bytes)",
+                xml_destination.display(),
+                xml.len()
+            );
+        }
     }
     Outcome::Ok
 }
 
-fn validate(inputs: &[PathBuf]) -> Outcome {
+fn validate(inputs: &[PathBuf], einvoice: EInvoiceFormat) -> Outcome {
     let mut outcome = Outcome::Ok;
     for input in inputs {
         let name = input.display();
@@ -273,16 +390,19 @@ fn validate(inputs: &[PathBuf]) -> Outcome {
             }
         };
         match paperflow_invoice::parse_invoice(&bytes) {
-            Ok(invoice) => println!(
-                "{name}: valid: invoice {} revision {}, {} line{}, total {}",
-                invoice.id,
-                invoice.revision,
-                invoice.lines.len(),
-                if invoice.lines.len() == 1 { "" } else { "s" },
-                invoice
-                    .currency
-                    .format_with_code(invoice.totals.gross_minor)
-            ),
+            Ok(invoice) => {
+                println!(
+                    "{name}: valid: invoice {} revision {}, {} line{}, total {}",
+                    invoice.id,
+                    invoice.revision,
+                    invoice.lines.len(),
+                    if invoice.lines.len() == 1 { "" } else { "s" },
+                    invoice
+                        .currency
+                        .format_with_code(invoice.totals.gross_minor)
+                );
+                outcome = outcome.max(validate_einvoice(&name, &invoice, einvoice));
+            }
             Err(violations) => {
                 println!("{name}: invalid, {} problem(s):", violations.len());
                 for violation in violations.iter() {
@@ -293,4 +413,32 @@ fn validate(inputs: &[PathBuf]) -> Outcome {
         }
     }
     outcome
+}
+
+/// Says whether a valid invoice can become its e-invoice, with every missing business term.
+fn validate_einvoice(
+    name: &dyn std::fmt::Display,
+    invoice: &Invoice,
+    default: EInvoiceFormat,
+) -> Outcome {
+    let format = format_of(invoice, default);
+    if format == EInvoiceFormat::None {
+        return Outcome::Ok;
+    }
+    match paperflow_einvoice::check(invoice, format) {
+        Ok(()) => {
+            println!("{name}: can become a {format} e-invoice");
+            Outcome::Ok
+        }
+        Err(violations) => {
+            println!(
+                "{name}: cannot become a {format} e-invoice, {} problem(s):",
+                violations.len()
+            );
+            for violation in &violations {
+                println!("  {violation}");
+            }
+            Outcome::Invalid
+        }
+    }
 }
