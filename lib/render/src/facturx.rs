@@ -2,7 +2,8 @@
 //!
 //! What this adds to the PDF the writer made, each because PDF/A-3 or Factur-X 1.0 requires it:
 //! - an sRGB OutputIntent (`/S /GTS_PDFA1`) with the ICC profile embedded; the profile is built
-//!   by the `moxcms` crate, not copied into this repository;
+//!   by the `moxcms` crate (declared ICC 4.2, see [`declare_icc_4_2`]), not copied into this
+//!   repository;
 //! - XMP metadata, uncompressed on the catalog: `pdfaid:part 3`, `pdfaid:conformance B`, the
 //!   document information repeated in XMP as PDF/A wants it consistent, and the Factur-X
 //!   extension schema declared in `pdfaExtension:schemas`;
@@ -92,13 +93,29 @@ fn srgb_profile() -> Result<&'static [u8], RenderError> {
     PROFILE
         .get_or_init(|| {
             let mut profile = moxcms::ColorProfile::new_srgb();
-            // Without the CICP tag (an ICC 4.4 addition) moxcms writes an ICC 4.0 profile,
-            // a version PDF 1.7, and therefore PDF/A-3, supports.
+            // The CICP tag is an ICC 4.4 addition that PDF 1.7 readers do not know.
             profile.cicp = None;
-            profile.encode().map_err(|error| format!("{error:?}"))
+            let mut bytes = profile.encode().map_err(|error| format!("{error:?}"))?;
+            declare_icc_4_2(&mut bytes)?;
+            Ok(bytes)
         })
         .as_deref()
         .map_err(|error| RenderError(format!("building the sRGB ICC profile: {error}")))
+}
+
+/// Declares the profile as ICC 4.2 (ICC.1:2004-10), the newest version PDF 1.7 and so PDF/A-3
+/// accept. moxcms stamps what it writes with its own newest version (4.4), but without the
+/// CICP tag an sRGB profile holds only tags and types of ICC 4.0 (`XYZ`, `sf32`, `para`,
+/// `mluc`), so the lower version is true of it. The header's profile id (an MD5 that would
+/// cover the version) is left zero by moxcms, meaning "not computed", so nothing else changes.
+fn declare_icc_4_2(profile: &mut [u8]) -> Result<(), String> {
+    const VERSION: std::ops::Range<usize> = 8..12;
+    const PROFILE_ID: std::ops::Range<usize> = 84..100;
+    if profile.len() < 128 || profile[PROFILE_ID].iter().any(|&byte| byte != 0) {
+        return Err("moxcms wrote a profile with a header this code does not expect".into());
+    }
+    profile[VERSION].copy_from_slice(&[4, 0x20, 0, 0]);
+    Ok(())
 }
 
 /// The PDF/A output intent: the colours are meant for an sRGB screen.
@@ -299,11 +316,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_srgb_profile_is_an_icc_4_0_rgb_display_profile() {
+    fn the_srgb_profile_is_an_icc_4_2_rgb_display_profile() {
         let profile = srgb_profile().expect("moxcms builds sRGB");
         assert_eq!(&profile[36..40], b"acsp", "the ICC signature");
-        assert_eq!(profile[8], 4, "major version 4");
-        assert!(profile[9] <= 0x20, "at most 4.2, as PDF 1.7 reads");
+        assert_eq!(&profile[8..12], &[4, 0x20, 0, 0], "ICC 4.2, as PDF 1.7 reads");
+        let parsed = moxcms::ColorProfile::new_from_slice(profile).expect("moxcms reads it back");
+        assert!(parsed.cicp.is_none(), "no tag newer than PDF 1.7 knows");
         assert_eq!(&profile[12..16], b"mntr", "a display profile");
         assert_eq!(&profile[16..20], b"RGB ", "of RGB data");
         let size = u32::from_be_bytes([profile[0], profile[1], profile[2], profile[3]]);
