@@ -235,22 +235,6 @@ fn format_of(invoice: &Invoice, default: EInvoiceFormat) -> EInvoiceFormat {
     invoice.einvoice.unwrap_or(default)
 }
 
-/// Prints why `invoice` cannot become `format`, every reason with its business term.
-fn print_refusal(
-    name: &dyn std::fmt::Display,
-    format: EInvoiceFormat,
-    violations: &[paperflow_invoice::Violation],
-    heading: &str,
-) {
-    eprintln!(
-        "{name}: cannot become a {format} e-invoice, {heading}, {} problem(s):",
-        violations.len()
-    );
-    for violation in violations {
-        eprintln!("  {violation}");
-    }
-}
-
 /// A rendered document: the PDF, and the XML that goes beside it for XRechnung and Peppol.
 struct Rendered {
     pdf: RenderedPdf,
@@ -272,7 +256,13 @@ fn render_as(
         _ => match paperflow_einvoice::to_xml(invoice, format) {
             Ok(xml) => Some(xml),
             Err(violations) => {
-                print_refusal(name, format, &violations, "nothing written");
+                eprintln!(
+                    "{name}: cannot become an e-invoice as {format}, nothing written, {} problem(s):",
+                    violations.len()
+                );
+                for violation in &violations {
+                    eprintln!("  {violation}");
+                }
                 return Err(Outcome::Invalid);
             }
         },
@@ -327,7 +317,7 @@ fn render_one(
         && matches!(format, EInvoiceFormat::XRechnung | EInvoiceFormat::Peppol)
     {
         eprintln!(
-            "error: {name}: a {format} e-invoice is a PDF and an XML file, and standard output holds one: use -o FILE or --out-dir DIR"
+            "error: {name}: an e-invoice as {format} is a PDF and an XML file, and standard output holds one: use -o FILE or --out-dir DIR"
         );
         return Outcome::Failed;
     }
@@ -427,12 +417,12 @@ fn validate_einvoice(
     }
     match paperflow_einvoice::check(invoice, format) {
         Ok(()) => {
-            println!("{name}: can become a {format} e-invoice");
+            println!("{name}: can become an e-invoice as {format}");
             Outcome::Ok
         }
         Err(violations) => {
             println!(
-                "{name}: cannot become a {format} e-invoice, {} problem(s):",
+                "{name}: cannot become an e-invoice as {format}, {} problem(s):",
                 violations.len()
             );
             for violation in &violations {

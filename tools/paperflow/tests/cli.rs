@@ -10,7 +10,8 @@ fn paperflow() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_paperflow"));
     command
         .current_dir(repo_root())
-        .env_remove("PAPERFLOW_FALLBACK_FONTS");
+        .env_remove("PAPERFLOW_FALLBACK_FONTS")
+        .env_remove("EINVOICE_FORMAT");
     command
 }
 
@@ -274,4 +275,160 @@ fn help_shows_examples() {
         help.contains("Examples:") && help.contains("paperflow render"),
         "{help}"
     );
+}
+
+/// A sample with its own `einvoice` field taken out, so that the command's flag decides.
+fn without_own_format(dir: &Path, name: &str) -> PathBuf {
+    let mut document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sample(name)).expect("the sample")).expect("JSON");
+    document
+        .as_object_mut()
+        .expect("an object")
+        .remove("einvoice");
+    let path = dir.join(name);
+    std::fs::write(&path, document.to_string()).expect("written");
+    path
+}
+
+/// The names of the files embedded in a PDF, as poppler's pdfdetach lists them.
+fn embedded_files(pdf: &Path) -> String {
+    let output = Command::new("pdfdetach")
+        .arg("-list")
+        .arg(pdf)
+        .output()
+        .expect("pdfdetach runs (poppler-utils)");
+    stdout(&output)
+}
+
+#[test]
+fn an_xrechnung_is_the_pdf_and_its_xml_beside_it() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("r1.pdf");
+    let output = run(paperflow()
+        .arg("render")
+        .arg(sample("einvoice-xrechnung.json"))
+        .arg("-o")
+        .arg(&out));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(files_in(dir.path()), ["r1.pdf", "r1.xml"]);
+    let xml = std::fs::read_to_string(dir.path().join("r1.xml")).expect("the XML");
+    assert!(
+        xml.contains("urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"),
+        "{xml}"
+    );
+    assert!(
+        stderr(&output).contains("r1.xml (xrechnung"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !embedded_files(&out).contains("factur-x.xml"),
+        "the XML is beside the PDF, not in it"
+    );
+}
+
+#[test]
+fn the_flag_makes_a_factur_x_of_a_document_that_names_no_format() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let input = without_own_format(dir.path(), "einvoice-peppol.json");
+    let out = dir.path().join("out.pdf");
+    let output = run(paperflow()
+        .arg("render")
+        .arg(&input)
+        .args(["--einvoice", "factur-x", "-o"])
+        .arg(&out));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(embedded_files(&out).contains("factur-x.xml"));
+    assert_eq!(
+        files_in(dir.path()),
+        ["einvoice-peppol.json", "out.pdf"],
+        "no XML beside a Factur-X"
+    );
+}
+
+#[test]
+fn a_documents_own_format_wins_over_the_flag() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let output = run(paperflow()
+        .arg("render")
+        .arg(sample("einvoice-peppol.json"))
+        .args(["--einvoice", "none", "--out-dir"])
+        .arg(dir.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        files_in(dir.path()),
+        ["einvoice-peppol.pdf", "einvoice-peppol.xml"]
+    );
+    let xml = std::fs::read_to_string(dir.path().join("einvoice-peppol.xml")).expect("the XML");
+    assert!(
+        xml.contains("urn:fdc:peppol.eu:2017:poacc:billing:3.0"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn a_document_that_cannot_become_its_einvoice_is_refused_with_every_reason() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let output = run(paperflow()
+        .arg("render")
+        .arg(sample("invoice-small.json"))
+        .args(["--einvoice", "xrechnung", "-o"])
+        .arg(dir.path().join("small.pdf")));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let problems = stderr(&output);
+    assert!(
+        problems.contains("cannot become an e-invoice as xrechnung, nothing written"),
+        "{problems}"
+    );
+    for term in ["(BT-10", "(BT-40)", "(BT-55)"] {
+        assert!(problems.contains(term), "{term} missing from:\n{problems}");
+    }
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "no PDF without its XML, and no XML either"
+    );
+}
+
+#[test]
+fn an_xml_format_is_not_written_to_standard_output() {
+    let output = run(paperflow()
+        .arg("render")
+        .arg(sample("einvoice-xrechnung.json"))
+        .args(["-o", "-"]));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "nothing half-written");
+    assert!(
+        stderr(&output).contains("use -o FILE or --out-dir DIR"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn validate_says_whether_each_document_can_become_the_einvoice() {
+    let output = run(paperflow()
+        .args(["validate", "--einvoice", "xrechnung"])
+        .arg(sample("invoice-small.json"))
+        .arg(sample("einvoice-xrechnung.json")));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("invoice-small.json: valid: invoice INV-2026-000123"),
+        "{report}"
+    );
+    assert!(
+        report.contains("invoice-small.json: cannot become an e-invoice as xrechnung"),
+        "{report}"
+    );
+    assert!(report.contains("  /buyer_reference: "), "{report}");
+    assert!(report.contains("(BT-10"), "{report}");
+    assert!(
+        report.contains("einvoice-xrechnung.json: can become an e-invoice as xrechnung"),
+        "{report}"
+    );
+
+    let fine = run(paperflow()
+        .args(["validate", "--einvoice", "factur-x"])
+        .arg(sample("einvoice-fr-discount.json")));
+    assert!(fine.status.success(), "{}", stdout(&fine));
 }
