@@ -319,7 +319,11 @@ mod tests {
     fn the_srgb_profile_is_an_icc_4_2_rgb_display_profile() {
         let profile = srgb_profile().expect("moxcms builds sRGB");
         assert_eq!(&profile[36..40], b"acsp", "the ICC signature");
-        assert_eq!(&profile[8..12], &[4, 0x20, 0, 0], "ICC 4.2, as PDF 1.7 reads");
+        assert_eq!(
+            &profile[8..12],
+            &[4, 0x20, 0, 0],
+            "ICC 4.2, as PDF 1.7 reads"
+        );
         let parsed = moxcms::ColorProfile::new_from_slice(profile).expect("moxcms reads it back");
         assert!(parsed.cicp.is_none(), "no tag newer than PDF 1.7 knows");
         assert_eq!(&profile[12..16], b"mntr", "a display profile");

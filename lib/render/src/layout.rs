@@ -643,9 +643,6 @@ impl Composer<'_> {
     /// first-version invoice, else every total of EN 16931 that applies (BT-106 … BT-115), with
     /// the VAT breakdown per category and rate (BG-23) and the reason of each exemption.
     fn totals(&mut self) {
-        let invoice = self.invoice;
-        let currency = invoice.currency;
-        let totals = &invoice.totals;
         let width = 290.0_f32.min(self.content_width());
         let x = self.right() - width;
         let amount_width = 120.0;
@@ -712,6 +709,13 @@ impl Composer<'_> {
             gray: INK,
         });
         self.y += 17.0;
+        self.grand_total(x, width);
+    }
+
+    /// The bold last line of the totals: what the buyer pays.
+    fn grand_total(&mut self, x: f32, width: f32) {
+        let currency = self.invoice.currency;
+        let totals = &self.invoice.totals;
         let (label, amount) = if self.first_version {
             (&self.labels.total_due, totals.gross_minor)
         } else {
