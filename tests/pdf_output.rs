@@ -261,6 +261,7 @@ fn pages_are_a4_by_default_and_letter_on_request() {
         &fonts,
         RenderOptions {
             page_size: PageSize::Letter,
+            ..RenderOptions::default()
         },
     );
     let letter = PdfFile::new(&letter.bytes);
