@@ -102,8 +102,8 @@ use crate::limits::{
     MAX_VIOLATIONS,
 };
 use crate::model::{
-    AllowanceCharge, DocumentType, EInvoiceFormat, Invoice, InvoiceId, Language, PrecedingInvoice,
-    ThemeName,
+    AllowanceCharge, DocumentType, EInvoiceFormat, Invoice, InvoiceId, Language, Line,
+    PrecedingInvoice, ThemeName, Totals,
 };
 use crate::money::{Currency, compute_totals};
 
@@ -666,34 +666,8 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
             .and_then(|s| invoice_id(report, s, &at))
     };
     let revision = revision(report, doc, &root);
-    let issue_date = {
-        let at = root.key("issue_date");
-        required(report, doc, "issue_date", &at).and_then(|v| date(report, v, &at))
-    };
-    let due_date = {
-        let at = root.key("due_date");
-        required(report, doc, "due_date", &at).and_then(|v| date(report, v, &at))
-    };
-    if let (Some((issue, issue_text)), Some((due, _))) = (issue_date, due_date)
-        && due < issue
-    {
-        report.add(
-            &root.key("due_date"),
-            format_args!("must not be before issue_date ({issue_text})"),
-        );
-    }
-    let currency = {
-        let at = root.key("currency");
-        required(report, doc, "currency", &at)
-            .and_then(|v| string(report, v, &at))
-            .and_then(|s| match Currency::from_code(s) {
-                Ok(currency) => Some(currency),
-                Err(rule) => {
-                    report.add(&at, rule);
-                    None
-                }
-            })
-    };
+    let (issue_date, due_date) = issue_and_due_dates(report, doc);
+    let currency = currency(report, doc);
     let header = header(report, doc, issue_date);
 
     let seller = {
@@ -720,21 +694,7 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
         None => Ok(BTreeMap::new()),
         Some(v) => tax::exemptions(report, v, &root.key("exemptions")).ok_or(()),
     };
-    let prepaid_minor = match optional(doc, "prepaid_minor") {
-        None => Some(0),
-        Some(v) => whole_number(
-            report,
-            v,
-            &root.key("prepaid_minor"),
-            &WholeRule {
-                min: 0,
-                max: i128::from(MAX_AMOUNT_MINOR),
-                not_whole: "must be a whole number of minor units",
-                too_large_note: "",
-            },
-        )
-        .and_then(|n| i64::try_from(n).ok()),
-    };
+    let prepaid_minor = prepaid_minor(report, doc);
     let notes = optional_text(
         report,
         doc,
@@ -760,16 +720,7 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
             exemptions: exemptions.as_ref().ok(),
         },
     );
-    let totals = match compute_totals(&lines, &allowances, &charges, prepaid_minor?) {
-        Ok(totals) => totals,
-        Err(rule) => {
-            // Lines alone point at the lines, as the first version did.
-            let only_lines = allowances.is_empty() && charges.is_empty();
-            let at = if only_lines { root.key("lines") } else { root };
-            report.add(&at, rule);
-            return None;
-        }
-    };
+    let totals = totals(report, &lines, &allowances, &charges, prepaid_minor?)?;
 
     Some(Invoice {
         id: id?,
@@ -795,6 +746,84 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
         notes: notes.ok()?,
         totals,
     })
+}
+
+/// The issue date and the due date, the latter checked against the former.
+fn issue_and_due_dates<'v>(
+    report: &mut Report,
+    doc: &'v Map<String, Value>,
+) -> (Option<(Date, &'v str)>, Option<(Date, &'v str)>) {
+    let root = Path::ROOT;
+    let issue_date = {
+        let at = root.key("issue_date");
+        required(report, doc, "issue_date", &at).and_then(|v| date(report, v, &at))
+    };
+    let due_date = {
+        let at = root.key("due_date");
+        required(report, doc, "due_date", &at).and_then(|v| date(report, v, &at))
+    };
+    if let (Some((issue, issue_text)), Some((due, _))) = (issue_date, due_date)
+        && due < issue
+    {
+        report.add(
+            &root.key("due_date"),
+            format_args!("must not be before issue_date ({issue_text})"),
+        );
+    }
+    (issue_date, due_date)
+}
+
+fn currency(report: &mut Report, doc: &Map<String, Value>) -> Option<Currency> {
+    let at = Path::ROOT.key("currency");
+    required(report, doc, "currency", &at)
+        .and_then(|v| string(report, v, &at))
+        .and_then(|s| match Currency::from_code(s) {
+            Ok(currency) => Some(currency),
+            Err(rule) => {
+                report.add(&at, rule);
+                None
+            }
+        })
+}
+
+/// BT-113: what was paid already; 0 when absent.
+fn prepaid_minor(report: &mut Report, doc: &Map<String, Value>) -> Option<i64> {
+    match optional(doc, "prepaid_minor") {
+        None => Some(0),
+        Some(v) => whole_number(
+            report,
+            v,
+            &Path::ROOT.key("prepaid_minor"),
+            &WholeRule {
+                min: 0,
+                max: i128::from(MAX_AMOUNT_MINOR),
+                not_whole: "must be a whole number of minor units",
+                too_large_note: "",
+            },
+        )
+        .and_then(|n| i64::try_from(n).ok()),
+    }
+}
+
+/// The totals, or the violation of a limit they pass.
+fn totals(
+    report: &mut Report,
+    lines: &[Line],
+    allowances: &[AllowanceCharge],
+    charges: &[AllowanceCharge],
+    prepaid_minor: i64,
+) -> Option<Totals> {
+    match compute_totals(lines, allowances, charges, prepaid_minor) {
+        Ok(totals) => Some(totals),
+        Err(rule) => {
+            // Lines alone point at the lines, as the first version did.
+            let only_lines = allowances.is_empty() && charges.is_empty();
+            let root = Path::ROOT;
+            let at = if only_lines { root.key("lines") } else { root };
+            report.add(&at, rule);
+            None
+        }
+    }
 }
 
 fn revision(report: &mut Report, doc: &Map<String, Value>, root: &Path<'_>) -> Option<u32> {
