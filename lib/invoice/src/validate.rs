@@ -748,11 +748,14 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
     })
 }
 
+/// A date and its text, to quote it in a rule.
+type DateText<'v> = (Date, &'v str);
+
 /// The issue date and the due date, the latter checked against the former.
 fn issue_and_due_dates<'v>(
     report: &mut Report,
     doc: &'v Map<String, Value>,
-) -> (Option<(Date, &'v str)>, Option<(Date, &'v str)>) {
+) -> (Option<DateText<'v>>, Option<DateText<'v>>) {
     let root = Path::ROOT;
     let issue_date = {
         let at = root.key("issue_date");
