@@ -16,20 +16,31 @@
 //! Every product is computed in `i128` with checked operations, and every
 //! result is rounded **half away from zero** to a whole minor unit
 //! ("commercial rounding", the rule of EN 16931 and of most tax authorities;
-//! with the non-negative amounts of an invoice it is the familiar half-up):
+//! for positive amounts it is the familiar half-up, and a returned item's
+//! negative net rounds as the mirror image of the positive one). The totals
+//! are those of EN 16931 ([`compute_totals`]):
 //!
-//! 1. line net = `quantity_milli × unit_price_minor / 1000`, rounded
+//! 1. line net (BT-131) = `quantity_milli × unit_price_minor / 1000`, rounded
 //!    ([`line_net_minor`]);
-//! 2. the lines are grouped by tax rate; a group's net is the exact sum of its
-//!    lines' nets;
-//! 3. a group's tax = `group_net × rate_bp / 10000`, rounded **once per
-//!    group**, never per line ([`tax_minor`]);
-//! 4. invoice net = sum of the line nets; invoice tax = sum of the groups'
-//!    tax; gross = net + tax ([`compute_totals`]).
+//! 2. sum of line nets (BT-106), of document-level allowances (BT-107) and of
+//!    charges (BT-108), exact; total without tax (BT-109) = BT-106 − BT-107 +
+//!    BT-108;
+//! 3. the lines, allowances and charges are grouped by (tax rate, VAT
+//!    category) (BG-23); a group's basis (BT-116) is the exact sum of its
+//!    lines' nets plus its charges minus its allowances;
+//! 4. a group's tax (BT-117) = `basis × rate_bp / 10000`, rounded **once per
+//!    group**, never per line ([`tax_minor`]); the invoice's tax (BT-110) is
+//!    the sum of the groups' tax;
+//! 5. total with tax (BT-112) = BT-109 + BT-110; amount due (BT-115) =
+//!    BT-112 − the amount paid already (BT-113).
 //!
-//! Every amount (unit price, line net, group net, tax, totals) must stay
-//! within [`MAX_AMOUNT_MINOR`]; passing it is an error, never a wrap or a
-//! panic.
+//! Groups are ordered by rate, then category (S, Z, E, AE, K, G, O, L, M),
+//! so a first-version invoice (S above 0 %, Z at 0 %) keeps one group per
+//! rate in ascending order, as before.
+//!
+//! Every amount (unit price, line net, allowance, charge, group basis, tax,
+//! totals, amount due) must stay within [`MAX_AMOUNT_MINOR`]; passing it is
+//! an error, never a wrap or a panic.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -731,5 +742,91 @@ mod tests {
         forged.net_minor = MAX_AMOUNT_MINOR;
         let err = totals_of(&[forged]).expect_err("over");
         assert!(err.starts_with("the tax at"), "{err}");
+    }
+
+    fn adjustment(amount_minor: i64, bp: u32, category: TaxCategory) -> AllowanceCharge {
+        AllowanceCharge {
+            reason: Some("x".into()),
+            reason_code: None,
+            amount_minor,
+            tax_rate: TaxRate::from_basis_points(bp),
+            tax_category: category,
+        }
+    }
+
+    #[test]
+    fn allowances_and_charges_change_the_basis_of_their_own_group() {
+        let lines = [line(1_000, 10_000, 2000), line(1_000, 10_000, 0)];
+        let allowances = [adjustment(1_000, 2000, TaxCategory::S)];
+        let charges = [
+            adjustment(500, 2000, TaxCategory::S),
+            adjustment(300, 0, TaxCategory::E),
+        ];
+        let totals = compute_totals(&lines, &allowances, &charges, 2_000).expect("totals");
+        assert_eq!(totals.net_minor, 20_000);
+        assert_eq!(totals.allowances_minor, 1_000);
+        assert_eq!(totals.charges_minor, 800);
+        assert_eq!(totals.tax_exclusive_minor, 19_800);
+        let groups: Vec<(u32, TaxCategory, i64, i64)> = totals
+            .tax_groups
+            .iter()
+            .map(|g| (g.rate.basis_points(), g.category, g.net_minor, g.tax_minor))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (0, TaxCategory::Z, 10_000, 0),
+                (0, TaxCategory::E, 300, 0),
+                (2000, TaxCategory::S, 9_500, 1_900),
+            ]
+        );
+        assert_eq!(totals.tax_minor, 1_900);
+        assert_eq!(totals.gross_minor, 21_700);
+        assert_eq!(totals.prepaid_minor, 2_000);
+        assert_eq!(totals.due_minor, 19_700);
+    }
+
+    #[test]
+    fn a_negative_group_basis_has_negative_tax_rounded_away_from_zero() {
+        // 0.10 of goods and an allowance of 0.35 at 10 %: −0.25 → tax −0.025 → −0.03
+        let totals = compute_totals(
+            &[line(1_000, 10, 1000)],
+            &[adjustment(35, 1000, TaxCategory::S)],
+            &[],
+            0,
+        )
+        .expect("totals");
+        assert_eq!(totals.tax_groups[0].net_minor, -25);
+        assert_eq!(totals.tax_minor, -3);
+        assert_eq!(totals.gross_minor, -28);
+    }
+
+    #[test]
+    fn allowances_charges_and_the_amount_due_are_checked_against_the_limit() {
+        let max = MAX_AMOUNT_MINOR;
+        let at_limit = [line(1_000, max, 0)];
+        let err = compute_totals(&at_limit, &[], &[adjustment(1, 0, TaxCategory::Z)], 0)
+            .expect_err("over");
+        assert_eq!(
+            err,
+            "the invoice total without tax exceeds the limit of 1000000000000000 minor units"
+        );
+        let err = compute_totals(&at_limit, &[], &[], -1).expect_err("over");
+        assert_eq!(
+            err,
+            "the amount due exceeds the limit of 1000000000000000 minor units"
+        );
+        let err = compute_totals(&[], &[adjustment(max + 1, 0, TaxCategory::Z)], &[], 0)
+            .expect_err("over");
+        assert_eq!(
+            err,
+            "an allowance exceeds the limit of 1000000000000000 minor units"
+        );
+        let half = adjustment(max / 2 + 1, 0, TaxCategory::Z);
+        let err = compute_totals(&[], &[], &[half.clone(), half], 0).expect_err("over");
+        assert_eq!(
+            err,
+            "the sum of the charges exceeds the limit of 1000000000000000 minor units"
+        );
     }
 }

@@ -1,13 +1,20 @@
-//! Parsing and validation of the invoice document.
+//! Parsing and validation of the invoice document, versions 1 and 1.1.
 //!
 //! The document is walked by hand as a [`serde_json::Value`], so that **every**
 //! problem is reported at once, each as a [`Violation`]: an RFC 6901 JSON
 //! pointer to the offending value and the rule it breaks, in words a producer
-//! can act on (`/lines/0/quantity: must be greater than 0`). Unknown fields are
+//! can act on (`/lines/0/quantity: must not be 0`). Unknown fields are
 //! ignored. At most [`MAX_VIOLATIONS`] violations are kept; the rest are only
 //! counted and summed up in one last entry at the document pointer
 //! (`… and 17 more problems`), so that a huge document of garbage stays cheap
 //! to reject.
+//!
+//! The walk of the parties is in `party`, of the lines, allowances and
+//! charges in `lines`, of the payment in `payment`, and the VAT category
+//! rules of EN 16931 in `tax`; the code lists and check digits are in
+//! [`crate::codes`]. Rules of EN 16931 are named in the violation (`BR-AE-5`),
+//! business terms where a field stands for one (`BT-84`). What an e-invoice
+//! format additionally requires is not checked here.
 //!
 //! # Rules
 //!
@@ -18,27 +25,60 @@
 //! | `/revision` | optional (default 1), whole number from 1 to 1,000,000 |
 //! | `/issue_date`, `/due_date` | required strings `YYYY-MM-DD` naming a real calendar day; the due date is not before the issue date |
 //! | `/currency` | required string: a current ISO 4217 code, not superseded (`HRK`), not a fund or special unit (`XAU`) |
+//! | `/document_type` | optional (default `invoice`): `invoice` or `credit_note` |
+//! | `/language` | optional (default `en`): a BCP 47 tag (`de`, `de-CH`, case canonicalised) whose language is one of en de fr es it nl pt pl sv ja |
+//! | `/theme` | optional: 1 to 64 characters from `A-Z a-z 0-9 . _ -`, not starting with `.` |
+//! | `/einvoice` | optional: `none`, `factur-x`, `xrechnung` or `peppol` |
+//! | `/buyer_reference`, `/order_reference` | optional, 1 to 200 characters, not blank |
+//! | `/preceding_invoice` | optional object: `id` required, 1 to 200 characters; `issue_date` optional, a date not after `/issue_date` |
+//! | `/delivery_date` | optional date; required when a tax category is K (BR-IC-11) |
 //! | `/seller`, `/buyer` | required objects |
 //! | `…/name` | required, 1 to 200 characters, not blank |
-//! | `…/address` | required array of 1 to 8 strings, each 1 to 200 characters, not blank |
+//! | `…/address` | required: an array of 1 to 8 printed lines, each 1 to 200 characters, not blank; or an object of `lines` (the same array, optional), `city` and `subdivision` (1 to 200 characters), `postal_code` (1 to 32), `country_code` (ISO 3166-1 alpha-2, upper case), at least one of them given |
 //! | `…/vat_id` | optional, 1 to 32 characters, not blank |
+//! | `…/tax_number`, `…/legal_id` | optional, 1 to 100 characters, not blank |
+//! | `…/contact` | optional object of `name` (1 to 200 characters), `phone` (1 to 50), `email` (the e-mail rule), at least one given |
+//! | `…/electronic_address` | optional object: `scheme` required, an EAS code (4 digits or 2 upper-case letters); `value` required, 1 to 254 characters, an e-mail address when the scheme is `EM` |
 //! | `…/email` | optional, at most 254 characters, no whitespace, exactly one `@` with a local part before it and a domain with a dot after it |
+//! | `/payment` | optional object |
+//! | `/payment/means_code` | optional (default `58` with an IBAN, else `1`): a code of UNTDID 4461 as EN 16931 lists it |
+//! | `/payment/iban` | optional: spaces removed and letters upper-cased, then the country's format and the ISO 13616 mod-97 check digits; required for means `58` (BR-61) |
+//! | `/payment/bic` | optional: 8 or 11 characters, 4 letters, an ISO 3166-1 country, 2 and optionally 3 letters or digits; upper-cased |
+//! | `/payment/account_name` | optional, 1 to 200 characters, not blank |
+//! | `/payment/remittance` | optional, 1 to 140 characters, not blank |
+//! | `/payment/terms` | optional, 1 to 1,000 characters, not blank, may contain line breaks |
 //! | `/lines` | required array of 1 to 5,000 lines (past 5,000 the lines themselves are not examined) |
 //! | `/lines/N` | an object whose amount stays within the limit |
+//! | `/lines/N/id` | optional (default the position, from 1), 1 to 100 characters, not blank, unique among the lines |
 //! | `/lines/N/description` | required, 1 to 2,000 characters, not blank |
-//! | `/lines/N/quantity` | required number, greater than 0, at most 1,000,000,000, at most 3 decimals |
+//! | `/lines/N/quantity` | required number, not 0, from -1,000,000,000 to 1,000,000,000, at most 3 decimals (negative for a returned item) |
 //! | `/lines/N/unit` | optional, 1 to 16 characters, not blank |
-//! | `/lines/N/unit_price_minor` | required whole number of minor units, 0 to 10^15 |
-//! | `/lines/N/tax_rate_bp` | required whole number of basis points, 0 to 10,000 |
-//! | `/lines` | the totals stay within 10^15 minor units |
+//! | `/lines/N/unit_code` | optional: 2 or 3 upper-case letters or digits (UN/ECE Recommendation 20, shape only) |
+//! | `/lines/N/unit_price_minor` | required whole number of minor units, 0 to 10^15 (BR-27) |
+//! | `/lines/N/tax_rate_bp` | required whole number of basis points, 0 to 10,000; more than 0 for category S, 0 for Z E AE K G O (BR-x-5) |
+//! | `/lines/N/tax_category` | optional (default `S`, or `Z` at 0 %): one of S Z E AE K G O L M (UNCL5305) |
+//! | `/lines/N/seller_item_id` | optional, 1 to 100 characters, not blank |
+//! | `/lines/N/gtin` | optional: 8, 12, 13 or 14 digits whose last is the GS1 check digit |
+//! | `/allowances`, `/charges` | optional arrays of at most 100 objects |
+//! | `…/N` | a `reason` (1 to 200 characters), a `reason_code` or both (BR-33, BR-38) |
+//! | `…/N/reason_code` | an allowance's from UNTDID 5189, a charge's from UNTDID 7161, as EN 16931 lists them |
+//! | `…/N/amount_minor` | required whole number of minor units, 1 to 10^15 |
+//! | `…/N/tax_rate_bp`, `…/N/tax_category` | as for a line; the rate rules are BR-x-6 (allowances) and BR-x-7 (charges) |
+//! | `/exemptions` | optional object; each key a tax category, each value an object with a `reason` (1 to 1,000 characters), a `code` (`VATEX-…`, at most 30 characters) or both; never for S, Z, L or M (BR-x-10) |
+//! | `/exemptions` | has an entry for each of E, AE, K, G and O that an item uses (BR-x-10) |
+//! | `/seller/vat_id` | given (or `tax_number`) when an item is E, AE, L or M; given when K or G; absent when O (BR-x-2, -3, -4 for a line, an allowance, a charge) |
+//! | `/buyer/vat_id` | given (or `legal_id`) when an item is AE; given when K; absent when O (BR-x-2, -3, -4) |
+//! | `…/N/tax_category` | O only when every line, allowance and charge is O (BR-O-12, -13, -14) |
+//! | `/prepaid_minor` | optional (default 0), whole number of minor units, 0 to 10^15 |
+//! | `/lines`, or the document with allowances or charges | the totals stay within 10^15 minor units |
 //! | `/notes` | optional, at most 10,000 characters |
 //!
 //! Every string obeys the text rule: no control characters (Unicode category
 //! Cc) and no bidirectional embeddings, overrides or isolates (U+202A–U+202E,
-//! U+2066–U+2069), which let a text disguise what it says; `notes` alone may
-//! contain line breaks (`\n`, `\r`). Right-to-left, CJK and emoji text is
-//! valid. Lengths are counted in characters (Unicode scalar values), not
-//! bytes.
+//! U+2066–U+2069), which let a text disguise what it says; `notes` and
+//! `payment/terms` alone may contain line breaks (`\n`, `\r`).
+//! Right-to-left, CJK and emoji text is valid. Lengths are counted in
+//! characters (Unicode scalar values), not bytes.
 //!
 //! Optional fields may be absent or `null`. Whole-number fields accept any
 //! JSON number with no fractional part (`2` and `2.0` alike, as JSON Schema's
@@ -62,8 +102,8 @@ use crate::limits::{
     MAX_VIOLATIONS,
 };
 use crate::model::{
-    AllowanceCharge, DocumentType, EInvoiceFormat, Invoice, InvoiceId, Language, PrecedingInvoice,
-    ThemeName,
+    AllowanceCharge, DocumentType, EInvoiceFormat, Invoice, InvoiceId, Language, Line,
+    PrecedingInvoice, ThemeName, Totals,
 };
 use crate::money::{Currency, compute_totals};
 
@@ -626,34 +666,8 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
             .and_then(|s| invoice_id(report, s, &at))
     };
     let revision = revision(report, doc, &root);
-    let issue_date = {
-        let at = root.key("issue_date");
-        required(report, doc, "issue_date", &at).and_then(|v| date(report, v, &at))
-    };
-    let due_date = {
-        let at = root.key("due_date");
-        required(report, doc, "due_date", &at).and_then(|v| date(report, v, &at))
-    };
-    if let (Some((issue, issue_text)), Some((due, _))) = (issue_date, due_date)
-        && due < issue
-    {
-        report.add(
-            &root.key("due_date"),
-            format_args!("must not be before issue_date ({issue_text})"),
-        );
-    }
-    let currency = {
-        let at = root.key("currency");
-        required(report, doc, "currency", &at)
-            .and_then(|v| string(report, v, &at))
-            .and_then(|s| match Currency::from_code(s) {
-                Ok(currency) => Some(currency),
-                Err(rule) => {
-                    report.add(&at, rule);
-                    None
-                }
-            })
-    };
+    let (issue_date, due_date) = issue_and_due_dates(report, doc);
+    let currency = currency(report, doc);
     let header = header(report, doc, issue_date);
 
     let seller = {
@@ -680,21 +694,7 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
         None => Ok(BTreeMap::new()),
         Some(v) => tax::exemptions(report, v, &root.key("exemptions")).ok_or(()),
     };
-    let prepaid_minor = match optional(doc, "prepaid_minor") {
-        None => Some(0),
-        Some(v) => whole_number(
-            report,
-            v,
-            &root.key("prepaid_minor"),
-            &WholeRule {
-                min: 0,
-                max: i128::from(MAX_AMOUNT_MINOR),
-                not_whole: "must be a whole number of minor units",
-                too_large_note: "",
-            },
-        )
-        .and_then(|n| i64::try_from(n).ok()),
-    };
+    let prepaid_minor = prepaid_minor(report, doc);
     let notes = optional_text(
         report,
         doc,
@@ -720,16 +720,7 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
             exemptions: exemptions.as_ref().ok(),
         },
     );
-    let totals = match compute_totals(&lines, &allowances, &charges, prepaid_minor?) {
-        Ok(totals) => totals,
-        Err(rule) => {
-            // Lines alone point at the lines, as the first version did.
-            let only_lines = allowances.is_empty() && charges.is_empty();
-            let at = if only_lines { root.key("lines") } else { root };
-            report.add(&at, rule);
-            return None;
-        }
-    };
+    let totals = totals(report, &lines, &allowances, &charges, prepaid_minor?)?;
 
     Some(Invoice {
         id: id?,
@@ -755,6 +746,87 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
         notes: notes.ok()?,
         totals,
     })
+}
+
+/// A date and its text, to quote it in a rule.
+type DateText<'v> = (Date, &'v str);
+
+/// The issue date and the due date, the latter checked against the former.
+fn issue_and_due_dates<'v>(
+    report: &mut Report,
+    doc: &'v Map<String, Value>,
+) -> (Option<DateText<'v>>, Option<DateText<'v>>) {
+    let root = Path::ROOT;
+    let issue_date = {
+        let at = root.key("issue_date");
+        required(report, doc, "issue_date", &at).and_then(|v| date(report, v, &at))
+    };
+    let due_date = {
+        let at = root.key("due_date");
+        required(report, doc, "due_date", &at).and_then(|v| date(report, v, &at))
+    };
+    if let (Some((issue, issue_text)), Some((due, _))) = (issue_date, due_date)
+        && due < issue
+    {
+        report.add(
+            &root.key("due_date"),
+            format_args!("must not be before issue_date ({issue_text})"),
+        );
+    }
+    (issue_date, due_date)
+}
+
+fn currency(report: &mut Report, doc: &Map<String, Value>) -> Option<Currency> {
+    let at = Path::ROOT.key("currency");
+    required(report, doc, "currency", &at)
+        .and_then(|v| string(report, v, &at))
+        .and_then(|s| match Currency::from_code(s) {
+            Ok(currency) => Some(currency),
+            Err(rule) => {
+                report.add(&at, rule);
+                None
+            }
+        })
+}
+
+/// BT-113: what was paid already; 0 when absent.
+fn prepaid_minor(report: &mut Report, doc: &Map<String, Value>) -> Option<i64> {
+    match optional(doc, "prepaid_minor") {
+        None => Some(0),
+        Some(v) => whole_number(
+            report,
+            v,
+            &Path::ROOT.key("prepaid_minor"),
+            &WholeRule {
+                min: 0,
+                max: i128::from(MAX_AMOUNT_MINOR),
+                not_whole: "must be a whole number of minor units",
+                too_large_note: "",
+            },
+        )
+        .and_then(|n| i64::try_from(n).ok()),
+    }
+}
+
+/// The totals, or the violation of a limit they pass.
+fn totals(
+    report: &mut Report,
+    lines: &[Line],
+    allowances: &[AllowanceCharge],
+    charges: &[AllowanceCharge],
+    prepaid_minor: i64,
+) -> Option<Totals> {
+    match compute_totals(lines, allowances, charges, prepaid_minor) {
+        Ok(totals) => Some(totals),
+        Err(rule) => {
+            // Lines alone point at the lines, as the first version did.
+            let only_lines = allowances.is_empty() && charges.is_empty();
+            let root = Path::ROOT;
+            let at = if only_lines { root.key("lines") } else { root };
+            report.add(&at, rule);
+            None
+        }
+    }
 }
 
 fn revision(report: &mut Report, doc: &Map<String, Value>, root: &Path<'_>) -> Option<u32> {

@@ -283,7 +283,8 @@ fn party_identifiers(
 }
 
 /// BR-x-10: E, AE, K, G and O need an exemption reason or code; S, Z, L and
-/// M must not have one; and an exemption is only for a category in use.
+/// M never have one. An exemption of a category no item uses is kept and
+/// harmless: only the tax breakdown prints it.
 fn exemption_rules(
     report: &mut Report,
     first: &BTreeMap<TaxCategory, (Item, usize)>,
@@ -307,21 +308,12 @@ fn exemption_rules(
         }
     }
     for &category in exemptions.keys() {
-        let at = at.key(category.code());
-        if !first.contains_key(&category) {
-            report.add(
-                &at,
-                format_args!(
-                    "must be a tax category of a line, an allowance or a charge of the invoice \
-                     (none is {category})"
-                ),
-            );
-        } else if matches!(
+        if matches!(
             category,
             TaxCategory::S | TaxCategory::Z | TaxCategory::L | TaxCategory::M
         ) {
             report.add(
-                &at,
+                &at.key(category.code()),
                 format_args!(
                     "must be absent: tax category {category} is not exempt ({}-10)",
                     rule_prefix(category)
