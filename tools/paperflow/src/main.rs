@@ -331,11 +331,11 @@ fn render_one(
     }
     // The XML first: should the PDF then fail, the XML is taken back, so that neither is
     // left without the other.
-    if let Some(xml) = &rendered.beside {
-        if let Err(message) = output::write_atomically(&xml_destination, xml) {
-            eprintln!("error: {message}");
-            return Outcome::Failed;
-        }
+    if let Some(xml) = &rendered.beside
+        && let Err(message) = output::write_atomically(&xml_destination, xml)
+    {
+        eprintln!("error: {message}");
+        return Outcome::Failed;
     }
     if let Err(message) = output::write_atomically(destination, &pdf.bytes) {
         if rendered.beside.is_some() {
