@@ -133,7 +133,8 @@ messages!(Message {
     TaxCategoryL = "tax-category-l" [],
     /// Tax category M: "Ceuta and Melilla IPSI".
     TaxCategoryM = "tax-category-m" [],
-    /// "Reverse charge: …: Reverse charge": one exemption reason line (BT-120 of a category).
+    /// "Reverse charge: the recipient is liable for the VAT": a category's name and its
+    /// exemption reason (BT-120), one line per exempt category.
     ExemptionReason = "exemption-reason" ["category", "reason"],
     /// The reason printed for category AE when the document gives none.
     ExemptionDefaultAe = "exemption-default-ae" [],
