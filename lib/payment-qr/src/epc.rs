@@ -25,6 +25,7 @@
 use crate::iban::Iban;
 use crate::problem::{InvalidPayment, Problems};
 use crate::reference::CreditorReference;
+use crate::symbol::{EPC_MAX_VERSION, QrSymbol};
 
 /// The largest payload EPC069-12 allows, in bytes.
 pub const EPC_MAX_PAYLOAD_BYTES: usize = 331;
@@ -146,6 +147,21 @@ impl EpcTransfer {
             );
         }
         problems.finish(|| payload)
+    }
+
+    /// The payload and its QR symbol (error correction M, at most version 13).
+    ///
+    /// # Errors
+    ///
+    /// Every rule of EPC069-12 the transfer breaks, as [`EpcTransfer::payload`].
+    pub fn symbol(&self) -> Result<(String, QrSymbol), InvalidPayment> {
+        let payload = self.payload()?;
+        // A payload of at most 331 bytes always fits version 13 at level M.
+        let symbol =
+            QrSymbol::encode(&payload, EPC_MAX_VERSION).map_err(|error| InvalidPayment {
+                problems: vec![crate::problem::Problem::new("payload", error.to_string())],
+            })?;
+        Ok((payload, symbol))
     }
 }
 

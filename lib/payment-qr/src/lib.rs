@@ -12,6 +12,23 @@
 //! Every builder reports all the rules a payment breaks at once ([`InvalidPayment`]), each with
 //! its field. The crate is pure: no I/O, no drawing; the printed size of a symbol, its quiet
 //! zone, the Swiss cross and the QR-bill's payment part are the renderer's.
+//!
+//! ```
+//! use paperflow_payment_qr::{EpcTransfer, Iban, Remittance};
+//!
+//! let transfer = EpcTransfer {
+//!     bic: None,
+//!     name: "Northwind Components GmbH".into(),
+//!     iban: Iban::parse("DE89 3704 0044 0532 0130 00").unwrap(),
+//!     amount_cents: Some(123_456),
+//!     purpose: None,
+//!     remittance: Some(Remittance::Unstructured("INV-2026-000123".into())),
+//!     information: None,
+//! };
+//! let (payload, symbol) = transfer.symbol().unwrap();
+//! assert!(payload.starts_with("BCD\n002\n1\nSCT\n\nNorthwind Components GmbH\n"));
+//! assert_eq!((symbol.version(), symbol.size()), (6, 41)); // 92 bytes at level M
+//! ```
 
 mod epc;
 mod iban;

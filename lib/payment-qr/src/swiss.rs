@@ -27,6 +27,7 @@
 use crate::iban::Iban;
 use crate::problem::{InvalidPayment, Problems};
 use crate::reference::{CreditorReference, QrReference};
+use crate::symbol::{QrSymbol, SWISS_MAX_VERSION};
 
 /// The largest payload of a Swiss QR-bill, in characters.
 pub const SWISS_MAX_PAYLOAD_CHARS: usize = 997;
@@ -164,6 +165,22 @@ impl SwissQrBill {
             );
         }
         problems.finish(|| payload)
+    }
+
+    /// The payload and its QR symbol (error correction M, at most version 25), to be printed
+    /// 46 × 46 mm with the Swiss cross over its centre.
+    ///
+    /// # Errors
+    ///
+    /// Every rule of the guidelines the bill breaks, as [`SwissQrBill::payload`].
+    pub fn symbol(&self) -> Result<(String, QrSymbol), InvalidPayment> {
+        let payload = self.payload()?;
+        // The payload's bytes can pass 997 where its characters do not (umlauts take two).
+        let symbol =
+            QrSymbol::encode(&payload, SWISS_MAX_VERSION).map_err(|error| InvalidPayment {
+                problems: vec![crate::problem::Problem::new("payload", error.to_string())],
+            })?;
+        Ok((payload, symbol))
     }
 
     /// A QR-bill pays to a Swiss or Liechtenstein account; a QR-IBAN takes QR references, and
@@ -397,5 +414,24 @@ mod tests {
         bill.message = Some("Facture n° 42 – Ș €".into());
         let error = bill.payload().expect_err("en dash");
         assert_eq!(error.problems[0].field, "message");
+    }
+
+    #[test]
+    fn a_payload_whose_umlauts_overflow_version_25_is_refused() {
+        let mut bill = bill();
+        let long = |n: usize| "ä".repeat(n);
+        for party in [&mut bill.creditor, bill.debtor.as_mut().expect("a debtor")] {
+            party.name = long(70);
+            party.street = Some(long(70));
+            party.town = long(35);
+        }
+        bill.message = Some(long(100));
+        bill.billing_information = None;
+        let payload = bill.payload().expect("within 997 characters");
+        assert!(payload.chars().count() <= SWISS_MAX_PAYLOAD_CHARS);
+        assert!(payload.len() > SWISS_MAX_PAYLOAD_CHARS);
+        let error = bill.symbol().expect_err("too many bytes for version 25");
+        assert_eq!(error.problems[0].field, "payload");
+        assert!(self::tests::bill().symbol().is_ok());
     }
 }

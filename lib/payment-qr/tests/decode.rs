@@ -8,7 +8,7 @@ use std::process::Command;
 
 use paperflow_payment_qr::{
     CreditorReference, EPC_MAX_VERSION, EpcTransfer, Iban, QrReference, QrSymbol, Remittance,
-    SWISS_MAX_VERSION, SwissAddress, SwissQrBill, SwissReference,
+    SwissAddress, SwissQrBill, SwissReference,
 };
 
 const PIXELS_PER_MODULE: usize = 4;
@@ -65,8 +65,7 @@ fn an_epc_code_with_umlauts_decodes_to_its_payload() {
         )),
         information: Some("Vielen Dank für Ihren Einkauf".into()),
     };
-    let payload = transfer.payload().expect("valid");
-    let symbol = QrSymbol::encode(&payload, EPC_MAX_VERSION).expect("fits");
+    let (payload, symbol) = transfer.symbol().expect("valid");
     let decoded = decode(&symbol);
     assert_eq!(decoded, payload.as_bytes());
     let decoded = String::from_utf8(decoded).expect("UTF-8, character set 1");
@@ -134,8 +133,7 @@ fn a_swiss_qr_bill_with_umlauts_decodes_to_its_payload() {
         message: Some("Rechnung INV-2026-000123, Lieferung Käse für Bürofeier".into()),
         billing_information: Some("//S1/10/INV-2026-000123/11/261126".into()),
     };
-    let payload = bill.payload().expect("valid");
-    let symbol = QrSymbol::encode(&payload, SWISS_MAX_VERSION).expect("fits");
+    let (payload, symbol) = bill.symbol().expect("valid");
     let decoded = decode(&symbol);
     assert_eq!(decoded, payload.as_bytes());
     let decoded = String::from_utf8(decoded).expect("UTF-8, coding 1");
