@@ -266,7 +266,7 @@ async fn a_mixed_batch_stores_the_good_and_announces_each_bad_one_with_its_reaso
     let message = invalid["data"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("/currency"), "{message}");
     assert!(
-        message.contains("/lines/0/quantity: must be greater than 0"),
+        message.contains("/lines/0/quantity: must not be 0"),
         "{message}"
     );
     assert_eq!(invalid["data"]["invoice_id"], "INV-2026-000124");

@@ -4,14 +4,18 @@
 //!
 //! # Layout
 //!
-//! - [`model`]: the validated types ([`Invoice`], [`Party`], [`Line`],
-//!   [`Totals`], [`TaxGroup`], [`InvoiceId`]). A value of them exists only
-//!   after validation accepted a document.
+//! - [`model`]: the validated types of the EN 16931 model ([`Invoice`],
+//!   [`Party`], [`Address`], [`Payment`], [`Line`], [`AllowanceCharge`],
+//!   [`TaxCategory`], [`Totals`], [`TaxGroup`], [`InvoiceId`], …), each field
+//!   naming its business term. A value of them exists only after validation
+//!   accepted a document; [`Invoice::to_document`] writes it back.
 //! - [`money`]: [`Currency`] (ISO 4217 with its exponent), [`Quantity`]
 //!   (thousandths), [`TaxRate`] (basis points), the formatting of amounts, and
 //!   the arithmetic: [`line_net_minor`], [`tax_minor`], [`compute_totals`].
 //!   Its module docs state the rounding rule.
 //! - [`limits`]: every bound validation enforces (amounts, lengths, counts).
+//! - [`codes`]: the code lists (UNTDID 4461, 5189, 7161, ISO 3166-1) and
+//!   check digits (IBAN, GTIN) the document is checked against.
 //! - [`validate`]: [`parse_invoice`] and [`invoice_from_value`], which walk the
 //!   JSON by hand and report every problem at once as [`Violations`], each a
 //!   JSON pointer and a rule. Its module docs list the rules.
@@ -38,11 +42,17 @@
 
 #![forbid(unsafe_code)]
 
+pub mod codes;
+mod document;
 pub mod limits;
 pub mod model;
 pub mod money;
 pub mod validate;
 
-pub use model::{Invoice, InvoiceId, Line, Party, TaxGroup, Totals};
+pub use model::{
+    Address, AllowanceCharge, Contact, DocumentType, EInvoiceFormat, ElectronicAddress, Exemption,
+    Invoice, InvoiceId, Language, Line, Party, Payment, PrecedingInvoice, SUPPORTED_LANGUAGES,
+    TaxCategory, TaxGroup, ThemeName, Totals,
+};
 pub use money::{Currency, Quantity, TaxRate, compute_totals, line_net_minor, tax_minor};
 pub use validate::{Violation, Violations, invoice_from_value, parse_invoice, parse_invoice_id};

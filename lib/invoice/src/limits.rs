@@ -54,3 +54,31 @@ pub const MAX_TAX_RATE_BP: u32 = 10_000;
 
 /// The longest notes text, in characters.
 pub const MAX_NOTES_CHARS: usize = 10_000;
+
+/// The most document-level allowances, and the most charges, of an invoice.
+pub const MAX_ALLOWANCES_CHARGES: usize = 100;
+
+/// The longest reference (`buyer_reference`, `order_reference`, the
+/// preceding invoice's id), in characters.
+pub const MAX_REFERENCE_CHARS: usize = 200;
+
+/// The longest identifier (a line id, a seller's item id, a tax number, a
+/// legal registration id, an electronic address), in characters.
+pub const MAX_IDENTIFIER_CHARS: usize = 100;
+
+/// The longest postal code, in characters.
+pub const MAX_POSTAL_CODE_CHARS: usize = 32;
+
+/// The longest telephone number, in characters.
+pub const MAX_PHONE_CHARS: usize = 50;
+
+/// The longest reason of an allowance or charge, and the longest account
+/// name, in characters.
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// The longest remittance information, in characters (what a SEPA transfer
+/// carries).
+pub const MAX_REMITTANCE_CHARS: usize = 140;
+
+/// The longest payment terms and exemption reason, in characters.
+pub const MAX_TERMS_CHARS: usize = 1_000;

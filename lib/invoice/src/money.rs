@@ -16,26 +16,37 @@
 //! Every product is computed in `i128` with checked operations, and every
 //! result is rounded **half away from zero** to a whole minor unit
 //! ("commercial rounding", the rule of EN 16931 and of most tax authorities;
-//! with the non-negative amounts of an invoice it is the familiar half-up):
+//! for positive amounts it is the familiar half-up, and a returned item's
+//! negative net rounds as the mirror image of the positive one). The totals
+//! are those of EN 16931 ([`compute_totals`]):
 //!
-//! 1. line net = `quantity_milli × unit_price_minor / 1000`, rounded
+//! 1. line net (BT-131) = `quantity_milli × unit_price_minor / 1000`, rounded
 //!    ([`line_net_minor`]);
-//! 2. the lines are grouped by tax rate; a group's net is the exact sum of its
-//!    lines' nets;
-//! 3. a group's tax = `group_net × rate_bp / 10000`, rounded **once per
-//!    group**, never per line ([`tax_minor`]);
-//! 4. invoice net = sum of the line nets; invoice tax = sum of the groups'
-//!    tax; gross = net + tax ([`compute_totals`]).
+//! 2. sum of line nets (BT-106), of document-level allowances (BT-107) and of
+//!    charges (BT-108), exact; total without tax (BT-109) = BT-106 − BT-107 +
+//!    BT-108;
+//! 3. the lines, allowances and charges are grouped by (tax rate, VAT
+//!    category) (BG-23); a group's basis (BT-116) is the exact sum of its
+//!    lines' nets plus its charges minus its allowances;
+//! 4. a group's tax (BT-117) = `basis × rate_bp / 10000`, rounded **once per
+//!    group**, never per line ([`tax_minor`]); the invoice's tax (BT-110) is
+//!    the sum of the groups' tax;
+//! 5. total with tax (BT-112) = BT-109 + BT-110; amount due (BT-115) =
+//!    BT-112 − the amount paid already (BT-113).
 //!
-//! Every amount (unit price, line net, group net, tax, totals) must stay
-//! within [`MAX_AMOUNT_MINOR`]; passing it is an error, never a wrap or a
-//! panic.
+//! Groups are ordered by rate, then category (S, Z, E, AE, K, G, O, L, M),
+//! so a first-version invoice (S above 0 %, Z at 0 %) keeps one group per
+//! rate in ascending order, as before.
+//!
+//! Every amount (unit price, line net, allowance, charge, group basis, tax,
+//! totals, amount due) must stay within [`MAX_AMOUNT_MINOR`]; passing it is
+//! an error, never a wrap or a panic.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::limits::MAX_AMOUNT_MINOR;
-use crate::model::{Line, TaxGroup, Totals};
+use crate::model::{AllowanceCharge, Line, TaxCategory, TaxGroup, Totals};
 
 /// The currency of an invoice: a current ISO 4217 currency with minor units.
 ///
@@ -271,39 +282,72 @@ pub fn tax_minor(net_minor: i64, rate: TaxRate) -> Option<i64> {
     i64::try_from(div_round_half_away(product, 10_000)?).ok()
 }
 
-/// The totals of `lines`: net, one [`TaxGroup`] per distinct rate (in
-/// ascending order of rate) and gross, as described in the module docs.
+/// The totals of an invoice as EN 16931 defines them (see the module docs):
+/// BT-106 from `lines`, BT-107 from `allowances`, BT-108 from `charges`,
+/// BT-109, one BG-23 [`TaxGroup`] per (category, rate) in ascending order of
+/// rate then category, BT-110, BT-112, BT-113 (`prepaid_minor`) and BT-115.
 ///
 /// Sums the lines' `net_minor` (as [`line_net_minor`] computed them during
 /// validation).
 ///
 /// # Errors
 ///
-/// The text of the broken rule when a line net, a group's net or tax, or a
-/// total passes [`MAX_AMOUNT_MINOR`].
-pub fn compute_totals(lines: &[Line]) -> Result<Totals, String> {
+/// The text of the broken rule when a line net, an allowance or charge, a
+/// group's net or tax, or a total passes [`MAX_AMOUNT_MINOR`].
+pub fn compute_totals(
+    lines: &[Line],
+    allowances: &[AllowanceCharge],
+    charges: &[AllowanceCharge],
+    prepaid_minor: i64,
+) -> Result<Totals, String> {
     let limit = MAX_AMOUNT_MINOR;
-    let mut groups: BTreeMap<TaxRate, i128> = BTreeMap::new();
-    let mut net: i128 = 0;
-    for line in lines {
-        if within_limit(i128::from(line.net_minor)).is_none() {
-            return Err(format!(
-                "a line amount exceeds the limit of {limit} minor units"
-            ));
-        }
-        let amount = i128::from(line.net_minor);
-        net = net.checked_add(amount).ok_or_else(|| net_overflow(limit))?;
-        let group = groups.entry(line.tax_rate).or_insert(0);
+    let mut groups: BTreeMap<(TaxRate, TaxCategory), i128> = BTreeMap::new();
+    let mut add = |rate, category, amount: i128| -> Result<(), String> {
+        let group = groups.entry((rate, category)).or_insert(0);
         *group = group
             .checked_add(amount)
             .ok_or_else(|| net_overflow(limit))?;
+        Ok(())
+    };
+
+    let mut net: i128 = 0;
+    for line in lines {
+        let amount = checked_amount(line.net_minor, "a line amount")?;
+        net = net.checked_add(amount).ok_or_else(|| net_overflow(limit))?;
+        add(line.tax_rate, line.tax_category, amount)?;
+    }
+    let mut allowance_sum: i128 = 0;
+    for allowance in allowances {
+        let amount = checked_amount(allowance.amount_minor, "an allowance")?;
+        allowance_sum = allowance_sum
+            .checked_add(amount)
+            .ok_or_else(|| sum_overflow("allowances", limit))?;
+        add(allowance.tax_rate, allowance.tax_category, -amount)?;
+    }
+    let mut charge_sum: i128 = 0;
+    for charge in charges {
+        let amount = checked_amount(charge.amount_minor, "a charge")?;
+        charge_sum = charge_sum
+            .checked_add(amount)
+            .ok_or_else(|| sum_overflow("charges", limit))?;
+        add(charge.tax_rate, charge.tax_category, amount)?;
     }
     let net_minor = within_limit(net).ok_or_else(|| net_overflow(limit))?;
+    let allowances_minor =
+        within_limit(allowance_sum).ok_or_else(|| sum_overflow("allowances", limit))?;
+    let charges_minor = within_limit(charge_sum).ok_or_else(|| sum_overflow("charges", limit))?;
+    let tax_exclusive_minor = within_limit(net - allowance_sum + charge_sum).ok_or_else(|| {
+        format!("the invoice total without tax exceeds the limit of {limit} minor units")
+    })?;
 
     let mut tax_groups = Vec::with_capacity(groups.len());
     let mut tax: i128 = 0;
-    for (rate, group_net) in groups {
-        let group_net = within_limit(group_net).ok_or_else(|| net_overflow(limit))?;
+    for ((rate, category), group_net) in groups {
+        let group_net = within_limit(group_net).ok_or_else(|| {
+            format!(
+                "the amount taxed at {rate} ({category}) exceeds the limit of {limit} minor units"
+            )
+        })?;
         let group_tax = tax_minor(group_net, rate)
             .and_then(|t| within_limit(i128::from(t)))
             .ok_or_else(|| format!("the tax at {rate} exceeds the limit of {limit} minor units"))?;
@@ -311,24 +355,47 @@ pub fn compute_totals(lines: &[Line]) -> Result<Totals, String> {
             .checked_add(i128::from(group_tax))
             .ok_or_else(|| tax_overflow(limit))?;
         tax_groups.push(TaxGroup {
+            category,
             rate,
             net_minor: group_net,
             tax_minor: group_tax,
         });
     }
     let tax_minor = within_limit(tax).ok_or_else(|| tax_overflow(limit))?;
-    let gross_minor = within_limit(i128::from(net_minor) + i128::from(tax_minor))
+    let gross_minor = within_limit(i128::from(tax_exclusive_minor) + i128::from(tax_minor))
         .ok_or_else(|| format!("the invoice total exceeds the limit of {limit} minor units"))?;
+    let prepaid = checked_amount(prepaid_minor, "the prepaid amount")?;
+    let due_minor = within_limit(i128::from(gross_minor) - prepaid)
+        .ok_or_else(|| format!("the amount due exceeds the limit of {limit} minor units"))?;
     Ok(Totals {
         net_minor,
+        allowances_minor,
+        charges_minor,
+        tax_exclusive_minor,
         tax_groups,
         tax_minor,
         gross_minor,
+        prepaid_minor,
+        due_minor,
     })
+}
+
+/// `amount` widened, when its magnitude is within [`MAX_AMOUNT_MINOR`].
+fn checked_amount(amount: i64, what: &str) -> Result<i128, String> {
+    match within_limit(i128::from(amount)) {
+        Some(_) => Ok(i128::from(amount)),
+        None => Err(format!(
+            "{what} exceeds the limit of {MAX_AMOUNT_MINOR} minor units"
+        )),
+    }
 }
 
 fn net_overflow(limit: i64) -> String {
     format!("the invoice net total exceeds the limit of {limit} minor units")
+}
+
+fn sum_overflow(what: &str, limit: i64) -> String {
+    format!("the sum of the {what} exceeds the limit of {limit} minor units")
 }
 
 fn tax_overflow(limit: i64) -> String {
@@ -345,14 +412,25 @@ mod tests {
 
     fn line(quantity_milli: i64, unit_price_minor: i64, bp: u32) -> Line {
         let quantity = Quantity::from_milli(quantity_milli);
+        let tax_rate = TaxRate::from_basis_points(bp);
         Line {
+            id: "1".into(),
             description: "x".into(),
             quantity,
             unit: None,
+            unit_code: None,
             unit_price_minor,
-            tax_rate: TaxRate::from_basis_points(bp),
+            tax_rate,
+            tax_category: TaxCategory::default_for(tax_rate),
+            seller_item_id: None,
+            gtin: None,
             net_minor: line_net_minor(quantity, unit_price_minor).expect("within limit"),
         }
+    }
+
+    /// The totals of `lines` alone: no allowances, charges or prepayment.
+    fn totals_of(lines: &[Line]) -> Result<Totals, String> {
+        compute_totals(lines, &[], &[], 0)
     }
 
     #[test]
@@ -590,7 +668,7 @@ mod tests {
             .map(|l| tax_minor(l.net_minor, l.tax_rate).expect("fits"))
             .sum();
         assert_eq!(per_line, 9);
-        let totals = compute_totals(&lines).expect("totals");
+        let totals = totals_of(&lines).expect("totals");
         assert_eq!(totals.tax_minor, 8);
         assert_eq!(totals.net_minor, 75);
         assert_eq!(totals.gross_minor, 83);
@@ -604,7 +682,7 @@ mod tests {
             line(1_000, 1_000, 770),
             line(1_000, 10_000, 2000),
         ];
-        let totals = compute_totals(&lines).expect("totals");
+        let totals = totals_of(&lines).expect("totals");
         let rates: Vec<u32> = totals
             .tax_groups
             .iter()
@@ -624,7 +702,7 @@ mod tests {
 
     #[test]
     fn totals_of_no_lines_are_zero() {
-        let totals = compute_totals(&[]).expect("totals");
+        let totals = totals_of(&[]).expect("totals");
         assert_eq!(totals.net_minor, 0);
         assert!(totals.tax_groups.is_empty());
         assert_eq!(totals.gross_minor, 0);
@@ -632,15 +710,14 @@ mod tests {
 
     #[test]
     fn totals_at_the_limit_are_accepted() {
-        let totals = compute_totals(&[line(1_000, MAX_AMOUNT_MINOR, 0)]).expect("totals");
+        let totals = totals_of(&[line(1_000, MAX_AMOUNT_MINOR, 0)]).expect("totals");
         assert_eq!(totals.gross_minor, MAX_AMOUNT_MINOR);
     }
 
     #[test]
     fn net_total_above_the_limit_is_an_error() {
         let half = MAX_AMOUNT_MINOR / 2;
-        let err =
-            compute_totals(&[line(1_000, half, 0), line(1_000, half + 1, 0)]).expect_err("over");
+        let err = totals_of(&[line(1_000, half, 0), line(1_000, half + 1, 0)]).expect_err("over");
         assert_eq!(
             err,
             "the invoice net total exceeds the limit of 1000000000000000 minor units"
@@ -649,7 +726,7 @@ mod tests {
 
     #[test]
     fn gross_total_above_the_limit_is_an_error() {
-        let err = compute_totals(&[line(1_000, MAX_AMOUNT_MINOR, 1)]).expect_err("over");
+        let err = totals_of(&[line(1_000, MAX_AMOUNT_MINOR, 1)]).expect_err("over");
         assert_eq!(
             err,
             "the invoice total exceeds the limit of 1000000000000000 minor units"
@@ -660,10 +737,96 @@ mod tests {
     fn totals_never_wrap_on_forged_lines() {
         let mut forged = line(1_000, 1, 0);
         forged.net_minor = i64::MAX;
-        assert!(compute_totals(&[forged.clone(), forged]).is_err());
+        assert!(totals_of(&[forged.clone(), forged]).is_err());
         let mut forged = line(1_000, 1, u32::MAX);
         forged.net_minor = MAX_AMOUNT_MINOR;
-        let err = compute_totals(&[forged]).expect_err("over");
+        let err = totals_of(&[forged]).expect_err("over");
         assert!(err.starts_with("the tax at"), "{err}");
+    }
+
+    fn adjustment(amount_minor: i64, bp: u32, category: TaxCategory) -> AllowanceCharge {
+        AllowanceCharge {
+            reason: Some("x".into()),
+            reason_code: None,
+            amount_minor,
+            tax_rate: TaxRate::from_basis_points(bp),
+            tax_category: category,
+        }
+    }
+
+    #[test]
+    fn allowances_and_charges_change_the_basis_of_their_own_group() {
+        let lines = [line(1_000, 10_000, 2000), line(1_000, 10_000, 0)];
+        let allowances = [adjustment(1_000, 2000, TaxCategory::S)];
+        let charges = [
+            adjustment(500, 2000, TaxCategory::S),
+            adjustment(300, 0, TaxCategory::E),
+        ];
+        let totals = compute_totals(&lines, &allowances, &charges, 2_000).expect("totals");
+        assert_eq!(totals.net_minor, 20_000);
+        assert_eq!(totals.allowances_minor, 1_000);
+        assert_eq!(totals.charges_minor, 800);
+        assert_eq!(totals.tax_exclusive_minor, 19_800);
+        let groups: Vec<(u32, TaxCategory, i64, i64)> = totals
+            .tax_groups
+            .iter()
+            .map(|g| (g.rate.basis_points(), g.category, g.net_minor, g.tax_minor))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (0, TaxCategory::Z, 10_000, 0),
+                (0, TaxCategory::E, 300, 0),
+                (2000, TaxCategory::S, 9_500, 1_900),
+            ]
+        );
+        assert_eq!(totals.tax_minor, 1_900);
+        assert_eq!(totals.gross_minor, 21_700);
+        assert_eq!(totals.prepaid_minor, 2_000);
+        assert_eq!(totals.due_minor, 19_700);
+    }
+
+    #[test]
+    fn a_negative_group_basis_has_negative_tax_rounded_away_from_zero() {
+        // 0.10 of goods and an allowance of 0.35 at 10 %: −0.25 → tax −0.025 → −0.03
+        let totals = compute_totals(
+            &[line(1_000, 10, 1000)],
+            &[adjustment(35, 1000, TaxCategory::S)],
+            &[],
+            0,
+        )
+        .expect("totals");
+        assert_eq!(totals.tax_groups[0].net_minor, -25);
+        assert_eq!(totals.tax_minor, -3);
+        assert_eq!(totals.gross_minor, -28);
+    }
+
+    #[test]
+    fn allowances_charges_and_the_amount_due_are_checked_against_the_limit() {
+        let max = MAX_AMOUNT_MINOR;
+        let at_limit = [line(1_000, max, 0)];
+        let err = compute_totals(&at_limit, &[], &[adjustment(1, 0, TaxCategory::Z)], 0)
+            .expect_err("over");
+        assert_eq!(
+            err,
+            "the invoice total without tax exceeds the limit of 1000000000000000 minor units"
+        );
+        let err = compute_totals(&at_limit, &[], &[], -1).expect_err("over");
+        assert_eq!(
+            err,
+            "the amount due exceeds the limit of 1000000000000000 minor units"
+        );
+        let err = compute_totals(&[], &[adjustment(max + 1, 0, TaxCategory::Z)], &[], 0)
+            .expect_err("over");
+        assert_eq!(
+            err,
+            "an allowance exceeds the limit of 1000000000000000 minor units"
+        );
+        let half = adjustment(max / 2 + 1, 0, TaxCategory::Z);
+        let err = compute_totals(&[], &[], &[half.clone(), half], 0).expect_err("over");
+        assert_eq!(
+            err,
+            "the sum of the charges exceeds the limit of 1000000000000000 minor units"
+        );
     }
 }

@@ -1,13 +1,20 @@
-//! Parsing and validation of the invoice document.
+//! Parsing and validation of the invoice document, versions 1 and 1.1.
 //!
 //! The document is walked by hand as a [`serde_json::Value`], so that **every**
 //! problem is reported at once, each as a [`Violation`]: an RFC 6901 JSON
 //! pointer to the offending value and the rule it breaks, in words a producer
-//! can act on (`/lines/0/quantity: must be greater than 0`). Unknown fields are
+//! can act on (`/lines/0/quantity: must not be 0`). Unknown fields are
 //! ignored. At most [`MAX_VIOLATIONS`] violations are kept; the rest are only
 //! counted and summed up in one last entry at the document pointer
 //! (`… and 17 more problems`), so that a huge document of garbage stays cheap
 //! to reject.
+//!
+//! The walk of the parties is in `party`, of the lines, allowances and
+//! charges in `lines`, of the payment in `payment`, and the VAT category
+//! rules of EN 16931 in `tax`; the code lists and check digits are in
+//! [`crate::codes`]. Rules of EN 16931 are named in the violation (`BR-AE-5`),
+//! business terms where a field stands for one (`BT-84`). What an e-invoice
+//! format additionally requires is not checked here.
 //!
 //! # Rules
 //!
@@ -18,27 +25,60 @@
 //! | `/revision` | optional (default 1), whole number from 1 to 1,000,000 |
 //! | `/issue_date`, `/due_date` | required strings `YYYY-MM-DD` naming a real calendar day; the due date is not before the issue date |
 //! | `/currency` | required string: a current ISO 4217 code, not superseded (`HRK`), not a fund or special unit (`XAU`) |
+//! | `/document_type` | optional (default `invoice`): `invoice` or `credit_note` |
+//! | `/language` | optional (default `en`): a BCP 47 tag (`de`, `de-CH`, case canonicalised) whose language is one of en de fr es it nl pt pl sv ja |
+//! | `/theme` | optional: 1 to 64 characters from `A-Z a-z 0-9 . _ -`, not starting with `.` |
+//! | `/einvoice` | optional: `none`, `factur-x`, `xrechnung` or `peppol` |
+//! | `/buyer_reference`, `/order_reference` | optional, 1 to 200 characters, not blank |
+//! | `/preceding_invoice` | optional object: `id` required, 1 to 200 characters; `issue_date` optional, a date not after `/issue_date` |
+//! | `/delivery_date` | optional date; required when a tax category is K (BR-IC-11) |
 //! | `/seller`, `/buyer` | required objects |
 //! | `…/name` | required, 1 to 200 characters, not blank |
-//! | `…/address` | required array of 1 to 8 strings, each 1 to 200 characters, not blank |
+//! | `…/address` | required: an array of 1 to 8 printed lines, each 1 to 200 characters, not blank; or an object of `lines` (the same array, optional), `city` and `subdivision` (1 to 200 characters), `postal_code` (1 to 32), `country_code` (ISO 3166-1 alpha-2, upper case), at least one of them given |
 //! | `…/vat_id` | optional, 1 to 32 characters, not blank |
+//! | `…/tax_number`, `…/legal_id` | optional, 1 to 100 characters, not blank |
+//! | `…/contact` | optional object of `name` (1 to 200 characters), `phone` (1 to 50), `email` (the e-mail rule), at least one given |
+//! | `…/electronic_address` | optional object: `scheme` required, an EAS code (4 digits or 2 upper-case letters); `value` required, 1 to 254 characters, an e-mail address when the scheme is `EM` |
 //! | `…/email` | optional, at most 254 characters, no whitespace, exactly one `@` with a local part before it and a domain with a dot after it |
+//! | `/payment` | optional object |
+//! | `/payment/means_code` | optional (default `58` with an IBAN, else `1`): a code of UNTDID 4461 as EN 16931 lists it |
+//! | `/payment/iban` | optional: spaces removed and letters upper-cased, then the country's format and the ISO 13616 mod-97 check digits; required for means `58` (BR-61) |
+//! | `/payment/bic` | optional: 8 or 11 characters, 4 letters, an ISO 3166-1 country, 2 and optionally 3 letters or digits; upper-cased |
+//! | `/payment/account_name` | optional, 1 to 200 characters, not blank |
+//! | `/payment/remittance` | optional, 1 to 140 characters, not blank |
+//! | `/payment/terms` | optional, 1 to 1,000 characters, not blank, may contain line breaks |
 //! | `/lines` | required array of 1 to 5,000 lines (past 5,000 the lines themselves are not examined) |
 //! | `/lines/N` | an object whose amount stays within the limit |
+//! | `/lines/N/id` | optional (default the position, from 1), 1 to 100 characters, not blank, unique among the lines |
 //! | `/lines/N/description` | required, 1 to 2,000 characters, not blank |
-//! | `/lines/N/quantity` | required number, greater than 0, at most 1,000,000,000, at most 3 decimals |
+//! | `/lines/N/quantity` | required number, not 0, from -1,000,000,000 to 1,000,000,000, at most 3 decimals (negative for a returned item) |
 //! | `/lines/N/unit` | optional, 1 to 16 characters, not blank |
-//! | `/lines/N/unit_price_minor` | required whole number of minor units, 0 to 10^15 |
-//! | `/lines/N/tax_rate_bp` | required whole number of basis points, 0 to 10,000 |
-//! | `/lines` | the totals stay within 10^15 minor units |
+//! | `/lines/N/unit_code` | optional: 2 or 3 upper-case letters or digits (UN/ECE Recommendation 20, shape only) |
+//! | `/lines/N/unit_price_minor` | required whole number of minor units, 0 to 10^15 (BR-27) |
+//! | `/lines/N/tax_rate_bp` | required whole number of basis points, 0 to 10,000; more than 0 for category S, 0 for Z E AE K G O (BR-x-5) |
+//! | `/lines/N/tax_category` | optional (default `S`, or `Z` at 0 %): one of S Z E AE K G O L M (UNCL5305) |
+//! | `/lines/N/seller_item_id` | optional, 1 to 100 characters, not blank |
+//! | `/lines/N/gtin` | optional: 8, 12, 13 or 14 digits whose last is the GS1 check digit |
+//! | `/allowances`, `/charges` | optional arrays of at most 100 objects |
+//! | `…/N` | a `reason` (1 to 200 characters), a `reason_code` or both (BR-33, BR-38) |
+//! | `…/N/reason_code` | an allowance's from UNTDID 5189, a charge's from UNTDID 7161, as EN 16931 lists them |
+//! | `…/N/amount_minor` | required whole number of minor units, 1 to 10^15 |
+//! | `…/N/tax_rate_bp`, `…/N/tax_category` | as for a line; the rate rules are BR-x-6 (allowances) and BR-x-7 (charges) |
+//! | `/exemptions` | optional object; each key a tax category, each value an object with a `reason` (1 to 1,000 characters), a `code` (`VATEX-…`, at most 30 characters) or both; never for S, Z, L or M (BR-x-10) |
+//! | `/exemptions` | has an entry for each of E, AE, K, G and O that an item uses (BR-x-10) |
+//! | `/seller/vat_id` | given (or `tax_number`) when an item is E, AE, L or M; given when K or G; absent when O (BR-x-2, -3, -4 for a line, an allowance, a charge) |
+//! | `/buyer/vat_id` | given (or `legal_id`) when an item is AE; given when K; absent when O (BR-x-2, -3, -4) |
+//! | `…/N/tax_category` | O only when every line, allowance and charge is O (BR-O-12, -13, -14) |
+//! | `/prepaid_minor` | optional (default 0), whole number of minor units, 0 to 10^15 |
+//! | `/lines`, or the document with allowances or charges | the totals stay within 10^15 minor units |
 //! | `/notes` | optional, at most 10,000 characters |
 //!
 //! Every string obeys the text rule: no control characters (Unicode category
 //! Cc) and no bidirectional embeddings, overrides or isolates (U+202A–U+202E,
-//! U+2066–U+2069), which let a text disguise what it says; `notes` alone may
-//! contain line breaks (`\n`, `\r`). Right-to-left, CJK and emoji text is
-//! valid. Lengths are counted in characters (Unicode scalar values), not
-//! bytes.
+//! U+2066–U+2069), which let a text disguise what it says; `notes` and
+//! `payment/terms` alone may contain line breaks (`\n`, `\r`).
+//! Right-to-left, CJK and emoji text is valid. Lengths are counted in
+//! characters (Unicode scalar values), not bytes.
 //!
 //! Optional fields may be absent or `null`. Whole-number fields accept any
 //! JSON number with no fractional part (`2` and `2.0` alike, as JSON Schema's
@@ -50,6 +90,7 @@
 //! (`0.30000000000000004` is 0.3) without ever dropping a real fourth decimal
 //! (`123456789.0004` is rejected).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -57,12 +98,21 @@ use serde_json::{Map, Value};
 use time::{Date, Month};
 
 use crate::limits::{
-    MAX_ADDRESS_LINE_CHARS, MAX_ADDRESS_LINES, MAX_AMOUNT_MINOR, MAX_DESCRIPTION_CHARS,
-    MAX_EMAIL_CHARS, MAX_INVOICE_ID_CHARS, MAX_LINES, MAX_NAME_CHARS, MAX_NOTES_CHARS,
-    MAX_QUANTITY, MAX_REVISION, MAX_TAX_RATE_BP, MAX_UNIT_CHARS, MAX_VAT_ID_CHARS, MAX_VIOLATIONS,
+    MAX_AMOUNT_MINOR, MAX_INVOICE_ID_CHARS, MAX_NOTES_CHARS, MAX_REFERENCE_CHARS, MAX_REVISION,
+    MAX_VIOLATIONS,
 };
-use crate::model::{Invoice, InvoiceId, Line, Party};
-use crate::money::{Currency, Quantity, TaxRate, compute_totals, line_net_minor};
+use crate::model::{
+    AllowanceCharge, DocumentType, EInvoiceFormat, Invoice, InvoiceId, Language, Line,
+    PrecedingInvoice, ThemeName, Totals,
+};
+use crate::money::{Currency, compute_totals};
+
+mod lines;
+mod party;
+mod payment;
+mod tax;
+
+use tax::Item;
 
 /// One broken rule: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -558,6 +608,43 @@ fn optional_text(
     }
 }
 
+/// An optional string field read by `parse` (a code, a tag, an IBAN):
+/// `Ok(None)` when absent, `Err(())` when invalid, with `parse`'s error as the
+/// rule.
+fn optional_parsed<T>(
+    report: &mut Report,
+    object: &Map<String, Value>,
+    key: &str,
+    at: &Path<'_>,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, ()> {
+    let at = at.key(key);
+    let Some(value) = optional(object, key) else {
+        return Ok(None);
+    };
+    let s = string(report, value, &at).ok_or(())?;
+    match parse(s) {
+        Ok(parsed) => Ok(Some(parsed)),
+        Err(rule) => {
+            report.add(&at, rule);
+            Err(())
+        }
+    }
+}
+
+/// An optional date field: `Ok(None)` when absent, `Err(())` when invalid.
+fn optional_date<'v>(
+    report: &mut Report,
+    object: &'v Map<String, Value>,
+    key: &str,
+    at: &Path<'_>,
+) -> Result<Option<(Date, &'v str)>, ()> {
+    match optional(object, key) {
+        None => Ok(None),
+        Some(value) => date(report, value, &at.key(key)).map(Some).ok_or(()),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The document
 // ---------------------------------------------------------------------------
@@ -578,26 +665,98 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
             .and_then(|v| string(report, v, &at))
             .and_then(|s| invoice_id(report, s, &at))
     };
+    let revision = revision(report, doc, &root);
+    let (issue_date, due_date) = issue_and_due_dates(report, doc);
+    let currency = currency(report, doc);
+    let header = header(report, doc, issue_date);
 
-    let revision = {
-        let at = root.key("revision");
-        match optional(doc, "revision") {
-            None => Some(1),
-            Some(v) => whole_number(
-                report,
-                v,
-                &at,
-                &WholeRule {
-                    min: 1,
-                    max: i128::from(MAX_REVISION),
-                    not_whole: "must be a whole number",
-                    too_large_note: "",
-                },
-            )
-            .and_then(|n| u32::try_from(n).ok()),
-        }
+    let seller = {
+        let at = root.key("seller");
+        required(report, doc, "seller", &at).and_then(|v| party::party(report, v, &at))
     };
+    let buyer = {
+        let at = root.key("buyer");
+        required(report, doc, "buyer", &at).and_then(|v| party::party(report, v, &at))
+    };
+    let payment = match optional(doc, "payment") {
+        None => Ok(None),
+        Some(v) => payment::payment(report, v, &root.key("payment"))
+            .map(Some)
+            .ok_or(()),
+    };
+    let lines = {
+        let at = root.key("lines");
+        required(report, doc, "lines", &at).and_then(|v| lines::lines(report, v, &at))
+    };
+    let allowances = optional_list(report, doc, "allowances", Item::Allowance);
+    let charges = optional_list(report, doc, "charges", Item::Charge);
+    let exemptions = match optional(doc, "exemptions") {
+        None => Ok(BTreeMap::new()),
+        Some(v) => tax::exemptions(report, v, &root.key("exemptions")).ok_or(()),
+    };
+    let prepaid_minor = prepaid_minor(report, doc);
+    let notes = optional_text(
+        report,
+        doc,
+        "notes",
+        &root,
+        &TextRule {
+            max_chars: MAX_NOTES_CHARS,
+            not_blank: false,
+            multiline: true,
+        },
+    );
 
+    let (lines, allowances, charges) = (lines?, allowances.ok()?, charges.ok()?);
+    tax::check_categories(
+        report,
+        &tax::Categorised {
+            lines: &lines,
+            allowances: &allowances,
+            charges: &charges,
+            seller: seller.as_ref(),
+            buyer: buyer.as_ref(),
+            has_delivery_date: matches!(header.delivery_date, Ok(Some(_))),
+            exemptions: exemptions.as_ref().ok(),
+        },
+    );
+    let totals = totals(report, &lines, &allowances, &charges, prepaid_minor?)?;
+
+    Some(Invoice {
+        id: id?,
+        revision: revision?,
+        issue_date: issue_date?.0,
+        due_date: due_date?.0,
+        currency: currency?,
+        document_type: header.document_type.ok()?.unwrap_or_default(),
+        language: header.language.ok()?.unwrap_or_default(),
+        theme: header.theme.ok()?,
+        einvoice: header.einvoice.ok()?,
+        buyer_reference: header.buyer_reference.ok()?,
+        order_reference: header.order_reference.ok()?,
+        preceding_invoice: header.preceding_invoice.ok()?,
+        delivery_date: header.delivery_date.ok()?,
+        seller: seller?,
+        buyer: buyer?,
+        payment: payment.ok()?,
+        lines,
+        allowances,
+        charges,
+        exemptions: exemptions.ok()?,
+        notes: notes.ok()?,
+        totals,
+    })
+}
+
+/// A date and its text, to quote it in a rule.
+type DateText<'v> = (Date, &'v str);
+
+/// The issue date and the due date, the latter checked against the former.
+fn issue_and_due_dates<'v>(
+    report: &mut Report,
+    doc: &'v Map<String, Value>,
+) -> (Option<DateText<'v>>, Option<DateText<'v>>) {
+    let root = Path::ROOT;
     let issue_date = {
         let at = root.key("issue_date");
         required(report, doc, "issue_date", &at).and_then(|v| date(report, v, &at))
@@ -614,68 +773,157 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
             format_args!("must not be before issue_date ({issue_text})"),
         );
     }
+    (issue_date, due_date)
+}
 
-    let currency = {
-        let at = root.key("currency");
-        required(report, doc, "currency", &at)
-            .and_then(|v| string(report, v, &at))
-            .and_then(|s| match Currency::from_code(s) {
-                Ok(currency) => Some(currency),
-                Err(rule) => {
-                    report.add(&at, rule);
-                    None
-                }
-            })
-    };
-
-    let seller = {
-        let at = root.key("seller");
-        required(report, doc, "seller", &at).and_then(|v| party(report, v, &at))
-    };
-    let buyer = {
-        let at = root.key("buyer");
-        required(report, doc, "buyer", &at).and_then(|v| party(report, v, &at))
-    };
-
-    let lines = {
-        let at = root.key("lines");
-        required(report, doc, "lines", &at).and_then(|v| lines(report, v, &at))
-    };
-
-    let notes = optional_text(
-        report,
-        doc,
-        "notes",
-        &root,
-        &TextRule {
-            max_chars: MAX_NOTES_CHARS,
-            not_blank: false,
-            multiline: true,
-        },
-    );
-
-    let totals = lines
-        .as_deref()
-        .and_then(|lines| match compute_totals(lines) {
-            Ok(totals) => Some(totals),
+fn currency(report: &mut Report, doc: &Map<String, Value>) -> Option<Currency> {
+    let at = Path::ROOT.key("currency");
+    required(report, doc, "currency", &at)
+        .and_then(|v| string(report, v, &at))
+        .and_then(|s| match Currency::from_code(s) {
+            Ok(currency) => Some(currency),
             Err(rule) => {
-                report.add(&root.key("lines"), rule);
+                report.add(&at, rule);
                 None
             }
-        });
+        })
+}
 
-    Some(Invoice {
+/// BT-113: what was paid already; 0 when absent.
+fn prepaid_minor(report: &mut Report, doc: &Map<String, Value>) -> Option<i64> {
+    match optional(doc, "prepaid_minor") {
+        None => Some(0),
+        Some(v) => whole_number(
+            report,
+            v,
+            &Path::ROOT.key("prepaid_minor"),
+            &WholeRule {
+                min: 0,
+                max: i128::from(MAX_AMOUNT_MINOR),
+                not_whole: "must be a whole number of minor units",
+                too_large_note: "",
+            },
+        )
+        .and_then(|n| i64::try_from(n).ok()),
+    }
+}
+
+/// The totals, or the violation of a limit they pass.
+fn totals(
+    report: &mut Report,
+    lines: &[Line],
+    allowances: &[AllowanceCharge],
+    charges: &[AllowanceCharge],
+    prepaid_minor: i64,
+) -> Option<Totals> {
+    match compute_totals(lines, allowances, charges, prepaid_minor) {
+        Ok(totals) => Some(totals),
+        Err(rule) => {
+            // Lines alone point at the lines, as the first version did.
+            let only_lines = allowances.is_empty() && charges.is_empty();
+            let root = Path::ROOT;
+            let at = if only_lines { root.key("lines") } else { root };
+            report.add(&at, rule);
+            None
+        }
+    }
+}
+
+fn revision(report: &mut Report, doc: &Map<String, Value>, root: &Path<'_>) -> Option<u32> {
+    match optional(doc, "revision") {
+        None => Some(1),
+        Some(v) => whole_number(
+            report,
+            v,
+            &root.key("revision"),
+            &WholeRule {
+                min: 1,
+                max: i128::from(MAX_REVISION),
+                not_whole: "must be a whole number",
+                too_large_note: "",
+            },
+        )
+        .and_then(|n| u32::try_from(n).ok()),
+    }
+}
+
+/// The optional fields of the 1.1 document that describe the document as a
+/// whole; `Err(())` marks one that was given and is invalid.
+struct Header {
+    document_type: Result<Option<DocumentType>, ()>,
+    language: Result<Option<Language>, ()>,
+    theme: Result<Option<ThemeName>, ()>,
+    einvoice: Result<Option<EInvoiceFormat>, ()>,
+    buyer_reference: Result<Option<String>, ()>,
+    order_reference: Result<Option<String>, ()>,
+    preceding_invoice: Result<Option<PrecedingInvoice>, ()>,
+    delivery_date: Result<Option<Date>, ()>,
+}
+
+fn header(
+    report: &mut Report,
+    doc: &Map<String, Value>,
+    issue_date: Option<(Date, &str)>,
+) -> Header {
+    let root = Path::ROOT;
+    let reference = single_line(MAX_REFERENCE_CHARS);
+    Header {
+        document_type: optional_parsed(report, doc, "document_type", &root, str::parse),
+        language: optional_parsed(report, doc, "language", &root, str::parse),
+        theme: optional_parsed(report, doc, "theme", &root, str::parse),
+        einvoice: optional_parsed(report, doc, "einvoice", &root, str::parse),
+        buyer_reference: optional_text(report, doc, "buyer_reference", &root, &reference),
+        order_reference: optional_text(report, doc, "order_reference", &root, &reference),
+        preceding_invoice: match optional(doc, "preceding_invoice") {
+            None => Ok(None),
+            Some(v) => preceding_invoice(report, v, &root.key("preceding_invoice"), issue_date)
+                .map(Some)
+                .ok_or(()),
+        },
+        delivery_date: optional_date(report, doc, "delivery_date", &root)
+            .map(|date| date.map(|(date, _)| date)),
+    }
+}
+
+fn preceding_invoice(
+    report: &mut Report,
+    value: &Value,
+    at: &Path<'_>,
+    issue_date: Option<(Date, &str)>,
+) -> Option<PrecedingInvoice> {
+    let fields = object(report, value, at)?;
+    let id = {
+        let at = at.key("id");
+        required(report, fields, "id", &at)
+            .and_then(|v| text_value(report, v, &at, &single_line(MAX_REFERENCE_CHARS)))
+    };
+    let preceding_date = optional_date(report, fields, "issue_date", at);
+    if let (Ok(Some((preceding, _))), Some((issue, issue_text))) = (preceding_date, issue_date)
+        && preceding > issue
+    {
+        report.add(
+            &at.key("issue_date"),
+            format_args!("must not be after the issue_date of this document ({issue_text})"),
+        );
+        return None;
+    }
+    Some(PrecedingInvoice {
         id: id?,
-        revision: revision?,
-        issue_date: issue_date?.0,
-        due_date: due_date?.0,
-        currency: currency?,
-        seller: seller?,
-        buyer: buyer?,
-        lines: lines?,
-        notes: notes.ok()?,
-        totals: totals?,
+        issue_date: preceding_date.ok()?.map(|(date, _)| date),
     })
+}
+
+/// `allowances` or `charges`: an empty list when absent.
+fn optional_list(
+    report: &mut Report,
+    doc: &Map<String, Value>,
+    key: &str,
+    item: Item,
+) -> Result<Vec<AllowanceCharge>, ()> {
+    match optional(doc, key) {
+        None => Ok(Vec::new()),
+        Some(v) => lines::allowances_or_charges(report, v, &Path::ROOT.key(key), item).ok_or(()),
+    }
 }
 
 fn invoice_id(report: &mut Report, s: &str, at: &Path<'_>) -> Option<InvoiceId> {
@@ -770,257 +1018,6 @@ fn date<'v>(report: &mut Report, value: &'v Value, at: &Path<'_>) -> Option<(Dat
     }
 }
 
-fn party(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Party> {
-    let fields = object(report, value, at)?;
-
-    let name = {
-        let at = at.key("name");
-        required(report, fields, "name", &at)
-            .and_then(|v| text_value(report, v, &at, &single_line(MAX_NAME_CHARS)))
-    };
-
-    let address = {
-        let at = at.key("address");
-        required(report, fields, "address", &at)
-            .and_then(|v| array(report, v, &at))
-            .and_then(|items| address(report, items, &at))
-    };
-
-    let vat_id = optional_text(report, fields, "vat_id", at, &single_line(MAX_VAT_ID_CHARS));
-
-    let email = {
-        let at = at.key("email");
-        match optional(fields, "email") {
-            None => Ok(None),
-            Some(v) => string(report, v, &at)
-                .and_then(|s| email(report, s, &at))
-                .map(Some)
-                .ok_or(()),
-        }
-    };
-
-    Some(Party {
-        name: name?,
-        address: address?,
-        vat_id: vat_id.ok()?,
-        email: email.ok()?,
-    })
-}
-
-fn address(report: &mut Report, items: &[Value], at: &Path<'_>) -> Option<Vec<String>> {
-    if items.is_empty() {
-        report.add(at, "must have at least 1 line");
-        return None;
-    }
-    if items.len() > MAX_ADDRESS_LINES {
-        report.add(
-            at,
-            format_args!(
-                "must have at most {MAX_ADDRESS_LINES} lines (has {})",
-                items.len()
-            ),
-        );
-        return None;
-    }
-    let rule = single_line(MAX_ADDRESS_LINE_CHARS);
-    let mut lines = Vec::with_capacity(items.len());
-    let mut valid = true;
-    for (i, item) in items.iter().enumerate() {
-        match text_value(report, item, &at.index(i), &rule) {
-            Some(line) => lines.push(line),
-            None => valid = false,
-        }
-    }
-    valid.then_some(lines)
-}
-
-fn email(report: &mut Report, s: &str, at: &Path<'_>) -> Option<String> {
-    let rule = TextRule {
-        max_chars: MAX_EMAIL_CHARS,
-        not_blank: true,
-        multiline: false,
-    };
-    if !text(report, s, at, &rule) {
-        return None;
-    }
-    let problem = if s.chars().any(char::is_whitespace) {
-        Some("must be an e-mail address without whitespace")
-    } else if s.matches('@').count() != 1 {
-        Some("must be an e-mail address with exactly one \"@\", like billing@example.com")
-    } else {
-        match s.split_once('@') {
-            Some(("", _)) => Some("must be an e-mail address with a name before the \"@\""),
-            Some((_, "")) => Some("must be an e-mail address with a domain after the \"@\""),
-            Some((_, domain)) if !domain.contains('.') => {
-                Some("must be an e-mail address whose domain has a dot, like example.com")
-            }
-            Some((_, domain))
-                if domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") =>
-            {
-                Some("must be an e-mail address whose domain has no empty part between dots")
-            }
-            _ => None,
-        }
-    };
-    match problem {
-        Some(rule) => {
-            report.add(at, rule);
-            None
-        }
-        None => Some(s.to_owned()),
-    }
-}
-
-fn lines(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Vec<Line>> {
-    let items = array(report, value, at)?;
-    if items.is_empty() {
-        report.add(at, "must have at least 1 line");
-        return None;
-    }
-    if items.len() > MAX_LINES {
-        report.add(
-            at,
-            format_args!("must have at most {MAX_LINES} lines (has {})", items.len()),
-        );
-        return None;
-    }
-    let mut lines = Vec::with_capacity(items.len());
-    let mut valid = true;
-    for (i, item) in items.iter().enumerate() {
-        match line(report, item, &at.index(i)) {
-            Some(line) if valid => lines.push(line),
-            Some(_) => {}
-            None => valid = false,
-        }
-    }
-    valid.then_some(lines)
-}
-
-fn line(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Line> {
-    let fields = object(report, value, at)?;
-
-    let description = {
-        let at = at.key("description");
-        required(report, fields, "description", &at)
-            .and_then(|v| text_value(report, v, &at, &single_line(MAX_DESCRIPTION_CHARS)))
-    };
-
-    let quantity = {
-        let at = at.key("quantity");
-        required(report, fields, "quantity", &at).and_then(|v| quantity(report, v, &at))
-    };
-
-    let unit = optional_text(report, fields, "unit", at, &single_line(MAX_UNIT_CHARS));
-
-    let unit_price_minor = {
-        let at = at.key("unit_price_minor");
-        required(report, fields, "unit_price_minor", &at)
-            .and_then(|v| {
-                whole_number(
-                    report,
-                    v,
-                    &at,
-                    &WholeRule {
-                        min: 0,
-                        max: i128::from(MAX_AMOUNT_MINOR),
-                        not_whole: "must be a whole number of minor units",
-                        too_large_note: "",
-                    },
-                )
-            })
-            .and_then(|n| i64::try_from(n).ok())
-    };
-
-    let tax_rate = {
-        let at = at.key("tax_rate_bp");
-        required(report, fields, "tax_rate_bp", &at)
-            .and_then(|v| {
-                whole_number(
-                    report,
-                    v,
-                    &at,
-                    &WholeRule {
-                        min: 0,
-                        max: i128::from(MAX_TAX_RATE_BP),
-                        not_whole: "must be a whole number of basis points (2000 = 20%)",
-                        too_large_note: " (100%)",
-                    },
-                )
-            })
-            .and_then(|n| u32::try_from(n).ok())
-            .map(TaxRate::from_basis_points)
-    };
-
-    let net_minor = match (quantity, unit_price_minor) {
-        (Some(quantity), Some(price)) => {
-            let net = line_net_minor(quantity, price);
-            if net.is_none() {
-                report.add(
-                    at,
-                    format_args!(
-                        "line amount {quantity} × {price} exceeds the limit of {MAX_AMOUNT_MINOR} minor units"
-                    ),
-                );
-            }
-            net
-        }
-        _ => None,
-    };
-
-    Some(Line {
-        description: description?,
-        quantity: quantity?,
-        unit: unit.ok()?,
-        unit_price_minor: unit_price_minor?,
-        tax_rate: tax_rate?,
-        net_minor: net_minor?,
-    })
-}
-
-/// Relative distance within which a float counts as a value with 3 decimals.
-const QUANTITY_TOLERANCE: f64 = 1e-14;
-
-fn quantity(report: &mut Report, value: &Value, at: &Path<'_>) -> Option<Quantity> {
-    let Some(n) = number(value) else {
-        report.add(at, format_args!("must be a number (got {})", kind(value)));
-        return None;
-    };
-    let milli = match n {
-        Number::Integer(i) => {
-            if i <= 0 {
-                report.add(at, "must be greater than 0");
-                return None;
-            }
-            if i > i128::from(MAX_QUANTITY) {
-                report.add(at, format_args!("must be at most {MAX_QUANTITY}"));
-                return None;
-            }
-            i.checked_mul(1000).and_then(|m| i64::try_from(m).ok())
-        }
-        Number::Float(f) => {
-            // -0.0 <= 0.0 holds; serde_json never yields NaN, but be safe.
-            if f.is_nan() || f <= 0.0 {
-                report.add(at, "must be greater than 0");
-                return None;
-            }
-            // MAX_QUANTITY (10^9) is exact in f64.
-            if f > MAX_QUANTITY as f64 {
-                report.add(at, format_args!("must be at most {MAX_QUANTITY}"));
-                return None;
-            }
-            let scaled = f * 1000.0;
-            let rounded = scaled.round();
-            if rounded < 1.0 || (scaled - rounded).abs() > scaled * QUANTITY_TOLERANCE {
-                report.add(at, "must have at most 3 decimals");
-                return None;
-            }
-            // 1 ≤ rounded ≤ 10^12: exact, and the cast cannot saturate.
-            Some(rounded as i64)
-        }
-    };
-    milli.map(Quantity::from_milli)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1063,18 +1060,5 @@ mod tests {
             violations.as_slice()[MAX_VIOLATIONS].rule,
             "… and 1 more problem"
         );
-    }
-
-    #[test]
-    fn quantity_floats_with_three_decimals_are_exact() {
-        // Every thousandth written as the shortest decimal a producer would
-        // print parses back to the same thousandths.
-        for milli in (1..=20_000).chain([999_999_999_999, 1_000_000_000_000, 123_456_789_123]) {
-            let f = milli as f64 / 1000.0;
-            let value: Value = serde_json::from_str(&f.to_string()).expect("json");
-            let mut report = Report::default();
-            let q = quantity(&mut report, &value, &Path::ROOT);
-            assert_eq!(q, Some(Quantity::from_milli(milli)), "{f}");
-        }
     }
 }

@@ -318,7 +318,7 @@ impl Composer<'_> {
             );
         }
         self.y += 2.0;
-        for line in &party.address {
+        for line in &party.address.printed_lines() {
             self.paragraph(line, x, width, BODY, Weight::Regular, INK);
         }
         if let Some(vat_id) = &party.vat_id {
