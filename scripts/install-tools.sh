@@ -14,6 +14,10 @@
 #   cargo-lambda         cargo lambda watch / invoke / build
 #   ziglang              the cross linker cargo-lambda builds with
 #   schemathesis         drives the invoice API from infra/openapi.yaml (tests/api_contract.rs)
+#   factur-x             the official XML Schemas and schematrons (as XSLT) of Factur-X EN 16931
+#                        (CII) and UBL 2.1 with CEN's EN 16931 rules (scripts/check_einvoice.py)
+#   saxonche             Saxon-HE for Python (no Java): runs those XSLT 2.0 schematrons
+#   lxml                 XML Schema validation (a dependency of factur-x, pinned here)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,12 +63,15 @@ pins=(
   "cargo-lambda==1.9.2"
   "ziglang==0.17.1"
   "schemathesis==4.32.5"
+  "factur-x==7.8"
+  "saxonche==13.1.1"
+  "lxml==6.2.0"
 )
 pins_hash="$(printf '%s\n' "${pins[@]}" | sha256sum | cut -c1-16)"
 stamp="$venv/.installed-$pins_hash"
 
 if [ -x "$venv/bin/moto_server" ] && [ -x "$venv/bin/cargo-lambda" ] && [ -x "$venv/bin/schemathesis" ] && [ -f "$stamp" ]; then
-  echo "tools: .tools/venv present (moto, cargo-lambda, ziglang, schemathesis)"
+  echo "tools: .tools/venv present (moto, cargo-lambda, ziglang, schemathesis, factur-x, saxonche)"
   exit 0
 fi
 
@@ -96,5 +103,6 @@ rm -f "$venv"/.installed-*
 for tool in moto_server cargo-lambda schemathesis; do
   [ -x "$venv/bin/$tool" ] || { echo "tools: .tools/venv/bin/$tool is missing after install" >&2; exit 1; }
 done
+"$venv/bin/python" -c "import facturx, saxonche, lxml" || { echo "tools: the e-invoice validators do not import after install" >&2; exit 1; }
 printf '%s\n' "${pins[@]}" >"$stamp"
-echo "tools: installed .tools/venv (moto, cargo-lambda, ziglang, schemathesis)"
+echo "tools: installed .tools/venv (moto, cargo-lambda, ziglang, schemathesis, factur-x, saxonche)"
