@@ -4,7 +4,8 @@
 CARGO ?= cargo
 OUT ?= out
 
-.PHONY: demo test tools lint unit-tests bench readme-image clean infra-tools infra-test package
+.PHONY: demo test tools lint test-tiers test-unit test-moto test-stack bench readme-image clean infra-tools \
+	infra-test package
 
 ## tools: what the tests and the demo use: poppler-utils, qpdf and a CJK font (apt), and
 ## moto, boto3, cargo-lambda and zig in the project's own virtualenv .tools/venv (pip)
@@ -17,15 +18,53 @@ tools:
 demo: tools
 	OUT=$(OUT) scripts/demo.sh
 
-## test: formatting, lints and every test
-test: tools lint unit-tests infra-test
+## test: formatting, lints and every test, tier by tier (what CI runs)
+test: tools lint test-tiers test-unit test-moto test-stack infra-test
 
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 
-unit-tests:
-	$(CARGO) test --workspace --quiet
+## The test tiers. Every integration test target (`package:target`) sits in exactly one of them;
+## `make test-tiers` fails when one is missing or listed twice (scripts/check-test-tiers.py).
+## - unit: no server of any kind (poppler and qpdf may run): the quick loop, under a minute
+##   after a build. With the unit tests and doc tests of every crate.
+## - moto: against moto's server, started per test on a free loopback port.
+## - stack: built functions under cargo lambda watch, the whole local stack, the README's recipes.
+UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:decoding \
+	paperflow-events:envelope paperflow-invoice:never_panics paperflow-invoice:validation \
+	paperflow-tests:pdf_output paperflow-tests:render_properties invoice-api:handler \
+	paperflow-local:http_api paperflow-local:template paperflow-cli:cli
+MOTO_TESTS := paperflow-aws:environment paperflow-aws:s3 paperflow-aws:sns paperflow-aws:unavailable \
+	paperflow-tests:archiver paperflow-tests:invoice_api paperflow-tests:mailer \
+	paperflow-tests:pdf_generator paperflow-local:provision paperflow-local:sns paperflow-local:sqs \
+	paperflow-cli:trace
+STACK_TESTS := paperflow-tests:function_invoke paperflow-tests:readme_recipes paperflow-local:runtime \
+	paperflow-cli:local_stack
+
+# The `--test` filters of a tier's `package:target` entries. One `cargo test --workspace` call per
+# tier, never one per package: `-p` alone would resolve the dependencies' features for that
+# package only and build the AWS SDK again with other features. A filter selects the target of
+# that name in every package, so a name must not stand in two tiers (make test-tiers checks).
+tier-filters = $(foreach t,$(1),--test $(word 2,$(subst :, ,$(t))))
+
+test-tiers:
+	@python3 scripts/check-test-tiers.py --unit "$(UNIT_TESTS)" --moto "$(MOTO_TESTS)" --stack "$(STACK_TESTS)"
+
+## test-unit: the quick loop: every crate's unit and doc tests and the integration tests that
+## start no server
+test-unit:
+	$(CARGO) test --workspace --quiet --lib --bins $(call tier-filters,$(UNIT_TESTS))
+	$(CARGO) test --workspace --quiet --doc
+
+## test-moto: the adapters, the functions' handlers and the local stack's parts against moto
+test-moto: tools
+	$(CARGO) test --workspace --quiet $(call tier-filters,$(MOTO_TESTS))
+
+## test-stack: the built functions under cargo lambda watch, the whole local stack end to end, and
+## the README's recipes
+test-stack: tools
+	$(CARGO) test --workspace --quiet $(call tier-filters,$(STACK_TESTS))
 
 ## bench: every speed, memory and size figure the issues set targets for
 bench: tools
