@@ -34,7 +34,8 @@ lint:
 UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:decoding \
 	paperflow-events:envelope paperflow-invoice:never_panics paperflow-invoice:validation \
 	paperflow-tests:pdf_output paperflow-tests:render_properties invoice-api:handler \
-	paperflow-local:http_api paperflow-local:template paperflow-cli:cli
+	paperflow-local:http_api paperflow-local:template paperflow-cli:cli \
+	paperflow-tests:json_schemas
 MOTO_TESTS := paperflow-aws:environment paperflow-aws:s3 paperflow-aws:sns paperflow-aws:unavailable \
 	paperflow-tests:archiver paperflow-tests:invoice_api paperflow-tests:mailer \
 	paperflow-tests:pdf_generator paperflow-local:provision paperflow-local:sns paperflow-local:sqs \
