@@ -1032,13 +1032,12 @@ fn changed(mut doc: Value, pointer: &str, value: Option<Value>) -> Value {
     doc
 }
 
-#[test]
-fn shape_mistakes_the_validator_rejects_the_schema_rejects_at_the_same_place() {
+/// Shape mistakes in the 1.1 example, as (pointer, the new value or `None` to remove it): wrong
+/// types, missing required fields, bad enums, out-of-range numbers, texts too long, blank or with
+/// control characters, codes of the wrong shape, the cross-field rules a schema can say.
+fn shape_mistakes() -> Vec<(&'static str, Option<Value>)> {
     let long = |n: usize| json!("x".repeat(n));
-    // (pointer, the new value or None to remove it). Wrong types, missing required fields, bad
-    // enums, out-of-range numbers, texts too long, blank or with control characters, codes of the
-    // wrong shape, the cross-field rules a schema can say.
-    let mistakes: Vec<(&str, Option<Value>)> = vec![
+    vec![
         ("/invoice_id", None),
         ("/invoice_id", Some(json!(123))),
         ("/invoice_id", Some(json!(""))),
@@ -1187,9 +1186,13 @@ fn shape_mistakes_the_validator_rejects_the_schema_rejects_at_the_same_place() {
         ("/notes", Some(long(10_001))),
         ("/notes", Some(json!("tab\there"))),
         ("/notes", Some(json!(["Thank you"]))),
-    ];
+    ]
+}
+
+#[test]
+fn shape_mistakes_the_validator_rejects_the_schema_rejects_at_the_same_place() {
     let base = example_1_1();
-    for (pointer, value) in mistakes {
+    for (pointer, value) in shape_mistakes() {
         let doc = changed(base.clone(), pointer, value.clone());
         let what = format!("{pointer} = {value:?}");
         let violations = invoice_from_value(&doc)
@@ -1197,8 +1200,11 @@ fn shape_mistakes_the_validator_rejects_the_schema_rejects_at_the_same_place() {
             .unwrap_or_else(|| panic!("{what}: the validator should reject it"));
         let errors = invoice_schema_errors(&doc);
         assert!(
-            !errors.is_empty(),
-            "{what}: the schema accepts it; the validator says {violations}"
+            violations
+                .iter()
+                .any(|v| reported_near(&errors, &v.pointer)),
+            "{what}: the validator says {violations}, the schema:\n{}",
+            listed(&errors)
         );
         // Where the validator puts it, the schema has something to say.
         for violation in &violations {
