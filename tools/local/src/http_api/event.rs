@@ -98,7 +98,7 @@ impl RequestIdentity {
 
 /// An id in the form HTTP APIs use (`JKJaXmPLvHcESHA=`: 11 bytes, base64): the tail of a UUID v7,
 /// which is its low timestamp byte and random bits.
-fn new_request_id() -> String {
+pub(super) fn new_request_id() -> String {
     let uuid = uuid::Uuid::now_v7();
     base64::engine::general_purpose::STANDARD.encode(&uuid.as_bytes()[5..])
 }
@@ -309,7 +309,7 @@ fn request_context(
 /// The caller an `AWS_IAM` route describes. Nothing is verified locally: the access key is the
 /// one the request's SigV4 `Authorization` header names, if any; the rest describes a local IAM
 /// user of the stack's account.
-fn local_caller(request: &ClientRequest, account_id: &str) -> Value {
+pub(super) fn local_caller(request: &ClientRequest, account_id: &str) -> Value {
     let access_key = request
         .header("authorization")
         .and_then(|auth| auth.split("Credential=").nth(1))

@@ -1,4 +1,8 @@
+use super::event::{local_caller, new_request_id};
 use super::*;
+use crate::invoke::{Invocation, InvokeError};
+use crate::spec::HttpApiSpec;
+use serde_json::json;
 use std::collections::BTreeMap;
 
 fn function(binary: &str) -> FunctionSpec {

@@ -4,7 +4,7 @@
 
 mod events;
 
-use super::convert::{as_string, as_u32_in};
+use super::convert::{as_string, as_u32_in, scalar_string};
 use super::intrinsics::{Identity, Resolver};
 use super::{
     Declared, ENCRYPTION, NO_IAM, Result, TAGS, accepted_properties, deserialize, invalid,
@@ -150,14 +150,28 @@ pub(super) fn build(
     };
     match properties.events {
         None | Some(Json::Null) => {}
-        Some(Json::Object(events)) => {
-            for (event_id, event) in events {
-                events::add(resolver, resource, &mut function, &event_id, event, spec)?;
+        Some(Json::Object(mut events)) => {
+            // In the template's order (a JSON object sorts its keys): the routes and sources
+            // keep the order the template declares them in.
+            for event_id in declared_event_ids(resource) {
+                if let Some(event) = events.remove(&event_id) {
+                    events::add(resolver, resource, &mut function, &event_id, event, spec)?;
+                }
             }
         }
         Some(_) => return Err(invalid(format!("{place}.Events"), "must be a mapping")),
     }
     Ok(function)
+}
+
+/// The ids of the function's events, in the template's order.
+fn declared_event_ids(resource: &Declared) -> Vec<String> {
+    match resource.properties.get("Events") {
+        Some(serde_norway::Value::Mapping(events)) => {
+            events.keys().filter_map(scalar_string).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// `Ref` gives the name; `Fn::GetAtt` gives `Arn`.
