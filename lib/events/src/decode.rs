@@ -156,9 +156,8 @@ pub fn decode_body(body: &str) -> Result<CloudEvent<Value>, DecodeError> {
 pub fn event_json(body: &str) -> Result<Value, DecodeError> {
     let value = parse_json(body)?;
     match sns_message(&value)? {
-        Some(message) => parse_json(message).map_err(|err| {
-            DecodeError::NotJson(format!("the SNS notification's Message: {err}"))
-        }),
+        Some(message) => parse_json(message)
+            .map_err(|err| DecodeError::NotJson(format!("the SNS notification's Message: {err}"))),
         None => Ok(value),
     }
 }
@@ -302,7 +301,10 @@ mod tests {
         let wrapped = serde_json::json!({ "Type": "Notification", "Message": event }).to_string();
         assert_eq!(event_json(&wrapped).expect("unwrapped")["id"], "e1");
         assert_eq!(event_json(event).expect("raw")["id"], "e1");
-        assert_eq!(event_json(&format!("\u{feff}{event}")).expect("BOM")["id"], "e1");
+        assert_eq!(
+            event_json(&format!("\u{feff}{event}")).expect("BOM")["id"],
+            "e1"
+        );
         let twice = serde_json::json!({ "Type": "Notification", "Message": wrapped }).to_string();
         assert_eq!(
             event_json(&twice).expect("once")["Type"],
