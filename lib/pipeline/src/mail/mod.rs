@@ -235,7 +235,9 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
             revision,
             notice_id = notice.id.as_str()
         );
-        self.deliver(&notice, recipient, claim_ttl)
+        // Boxed: the claim protocol over the SDK's calls nests futures deeper than rustc's
+        // layout depth limit allows in a Lambda's `main`; one allocation per notice.
+        Box::pin(self.deliver(&notice, recipient, claim_ttl))
             .instrument(span)
             .await
             .map_err(|failure| failure.about(id, revision))
