@@ -614,14 +614,10 @@ pub(crate) fn subjects<'a>(bodies: impl IntoIterator<Item = &'a str>) -> Vec<Str
     subjects
 }
 
-/// The subject hint of one body.
+/// The subject hint of one body, read through the events crate's one unwrapping of SNS's
+/// wrapper.
 fn subject_of(body: &str) -> Option<String> {
-    let event: Value = serde_json::from_str(body).ok()?;
-    if event.get("Type").and_then(Value::as_str) == Some("Notification")
-        && let Some(message) = event.get("Message").and_then(Value::as_str)
-    {
-        return subject_of(message);
-    }
+    let event = paperflow_events::event_json(body).ok()?;
     ["subject", "correlationid"]
         .iter()
         .find_map(|key| event.get(*key).and_then(Value::as_str))
