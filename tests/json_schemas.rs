@@ -1047,7 +1047,8 @@ fn changed(mut doc: Value, pointer: &str, value: Option<Value>) -> Value {
 
 /// Shape mistakes in the 1.1 example, as (pointer, the new value or `None` to remove it): wrong
 /// types, missing required fields, bad enums, out-of-range numbers, texts too long, blank or with
-/// control characters, codes of the wrong shape, the cross-field rules a schema can say.
+/// control characters, codes of the wrong shape, the cross-field rules a schema can say. A table,
+/// one row a mistake: long because the document has many fields, not because it does much.
 fn shape_mistakes() -> Vec<(&'static str, Option<Value>)> {
     let long = |n: usize| json!("x".repeat(n));
     vec![

@@ -207,6 +207,9 @@ fn by_type(notices: &[Value], event_type: &str) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// One story from start to end, in the order a person would watch it (publish, render, mail,
+/// archive, trace, Ctrl-C): longer than 100 lines because its steps share one running stack and
+/// each step's assertions read the state the previous one left.
 #[test]
 fn a_python_producer_drives_the_whole_flow_and_ctrl_c_leaves_nothing() {
     let _turn = ONE_STACK
