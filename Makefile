@@ -35,7 +35,9 @@ UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:dec
 	paperflow-events:envelope paperflow-invoice:never_panics paperflow-invoice:validation \
 	paperflow-tests:pdf_output paperflow-tests:render_properties invoice-api:handler \
 	paperflow-local:http_api paperflow-local:template paperflow-cli:cli \
-	paperflow-tests:einvoice_pdf
+	paperflow-locale:catalogue paperflow-locale:formats paperflow-payment-qr:decode \
+	paperflow-tests:json_schemas paperflow-invoice:document_1_1 paperflow-einvoice:requirements \
+	paperflow-einvoice:xml_content paperflow-einvoice:official_validators paperflow-tests:einvoice_pdf
 MOTO_TESTS := paperflow-aws:environment paperflow-aws:s3 paperflow-aws:sns paperflow-aws:unavailable \
 	paperflow-tests:archiver paperflow-tests:invoice_api paperflow-tests:mailer \
 	paperflow-tests:pdf_generator paperflow-local:provision paperflow-local:sns paperflow-local:sqs \

@@ -6,6 +6,7 @@
 #   poppler-utils        pdftotext, pdfinfo, pdffonts, pdftoppm: read PDFs back as a reader would
 #   qpdf                 qpdf --check: the PDF's structure is sound
 #   fonts-droid-fallback a CJK fallback font, to test the fallback font chain
+#   zbar-tools           zbarimg: decodes the payment QR codes back, as a banking app would
 #
 # The project's own Python virtualenv at .tools/venv (git-ignored), with pinned versions:
 #   moto[server]         moto_server: S3, SNS, SQS and SES on loopback, for the local stack and tests
@@ -45,6 +46,7 @@ need=()
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "tools: system packages present"

@@ -13,6 +13,8 @@ use paperflow_tests::watch::Watch;
 use serde_json::Value;
 use std::time::Duration;
 
+/// One developer's session by hand, in order (generator, then mailer with the generator's notice,
+/// then archiver): longer than 100 lines because each step feeds on what the previous one stored.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_built_functions_answer_every_sample_event() {
     let moto = Moto::start();

@@ -15,7 +15,6 @@ use paperflow_tests::moto::{Moto, http_get};
 use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, sqs_batch};
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
-use sha2::Digest;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -183,6 +182,6 @@ async fn a_direct_pdf_too_large_to_answer_downloads_from_the_presigned_location(
     assert_eq!(download.status, 200);
     assert!(download.body.starts_with(b"%PDF-"));
     let etag = answer["headers"]["etag"].as_str().expect("an ETag");
-    let sha = paperflow_pipeline::generate::hex(&sha2::Sha256::digest(&download.body));
+    let sha = paperflow_pipeline::digest::sha256_hex(&download.body);
     assert_eq!(etag, format!("\"{sha}\""));
 }

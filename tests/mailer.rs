@@ -7,10 +7,10 @@ use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::SqsBatchResponse;
 use mail_parser::MimeHeaders;
 use paperflow_aws::{S3DocumentStore, SesMailer, SnsEventPublisher};
-use paperflow_pipeline::mail::{
-    MailSettings, Mailer, OutgoingMail, PdfMailer, SendError, Sender, mail_record_key,
-};
-use paperflow_pipeline::{PdfGenerator, pdf_key};
+use paperflow_pipeline::mail::{MailSettings, PdfMailer, Sender};
+use paperflow_pipeline::memory::ManualClock;
+use paperflow_pipeline::store::mail_claim_key;
+use paperflow_pipeline::{Mailer, OutgoingMail, PdfGenerator, SendError, pdf_key};
 use paperflow_render::{FontSet, RenderOptions};
 use paperflow_tests::consumers::{
     MAIL_FROM, SENDER_ADDRESS, SentEmail, sent_emails, sns_event, verify_sender,
@@ -201,7 +201,7 @@ async fn duplicate_ready_notices_send_one_email_whose_attachment_is_the_stored_p
     let record: Value = serde_json::from_slice(
         &harness
             .stack
-            .object(&mail_record_key(notice["id"].as_str().expect("an id")))
+            .object(&mail_claim_key(notice["id"].as_str().expect("an id")))
             .await
             .expect("the send record"),
     )
@@ -268,7 +268,13 @@ async fn a_crash_after_the_claim_is_retried_once_the_claim_expires_and_sends_onc
         ses: SesMailer::from_conf(&harness.sdk),
         crashed: AtomicBool::new(false),
     };
-    let mailer = Arc::new(harness.mailer_with(crashing, harness.settings()));
+    // The mailer's clock stands still until the test moves it past the claim's expiry.
+    let clock = ManualClock::starting_at(time::OffsetDateTime::now_utc());
+    let mailer = Arc::new(
+        harness
+            .mailer_with(crashing, harness.settings())
+            .with_clock(Arc::new(clock.clone())),
+    );
     let ttl = Duration::from_secs(2);
 
     let attempt = {
@@ -277,7 +283,7 @@ async fn a_crash_after_the_claim_is_retried_once_the_claim_expires_and_sends_onc
     };
     let crashed = attempt.await.expect_err("the first attempt crashes");
     assert!(crashed.is_panic());
-    let key = mail_record_key(notice["id"].as_str().expect("an id"));
+    let key = mail_claim_key(notice["id"].as_str().expect("an id"));
     let claim: Value =
         serde_json::from_slice(&harness.stack.object(&key).await.expect("a claim is left"))
             .expect("JSON");
@@ -292,7 +298,7 @@ async fn a_crash_after_the_claim_is_retried_once_the_claim_expires_and_sends_onc
     assert!(harness.emails().is_empty());
 
     // Once the claim has expired, the retry takes it over and sends, once.
-    tokio::time::sleep(ttl + Duration::from_millis(200)).await;
+    clock.advance(ttl + Duration::from_millis(200));
     deliver(&mailer, &notice, ttl)
         .await
         .expect("the retry mails");
@@ -347,7 +353,7 @@ async fn a_notice_without_a_buyer_email_sends_nothing_and_is_not_an_error() {
         .await
         .expect("skipped, not failed");
     assert!(harness.emails().is_empty());
-    let key = mail_record_key(notice["id"].as_str().expect("an id"));
+    let key = mail_claim_key(notice["id"].as_str().expect("an id"));
     assert!(harness.stack.object(&key).await.is_none(), "no send record");
     assert!(
         harness

@@ -11,7 +11,6 @@ use paperflow_tests::stack::{
 };
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -116,7 +115,7 @@ async fn a_finalized_invoice_is_stored_byte_identical_and_announced_with_every_f
     assert_eq!(data["size"], expected.len());
     assert_eq!(
         data["sha256"],
-        paperflow_pipeline::generate::hex(&Sha256::digest(&expected))
+        paperflow_pipeline::digest::sha256_hex(&expected)
     );
     assert_eq!(data["pages"], 1);
     assert_eq!(data["buyer_email"], "ap@contoso.example");

@@ -6,6 +6,7 @@
 //! Rust SDK reads, but its boto3 one-liner stopped with NoRegionError (boto3 reads
 //! `AWS_DEFAULT_REGION`), and moto was used before it listened.
 
+use paperflow_local::process::{Signal, signal_group};
 use paperflow_tests::repo_root;
 use serde_json::Value;
 use std::os::unix::process::CommandExt;
@@ -18,8 +19,9 @@ const MOTO_RECIPE: &str = "To run the function by hand against moto";
 /// The loopback ports the recipe names (moto, cargo lambda watch).
 const RECIPE_PORTS: [u16; 2] = [5000, 9000];
 
-/// The whole recipe may take this long: its first invoke builds the pdf-generator.
-const RECIPE_DEADLINE: Duration = Duration::from_secs(600);
+/// The whole recipe may take this long: its first invoke builds the pdf-generator (with the
+/// features of that one binary, so partly anew even after the workspace's own build).
+const RECIPE_DEADLINE: Duration = Duration::from_secs(1200);
 
 /// The first ```sh block after the paragraph that contains `introduction`.
 fn shell_block_after(readme: &str, introduction: &str) -> String {
@@ -73,13 +75,18 @@ impl Recipe {
             }
             assert!(
                 Instant::now() < deadline,
-                "the recipe took longer than {RECIPE_DEADLINE:?}"
+                "the recipe took longer than {RECIPE_DEADLINE:?}; so far:\n{}\n{}",
+                self.read("stdout"),
+                self.read("stderr")
             );
             std::thread::sleep(Duration::from_millis(200));
         };
-        let read =
-            |name: &str| std::fs::read_to_string(self.output.path().join(name)).unwrap_or_default();
-        (status.success(), read("stdout"), read("stderr"))
+        (status.success(), self.read("stdout"), self.read("stderr"))
+    }
+
+    /// What the script has written to `stream` ("stdout" or "stderr") so far.
+    fn read(&self, stream: &str) -> String {
+        std::fs::read_to_string(self.output.path().join(stream)).unwrap_or_default()
     }
 }
 
@@ -87,8 +94,7 @@ impl Drop for Recipe {
     /// The recipe leaves moto and the watch running in the background, as a user's terminal
     /// would: stop the whole group.
     fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        signal_group(self.child.id(), Signal::TERM);
         let _ = self.child.wait();
     }
 }

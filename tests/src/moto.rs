@@ -1,7 +1,9 @@
 //! A real moto server for tests: S3, SNS, SQS and SES on loopback, one per test.
 //!
 //! [`Moto::start`] runs `.tools/venv/bin/moto_server` (installed by `make tools`) on a free
-//! port of 127.0.0.1 and waits until it answers. The server is a child process of the test and
+//! port of 127.0.0.1 and waits until it answers; the launcher is the local stack's own
+//! ([`paperflow_local::moto::MotoServer`]), this is the test's synchronous, panicking face of
+//! it. HTTP requests go through the stack's client too ([`paperflow_local::http_client`]). The server is a child process of the test and
 //! is killed when the [`Moto`] is dropped, also when the test fails, so no server outlives its
 //! test. Tests point the code under test at it the standard way: an `SdkConfig` with its
 //! endpoint ([`Moto::sdk_config`]), or `AWS_ENDPOINT_URL` and friends for child processes
@@ -16,15 +18,14 @@
 //! # }
 //! ```
 
-use std::fs::OpenOptions;
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
 use aws_sdk_s3::config::Credentials;
+pub use paperflow_local::http_client::HttpReply;
+use paperflow_local::http_client::blocking_request;
+use paperflow_local::moto::MotoServer;
 
 use crate::repo_root;
 
@@ -35,44 +36,35 @@ pub const TEST_KEY: &str = "testing";
 /// moto's default account id, as it appears in ARNs.
 pub const ACCOUNT_ID: &str = "123456789012";
 
-const START_TIMEOUT: Duration = Duration::from_secs(20);
-
 /// A moto server of this test's own, on `127.0.0.1:<port>`.
 pub struct Moto {
-    port: u16,
+    server: MotoServer,
     endpoint: String,
-    child: Option<Child>,
     log_path: PathBuf,
+    // Declared last: the log folder goes after the server that writes into it has stopped.
     _log_dir: tempfile::TempDir,
 }
 
 impl Moto {
     /// Starts a moto server on a free loopback port and waits until it answers.
     ///
-    /// Panics with the server's log when it does not answer within 20 s, and with "run
+    /// Panics with the server's log when it does not answer in time, and with "run
     /// `make tools`" when moto is not installed.
     pub fn start() -> Moto {
-        let server = moto_server();
         let log_dir = tempfile::tempdir().expect("a temporary folder for moto's log");
-        let mut moto = Moto {
-            port: 0,
-            endpoint: String::new(),
-            child: None,
-            log_path: log_dir.path().join("moto.log"),
+        let log_path = log_dir.path().join("moto.log");
+        let server = MotoServer::start(&moto_server(), &log_path).unwrap_or_else(|error| {
+            panic!(
+                "moto_server: {error}\n--- {} (last lines) ---\n{}",
+                log_path.display(),
+                tail_of(&log_path)
+            )
+        });
+        Moto {
+            endpoint: server.endpoint(),
+            server,
+            log_path,
             _log_dir: log_dir,
-        };
-        // Another process may take the free port between our probe and moto's bind; a moto that
-        // exits at once is started again on another port.
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            moto.port = free_port();
-            moto.endpoint = format!("http://127.0.0.1:{}", moto.port);
-            match moto.spawn(&server) {
-                Ok(()) => return moto,
-                Err(StartError::Exited) if attempts < 3 => continue,
-                Err(error) => moto.fail(&error.to_string()),
-            }
         }
     }
 
@@ -83,7 +75,7 @@ impl Moto {
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
-        self.port
+        self.server.port()
     }
 
     /// Where the server's output goes (every request it served, and its errors).
@@ -93,25 +85,18 @@ impl Moto {
 
     /// The last lines of the server's output, for failure messages.
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log_path).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
+        tail_of(&self.log_path)
     }
 
     /// Whether the server process is running.
     pub fn is_running(&mut self) -> bool {
-        self.child
-            .as_mut()
-            .is_some_and(|child| matches!(child.try_wait(), Ok(None)))
+        self.server.is_running()
     }
 
-    /// Stops the server (kill and wait): from now on its port refuses connections, as a
-    /// service that is down. [`Moto::restart`] brings it back.
+    /// Stops the server and waits until it is gone: from now on its port refuses connections,
+    /// as a service that is down. [`Moto::restart`] brings it back.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.server.stop();
     }
 
     /// Starts the server again on the same port (stopping it first if it runs).
@@ -119,10 +104,8 @@ impl Moto {
     /// moto keeps its state in memory only: after a restart it is EMPTY, with no buckets,
     /// topics or queues. A recovery test creates its resources again.
     pub fn restart(&mut self) {
-        self.stop();
-        let server = moto_server();
-        if let Err(error) = self.spawn(&server) {
-            self.fail(&format!("restart on port {}: {error}", self.port));
+        if let Err(error) = self.server.restart() {
+            self.fail(&format!("restart on port {}: {error}", self.port()));
         }
     }
 
@@ -172,44 +155,6 @@ impl Moto {
         format!("arn:aws:sns:{REGION}:{ACCOUNT_ID}:{name}")
     }
 
-    fn spawn(&mut self, server: &Path) -> Result<(), StartError> {
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log_path)
-            .map_err(|error| StartError::Io(format!("log {}: {error}", self.log_path.display())))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|error| StartError::Io(format!("log: {error}")))?;
-        let child = Command::new(server)
-            .args(["-H", "127.0.0.1", "-p", &self.port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log_err)
-            .spawn()
-            .map_err(|error| StartError::Io(format!("{}: {error}", server.display())))?;
-        self.child = Some(child);
-        self.wait_ready()
-    }
-
-    fn wait_ready(&mut self) -> Result<(), StartError> {
-        let url = format!("{}/moto-api/", self.endpoint);
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            if !self.is_running() {
-                self.child = None;
-                return Err(StartError::Exited);
-            }
-            if matches!(http_request("GET", &url, &[], b""), Ok(reply) if reply.status == 200) {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(StartError::Timeout);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
     fn fail(&self, what: &str) -> ! {
         panic!(
             "moto_server on {}: {what}\n--- {} (last lines) ---\n{}",
@@ -217,12 +162,6 @@ impl Moto {
             self.log_path.display(),
             self.log_tail()
         )
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 
@@ -235,20 +174,11 @@ impl std::fmt::Debug for Moto {
     }
 }
 
-enum StartError {
-    Exited,
-    Timeout,
-    Io(String),
-}
-
-impl std::fmt::Display for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StartError::Exited => write!(f, "the server exited at start"),
-            StartError::Timeout => write!(f, "no answer within {START_TIMEOUT:?}"),
-            StartError::Io(error) => write!(f, "cannot start: {error}"),
-        }
-    }
+/// The last 40 lines of a log file.
+fn tail_of(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
 /// `.tools/venv/bin/moto_server`, or a panic that says how to install it.
@@ -262,32 +192,9 @@ fn moto_server() -> PathBuf {
     path
 }
 
-/// A port of 127.0.0.1 that nothing listens on right now.
 /// A TCP port on 127.0.0.1 that nothing listens on right now.
 pub fn free_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free port on 127.0.0.1");
-    listener.local_addr().expect("the bound address").port()
-}
-
-/// An HTTP answer, read by [`http_request`].
-#[derive(Debug, Clone)]
-pub struct HttpReply {
-    /// The status code.
-    pub status: u16,
-    /// The header fields, names in lower case.
-    pub headers: Vec<(String, String)>,
-    /// The body (chunked transfer decoded).
-    pub body: Vec<u8>,
-}
-
-impl HttpReply {
-    /// The first value of header `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(field, _)| field.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
+    paperflow_local::process::free_port().expect("a free port on 127.0.0.1")
 }
 
 /// A plain HTTP/1.1 request to a loopback URL (`http://127.0.0.1:<port>/…` or
@@ -311,45 +218,7 @@ pub fn http_request_with_timeout(
     body: &[u8],
     timeout: Duration,
 ) -> std::io::Result<HttpReply> {
-    let invalid = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, what);
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| invalid(format!("not an http:// URL: {url}")))?;
-    let (authority, target) = match rest.find('/') {
-        Some(slash) => (&rest[..slash], &rest[slash..]),
-        None => (rest, "/"),
-    };
-    let (host, port) = authority
-        .rsplit_once(':')
-        .ok_or_else(|| invalid(format!("no port in {url}")))?;
-    if host != "127.0.0.1" && host != "localhost" {
-        return Err(invalid(format!("not a loopback URL: {url}")));
-    }
-    let port: u16 = port
-        .parse()
-        .map_err(|_| invalid(format!("bad port in {url}")))?;
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(timeout))?;
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    let mut request = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes())?;
-    stream.write_all(body)?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    parse_reply(&raw).ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("not an HTTP answer: {:?}", String::from_utf8_lossy(&raw)),
-        )
-    })
+    blocking_request(method, url, headers, body, timeout)
 }
 
 /// A GET of a loopback URL; see [`http_request`].
@@ -360,44 +229,6 @@ pub fn http_get(url: &str) -> std::io::Result<HttpReply> {
 /// A GET of a loopback URL, waiting up to `timeout` for the answer.
 pub fn http_get_with_timeout(url: &str, timeout: Duration) -> std::io::Result<HttpReply> {
     http_request_with_timeout("GET", url, &[], b"", timeout)
-}
-
-fn parse_reply(raw: &[u8]) -> Option<HttpReply> {
-    let end = raw.windows(4).position(|window| window == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&raw[..end]).ok()?;
-    let mut lines = head.split("\r\n");
-    let status = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        .collect();
-    let mut body = raw[end + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(name, value)| name == "transfer-encoding" && value.eq_ignore_ascii_case("chunked"));
-    if chunked {
-        body = dechunk(&body)?;
-    }
-    Some(HttpReply {
-        status,
-        headers,
-        body,
-    })
-}
-
-fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
-    let mut body = Vec::new();
-    loop {
-        let line_end = raw.windows(2).position(|window| window == b"\r\n")?;
-        let size_text = std::str::from_utf8(&raw[..line_end]).ok()?;
-        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
-        raw = &raw[line_end + 2..];
-        if size == 0 {
-            return Some(body);
-        }
-        body.extend_from_slice(raw.get(..size)?);
-        raw = raw.get(size + 2..)?;
-    }
 }
 
 #[cfg(test)]
@@ -477,14 +308,5 @@ mod tests {
         assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
         let error = http_get("https://127.0.0.1:443/").expect_err("not http");
         assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
-    }
-
-    #[test]
-    fn chunked_bodies_are_decoded() {
-        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n";
-        let reply = parse_reply(raw).expect("an answer");
-        assert_eq!(reply.status, 200);
-        assert_eq!(reply.header("transfer-encoding"), Some("chunked"));
-        assert_eq!(reply.body, b"Wikipedia");
     }
 }

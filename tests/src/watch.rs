@@ -8,6 +8,7 @@
 
 use crate::moto::{Moto, free_port};
 use crate::repo_root;
+use paperflow_local::process::{Signal, signal_group};
 use serde_json::Value;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -156,8 +157,8 @@ impl Watch {
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let group = self.child.id();
+        signal_group(group, Signal::TERM);
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
@@ -165,7 +166,7 @@ impl Drop for Watch {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        signal_group(group, Signal::KILL);
         let _ = self.child.wait();
     }
 }

@@ -15,7 +15,8 @@
 
 use aws_lambda_events::event::sns::SnsEvent;
 use paperflow_lambda::metrics::{Unit, emit};
-use paperflow_pipeline::mail::{Mailed, Mailer, PdfMailer};
+use paperflow_pipeline::Mailer;
+use paperflow_pipeline::mail::{Mailed, PdfMailer};
 use paperflow_pipeline::{DocumentStore, EventPublisher, RecordFailure};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

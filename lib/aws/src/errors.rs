@@ -1,37 +1,30 @@
 //! Whether a failed AWS call is worth retrying: one decision for every adapter.
 
+use aws_runtime::retries::classifiers::{THROTTLING_ERRORS, TRANSIENT_ERRORS};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use paperflow_pipeline::DependencyError;
 
-/// Error codes that mean "too much, too fast, or not right now": retry later.
-const RETRYABLE_CODES: &[&str] = &[
-    "SlowDown",
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottled",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestTimeout",
-    // S3: another conditional write to the same key was in flight; AWS says retry.
+/// Codes the SDK's retry classifiers do not list, but that mean "retry" for the services
+/// paperflow calls. Everything else that means so is the SDK's own classification:
+/// [`THROTTLING_ERRORS`] and [`TRANSIENT_ERRORS`] (the codes its standard retry strategy
+/// retries), and any 5xx or 429 status.
+const RETRYABLE_BEYOND_THE_SDK: &[&str] = &[
+    // S3: another conditional write to the same key was in flight (409); AWS says retry.
     "ConditionalRequestConflict",
-    "RequestTimeoutException",
-    "PriorRequestNotComplete",
-    "InternalError",
-    "InternalFailure",
-    "InternalErrorException",
-    "ServiceUnavailable",
-    "ServiceUnavailableException",
+    // SNS, publishing to a topic encrypted with a KMS key that is throttling (400).
     "KMSThrottlingException",
     "KMSThrottling",
-    "EC2ThrottledException",
-    "TransactionInProgressException",
 ];
+
+/// Whether an answered error with `code` and HTTP `status` is worth retrying.
+fn retryable_answer(status: u16, code: &str) -> bool {
+    status >= 500
+        || status == 429
+        || THROTTLING_ERRORS.contains(&code)
+        || TRANSIENT_ERRORS.contains(&code)
+        || RETRYABLE_BEYOND_THE_SDK.contains(&code)
+}
 
 /// Turns an SDK error into a [`DependencyError`] of `service`, deciding whether it is
 /// retryable.
@@ -59,7 +52,7 @@ where
         SdkError::ServiceError(context) => {
             let status = context.raw().status().as_u16();
             let code = error.code().unwrap_or("");
-            let retryable = status >= 500 || status == 429 || RETRYABLE_CODES.contains(&code);
+            let retryable = retryable_answer(status, code);
             let text = error.message().unwrap_or("");
             let code = if code.is_empty() {
                 "no error code"
@@ -130,6 +123,9 @@ mod tests {
             (503, "SlowDown"),
             (400, "Throttling"),
             (400, "ThrottlingException"),
+            (400, "RequestLimitExceeded"),
+            (400, "KMSThrottlingException"),
+            (400, "PriorRequestNotComplete"),
             (400, "RequestTimeout"),
             (409, "ConditionalRequestConflict"),
             (429, "TooManyRequests"),

@@ -25,7 +25,7 @@
 //!
 //! [`DocumentStore`]: paperflow_pipeline::DocumentStore
 //! [`EventPublisher`]: paperflow_pipeline::EventPublisher
-//! [`Mailer`]: paperflow_pipeline::mail::Mailer
+//! [`Mailer`]: paperflow_pipeline::Mailer
 
 pub mod archive;
 pub mod clients;

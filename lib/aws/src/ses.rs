@@ -7,7 +7,7 @@ use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use paperflow_pipeline::DependencyError;
-use paperflow_pipeline::mail::{Mailer, OutgoingMail, SendError};
+use paperflow_pipeline::{Mailer, OutgoingMail, SendError};
 
 use crate::errors::classify;
 

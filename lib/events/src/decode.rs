@@ -133,18 +133,33 @@ pub fn decode_body(body: &str) -> Result<CloudEvent<Value>, DecodeError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(not_an_event("body is larger than 256 KiB"));
     }
-    let mut value = parse_json(body)?;
-    if let Some(message) = sns_message(&value)? {
-        value = parse_json(message).map_err(|err| {
-            DecodeError::NotJson(format!("the SNS notification's Message: {err}"))
-        })?;
-    }
-    let Value::Object(attributes) = value else {
+    let Value::Object(attributes) = event_json(body)? else {
         return Err(not_an_event("the body must be a JSON object"));
     };
     check_envelope(&attributes)?;
     serde_json::from_value(Value::Object(attributes))
         .map_err(|err| DecodeError::NotAnEvent(err.to_string()))
+}
+
+/// The JSON of the event a body carries: the body itself, or the `Message` of SNS's JSON
+/// notification wrapper, unwrapped once (never recursively). The one place that knows the
+/// wrapper: consumers that only want to look into a body (the archive, a failure's hints, the
+/// local stack's progress lines) read it through here, as [`decode_body`] does. A leading byte
+/// order mark is skipped, in the body and in the `Message`.
+///
+/// The wrapper is recognized by `"Type": "Notification"` and the absence of `specversion`.
+///
+/// # Errors
+///
+/// [`DecodeError::NotJson`] when the body or the wrapped `Message` is not JSON, and
+/// [`DecodeError::NotAnEvent`] when a wrapper's `Message` is missing or not a string.
+pub fn event_json(body: &str) -> Result<Value, DecodeError> {
+    let value = parse_json(body)?;
+    match sns_message(&value)? {
+        Some(message) => parse_json(message)
+            .map_err(|err| DecodeError::NotJson(format!("the SNS notification's Message: {err}"))),
+        None => Ok(value),
+    }
 }
 
 fn not_an_event(message: &str) -> DecodeError {
@@ -278,6 +293,31 @@ mod tests {
         ] {
             assert!(!is_json_media_type(no), "{no}");
         }
+    }
+
+    #[test]
+    fn the_sns_wrapper_is_unwrapped_once_and_a_raw_event_is_kept() {
+        let event = r#"{"specversion":"1.0","id":"e1"}"#;
+        let wrapped = serde_json::json!({ "Type": "Notification", "Message": event }).to_string();
+        assert_eq!(event_json(&wrapped).expect("unwrapped")["id"], "e1");
+        assert_eq!(event_json(event).expect("raw")["id"], "e1");
+        assert_eq!(
+            event_json(&format!("\u{feff}{event}")).expect("BOM")["id"],
+            "e1"
+        );
+        let twice = serde_json::json!({ "Type": "Notification", "Message": wrapped }).to_string();
+        assert_eq!(
+            event_json(&twice).expect("once")["Type"],
+            "Notification",
+            "a wrapper inside a wrapper is not opened"
+        );
+        let not_json = serde_json::json!({ "Type": "Notification", "Message": "{" }).to_string();
+        assert_eq!(event_json(&not_json).map_err(|e| e.code()), Err("not_json"));
+        let no_message = r#"{"Type":"Notification"}"#;
+        assert_eq!(
+            event_json(no_message).map_err(|e| e.code()),
+            Err("not_a_cloudevent")
+        );
     }
 
     #[test]

@@ -17,6 +17,8 @@
 //! - [`decode`]: [`decode_body`], for an SQS body that is the event itself
 //!   or the SNS notification wrapper, and [`DecodeError`] with its stable
 //!   [`code`](DecodeError::code). Its module docs list the rules.
+//!   [`event_json`] is the one unwrapping of SNS's wrapper, for consumers
+//!   that only look into a body.
 //! - [`ids`]: [`new_event_id`] (UUIDv7), [`derived_event_id`] (UUIDv5, stable
 //!   under redelivery) and [`now_rfc3339`].
 //! - [`bounded`]: [`bounded_input`], the offending input of a failed notice
@@ -91,7 +93,7 @@ pub mod types;
 
 pub use attributes::message_attributes;
 pub use bounded::{FAILED_INPUT_MAX_BYTES, bounded_input};
-pub use decode::{DecodeError, MAX_BODY_BYTES, decode_body};
+pub use decode::{DecodeError, MAX_BODY_BYTES, decode_body, event_json};
 pub use envelope::{CloudEvent, JSON_CONTENT_TYPE, SPEC_VERSION};
 pub use ids::{derived_event_id, new_event_id, now_rfc3339};
 pub use payloads::{Emailed, InvoiceFinalized, PdfFailed, PdfReady};

@@ -4,7 +4,7 @@
 //! # Layout
 //!
 //! One object per message, `events/date=YYYY-MM-DD/type=<event type>/<message id>.jsonl`
-//! ([`archive_key`]), holding one [`ArchivedLine`]: when the archive queue received the
+//! ([`crate::store::archive_key`]), holding one [`ArchivedLine`]: when the archive queue received the
 //! message, its SQS message id, and the event (the CloudEvent as it was published, every
 //! attribute kept) or, for a message that is no event this version understands, the raw body
 //! under `type=unparseable` with the reason. The archive is where lost things are looked for,
@@ -20,48 +20,22 @@
 //! anything but JSON and keys: listing and reading the bucket is the adapter's job.
 
 use crate::failure::RecordFailure;
-use crate::generate::hex;
-use crate::ports::{DocumentStore, NewObject, PutOutcome};
+use crate::ports::{DocumentStore, PutOutcome};
+use crate::store::archive_key;
+use crate::store::layout::{EVENTS, hashed_token};
+use crate::store::records::Records;
 use paperflow_events::{CloudEvent, EventType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// Where the archive's objects start.
-pub const ARCHIVE_PREFIX: &str = "events/";
+pub const ARCHIVE_PREFIX: &str = EVENTS;
 
 /// The `type=` partition of messages that are no event this version understands.
 pub const UNPARSEABLE: &str = "unparseable";
-
-/// The key of an archived message: `events/date=YYYY-MM-DD/type=<type>/<message id>.jsonl`.
-/// A message id that is not a plain token (SQS's are UUIDs) is replaced by its SHA-256, so
-/// that no message can choose a key outside its partition.
-pub fn archive_key(received: OffsetDateTime, event_type: &str, message_id: &str) -> String {
-    let date = received.date();
-    format!(
-        "{ARCHIVE_PREFIX}date={:04}-{:02}-{:02}/type={event_type}/{}.jsonl",
-        date.year(),
-        u8::from(date.month()),
-        date.day(),
-        plain_token(message_id)
-    )
-}
-
-fn plain_token(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text.len() <= 128
-        && text
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
-    if plain {
-        text.to_owned()
-    } else {
-        format!("sha256-{}", hex(&Sha256::digest(text)))
-    }
-}
 
 /// One archived message: one line of an archive object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,7 +102,7 @@ impl<S: DocumentStore> EventArchiver<S> {
         let message_id = match message_id {
             Some(id) if !id.is_empty() => id.to_owned(),
             // Without an id the body is the identity: a redelivery maps to the same key.
-            _ => format!("sha256-{}", hex(&Sha256::digest(body))),
+            _ => hashed_token(body.as_bytes()),
         };
         let received_text = paperflow_events::now_rfc3339(received);
         let (event_type, line) = match paperflow_events::decode_body(body) {
@@ -160,19 +134,7 @@ impl<S: DocumentStore> EventArchiver<S> {
             ),
         };
         let key = archive_key(received, &event_type, &message_id);
-        let mut body = serde_json::to_vec(&line).map_err(|error| {
-            RecordFailure::permanent("internal", format!("serialising an archive line: {error}"))
-        })?;
-        body.push(b'\n');
-        let outcome = self
-            .store
-            .put_new(NewObject {
-                key: key.clone(),
-                body,
-                content_type: "application/x-ndjson".to_owned(),
-                metadata: BTreeMap::new(),
-            })
-            .await?;
+        let outcome = Records::new(&self.store).create_line(&key, &line).await?;
         Ok(Archived {
             key,
             duplicate: outcome == PutOutcome::AlreadyExists,
@@ -184,15 +146,7 @@ impl<S: DocumentStore> EventArchiver<S> {
 /// The event object of a body that decoded: the body itself, or the `Message` of SNS's
 /// notification wrapper. Kept as JSON so that attributes paperflow does not model survive.
 fn published_event(body: &str) -> Option<Value> {
-    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
-    let value: Value = serde_json::from_str(body).ok()?;
-    if value.get("specversion").is_none()
-        && value.get("Type").and_then(Value::as_str) == Some("Notification")
-    {
-        let message = value.get("Message")?.as_str()?;
-        return serde_json::from_str(message.strip_prefix('\u{feff}').unwrap_or(message)).ok();
-    }
-    Some(value)
+    paperflow_events::event_json(body).ok()
 }
 
 /// The archived lines of one archive object; lines that are not archive lines are counted

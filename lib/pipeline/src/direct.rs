@@ -7,11 +7,11 @@
 //! request stores nothing new) and answered with a presigned URL that expires after
 //! [`URL_LIFETIME`].
 
-use crate::generate::hex;
+use crate::digest::sha256_hex;
 use crate::ports::{DependencyError, DocumentStore, NewObject};
+use crate::store::direct_pdf_key;
 use paperflow_invoice::Invoice;
 use paperflow_render::{FontSet, RenderOptions};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -89,7 +89,7 @@ impl<S: DocumentStore> DirectRenderer<S> {
     pub async fn render(&self, invoice: &Invoice) -> Result<DirectPdf, DirectError> {
         let pdf = paperflow_render::render(invoice, &self.fonts, &self.options)
             .map_err(|error| DirectError::Render(error.to_string()))?;
-        let sha256 = hex(&Sha256::digest(&pdf.bytes));
+        let sha256 = sha256_hex(&pdf.bytes);
         if pdf.bytes.len() <= self.inline_limit {
             return Ok(DirectPdf::Inline {
                 bytes: pdf.bytes,
@@ -97,7 +97,7 @@ impl<S: DocumentStore> DirectRenderer<S> {
                 pages: pdf.pages,
             });
         }
-        let key = format!("api/{sha256}.pdf");
+        let key = direct_pdf_key(&sha256);
         let size = pdf.bytes.len();
         let mut metadata = BTreeMap::new();
         metadata.insert("sha256".to_owned(), sha256.clone());

@@ -14,14 +14,16 @@
 //! - a crash between storing and announcing loses nothing: the redelivered message finds the
 //!   object, checks it, and announces.
 
+use crate::digest::sha256_hex;
 use crate::failure::RecordFailure;
-use crate::ports::{DocumentStore, EventPublisher, NewObject, PutOutcome, SwapOutcome};
-use crate::status::{FailedRevision, failed_key};
+use crate::ports::{DocumentStore, EventPublisher, NewObject, PutOutcome};
+use crate::status::FailedRevision;
+use crate::store::records::{Decision, Records};
+use crate::store::{failed_key, latest_key, pdf_key};
 use paperflow_events::{CloudEvent, EventType, PdfFailed, PdfReady};
 use paperflow_invoice::Invoice;
 use paperflow_render::{FontSet, RenderOptions};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,16 +34,6 @@ pub const SOURCE: &str = "paperflow/pdf-generator";
 
 /// How often the latest pointer is retried when other writers keep moving it.
 const POINTER_ATTEMPTS: usize = 8;
-
-/// The storage key of an invoice revision's PDF.
-pub fn pdf_key(invoice_id: &str, revision: u32) -> String {
-    format!("invoices/{invoice_id}/r{revision}.pdf")
-}
-
-/// The storage key of an invoice's latest-revision pointer.
-pub fn latest_key(invoice_id: &str) -> String {
-    format!("invoices/{invoice_id}/latest.json")
-}
 
 /// The pointer to an invoice's newest stored revision (`invoices/{id}/latest.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,7 +138,7 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
                 RecordFailure::permanent("render_failed", error.to_string()).about(id, revision)
             })?;
         let render_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let sha256 = hex(&Sha256::digest(&pdf.bytes));
+        let sha256 = sha256_hex(&pdf.bytes);
         let key = pdf_key(id, revision);
         let size = pdf.bytes.len() as u64;
         let pages = u32::try_from(pdf.pages).unwrap_or(u32::MAX);
@@ -242,10 +234,7 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
         let (input_source, input_id) = match (&hints.source, &hints.id) {
             (Some(source), Some(id)) => (source.clone(), id.clone()),
             // Not an event at all: the body itself is what identifies the input.
-            _ => (
-                "paperflow/unidentified".to_owned(),
-                hex(&Sha256::digest(body.as_bytes())),
-            ),
+            _ => ("paperflow/unidentified".to_owned(), sha256_hex(body)),
         };
         let input = match &decoded {
             Some(event) => paperflow_events::bounded_input(
@@ -308,14 +297,9 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
             correlation_id: notice.correlation_id().to_owned(),
             failed_at: notice.time.clone(),
         };
-        let object =
-            NewObject::json(failed_key(invoice_id, revision), &record).map_err(|error| {
-                RecordFailure::permanent(
-                    "internal",
-                    format!("serialising a failure record: {error}"),
-                )
-            })?;
-        self.store.put_new(object).await?;
+        Records::new(&self.store)
+            .create(&failed_key(invoice_id, revision), &record)
+            .await?;
         Ok(())
     }
 
@@ -341,35 +325,19 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
     }
 
     /// Moves `latest.json` to `latest` unless it already names the same or a newer revision.
+    /// The pointer only repeats what the PDFs say, so one this version cannot read is replaced.
     async fn advance_latest(&self, latest: &LatestRevision) -> Result<(), RecordFailure> {
-        let key = latest_key(&latest.invoice_id);
-        let pointer = NewObject::json(key.as_str(), latest).map_err(|error| {
-            RecordFailure::permanent(
-                "internal",
-                format!("serialising the latest pointer: {error}"),
+        Records::new(&self.store)
+            .update_replacing_unreadable(
+                &latest_key(&latest.invoice_id),
+                POINTER_ATTEMPTS,
+                |stored: Option<LatestRevision>| match stored {
+                    Some(stored) if stored.revision >= latest.revision => Decision::Keep(()),
+                    _ => Decision::Write(latest.clone(), ()),
+                },
             )
-        })?;
-        for _ in 0..POINTER_ATTEMPTS {
-            let current = self.store.get(&key).await?;
-            let expected = match &current {
-                Some((bytes, etag)) => {
-                    let stored: Option<LatestRevision> = serde_json::from_slice(bytes).ok();
-                    if stored.is_some_and(|stored| stored.revision >= latest.revision) {
-                        return Ok(());
-                    }
-                    Some(etag.as_str())
-                }
-                None => None,
-            };
-            match self.store.put_if_match(pointer.clone(), expected).await? {
-                SwapOutcome::Swapped => return Ok(()),
-                SwapOutcome::Conflict => continue,
-            }
-        }
-        Err(RecordFailure::transient(
-            "latest_pointer_contended",
-            format!("{key} kept changing during {POINTER_ATTEMPTS} attempts"),
-        ))
+            .await
+            .map_err(|error| error.failure("latest_pointer"))
     }
 
     async fn publish<T: Serialize + Clone>(
@@ -398,17 +366,9 @@ impl EnvelopeHints {
     /// Reads the envelope's attributes from a JSON body, inside SNS's wrapper or not; any
     /// attribute that is missing or not a string stays `None`.
     fn read(body: &str) -> EnvelopeHints {
-        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(body) else {
+        let Ok(value) = paperflow_events::event_json(body) else {
             return EnvelopeHints::default();
         };
-        if value.get("Type").and_then(serde_json::Value::as_str) == Some("Notification")
-            && let Some(message) = value.get("Message").and_then(serde_json::Value::as_str)
-        {
-            match serde_json::from_str(message) {
-                Ok(inner) => value = inner,
-                Err(_) => return EnvelopeHints::default(),
-            }
-        }
         let text = |name: &str| {
             value
                 .get(name)
@@ -436,9 +396,4 @@ fn identify(data: &serde_json::Value) -> Option<(String, u32)> {
         id.chars().take(64).collect(),
         u32::try_from(revision).unwrap_or(0),
     ))
-}
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

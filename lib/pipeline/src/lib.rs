@@ -1,7 +1,10 @@
 //! What paperflow does with events, independent of where it runs.
 //!
-//! - [`ports`]: what the pipeline needs from outside (a document store, an event publisher),
-//!   as traits that adapters implement;
+//! - [`ports`]: what the pipeline needs from outside (a document store, an event publisher, a
+//!   mailer, a clock), as traits that adapters implement;
+//! - [`store`]: the one owner of the buckets: every key, who may touch it (the source of
+//!   `infra/bucket-layout.json`), and typed records with one compare-and-swap loop;
+//! - [`digest`]: SHA-256 in hex, the one way bytes are named;
 //! - [`failure`]: transient and permanent failures, and what the failure policy does with each;
 //! - [`generate`]: the pdf-generator's work for one `invoice.finalized.v1` event;
 //! - [`submit`]: the producer way in (the invoice API's `POST /v1/invoices`), at most once per
@@ -9,7 +12,7 @@
 //! - [`status`]: what became of a revision (pending, ready, failed), read from the store;
 //! - [`direct`]: the direct way (`POST /v1/invoices/pdf`): render now, answer inline or stored;
 //! - [`mail`]: the pdf-mailer's work for one `invoice.pdf.ready.v1` notice: one e-mail per
-//!   notice, guarded by conditional writes, behind a [`mail::Mailer`] port;
+//!   notice, guarded by a claim ([`mail::claim`]), the message built by [`mail::message`];
 //! - [`archive`]: the event archive's layout, the event-archiver's writes, and the trace of a
 //!   flow read back from it;
 //! - [`memory`]: the ports in memory, for benchmarks and unit tests of the rules.
@@ -18,6 +21,7 @@
 //! `paperflow-aws`, Lambda glue in `paperflow-lambda`, and the functions wire them together.
 
 pub mod archive;
+pub mod digest;
 pub mod direct;
 pub mod failure;
 pub mod generate;
@@ -25,16 +29,18 @@ pub mod mail;
 pub mod memory;
 pub mod ports;
 pub mod status;
+pub mod store;
 pub mod submit;
 
 pub use direct::{DirectError, DirectPdf, DirectRenderer};
 pub use failure::{FailureKind, RecordFailure};
-pub use generate::{Generated, LatestRevision, PdfGenerator, latest_key, pdf_key};
+pub use generate::{Generated, LatestRevision, PdfGenerator};
 pub use ports::{
-    DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo, PutOutcome, SwapOutcome,
+    Clock, DependencyError, DocumentStore, EventPublisher, Mailer, NewObject, ObjectInfo,
+    OutgoingMail, PutOutcome, SendError, SwapOutcome, SystemClock,
 };
 pub use status::{
-    FailedRevision, ReadyRevision, RevisionStatus, SubmittedRevision, failed_key, revision_status,
-    submitted_key,
+    FailedRevision, ReadyRevision, RevisionStatus, SubmittedRevision, revision_status,
 };
+pub use store::{failed_key, latest_key, pdf_key, submitted_key};
 pub use submit::{Accepted, Submission, SubmitError, Submitter};

@@ -1,4 +1,4 @@
-//! The ports in memory: a [`MemoryStore`] and a [`MemoryPublisher`].
+//! The ports in memory: a [`MemoryStore`], a [`MemoryPublisher`] and a [`ManualClock`].
 //!
 //! They exist to take I/O out of benchmarks and of unit tests of the pipeline's own rules. They
 //! keep the ports' semantics — create-only puts, compare-and-swap on a version tag, listing in
@@ -6,13 +6,15 @@
 //! adapters and of the system run against the real services (moto), not these.
 
 use crate::ports::{
-    DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo, PutOutcome, SwapOutcome,
+    Clock, DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo, PutOutcome,
+    SwapOutcome,
 };
 use paperflow_events::CloudEvent;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// One stored object of a [`MemoryStore`].
 #[derive(Debug, Clone)]
@@ -43,6 +45,12 @@ impl MemoryStore {
     /// Every stored key, in order.
     pub fn keys(&self) -> Vec<String> {
         self.lock().keys().cloned().collect()
+    }
+
+    /// Stores `object` whatever is stored under its key, with a new version tag: what another
+    /// writer does between a test's read and its conditional write.
+    pub fn overwrite(&self, object: NewObject) {
+        self.insert(object);
     }
 
     fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Stored>> {
@@ -165,5 +173,39 @@ impl EventPublisher for MemoryPublisher {
     async fn publish(&self, event: &CloudEvent) -> Result<(), DependencyError> {
         self.lock().push(event.clone());
         Ok(())
+    }
+}
+
+/// A [`Clock`] that stands still until it is moved: tests advance it past a claim's expiry
+/// instead of sleeping. Clones share the same time.
+#[derive(Debug, Clone)]
+pub struct ManualClock {
+    now: Arc<Mutex<OffsetDateTime>>,
+}
+
+impl ManualClock {
+    /// A clock that reads `start` until it is moved.
+    pub fn starting_at(start: OffsetDateTime) -> ManualClock {
+        ManualClock {
+            now: Arc::new(Mutex::new(start)),
+        }
+    }
+
+    /// Moves the clock `by` forward.
+    pub fn advance(&self, by: Duration) {
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

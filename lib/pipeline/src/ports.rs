@@ -1,13 +1,19 @@
 //! The ports: what the pipeline needs from the outside world, in the pipeline's own words.
 //!
-//! Adapters implement these traits (S3 and SNS in `paperflow-aws`); tests may too. Every
-//! method says whether its failure is worth retrying, because that decides whether a message
-//! is redelivered or rejected.
+//! - [`DocumentStore`]: where documents and records are kept (S3);
+//! - [`EventPublisher`]: where events are announced (SNS);
+//! - [`Mailer`]: where e-mail goes out (SES v2);
+//! - [`Clock`]: what time it is (the system's clock).
+//!
+//! Adapters implement these traits (S3, SNS and SES in `paperflow-aws`); tests may too. Every
+//! method that calls out says whether its failure is worth retrying, because that decides
+//! whether a message is redelivered or rejected.
 
 use paperflow_events::CloudEvent;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// A call to an outside service failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,4 +154,58 @@ pub trait EventPublisher: Send + Sync {
         &self,
         event: &CloudEvent,
     ) -> impl Future<Output = Result<(), DependencyError>> + Send;
+}
+
+/// An e-mail ready to hand to the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    /// The sender, as configured (`MAIL_FROM`): `billing@example.com` or
+    /// `Billing <billing@example.com>`.
+    pub from: String,
+    /// The one recipient.
+    pub to: String,
+    /// The whole MIME message (RFC 5322), headers and parts.
+    pub raw: Vec<u8>,
+}
+
+/// Why the provider did not confirm a send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The provider answered with a refusal: nothing was sent.
+    NotSent(DependencyError),
+    /// No usable answer (timeout, lost connection, a server error): the message may have gone
+    /// out.
+    Unknown(DependencyError),
+}
+
+impl SendError {
+    /// The underlying dependency error.
+    pub fn dependency(&self) -> &DependencyError {
+        match self {
+            SendError::NotSent(error) | SendError::Unknown(error) => error,
+        }
+    }
+}
+
+/// Where e-mail goes out: SES v2 in production.
+pub trait Mailer: Send + Sync {
+    /// Sends `mail` and answers the provider's message id.
+    fn send(&self, mail: &OutgoingMail) -> impl Future<Output = Result<String, SendError>> + Send;
+}
+
+/// What time it is. Services that decide by the time (when a mail claim expires) read it from
+/// here, so that a test can move time on instead of waiting for it.
+pub trait Clock: Send + Sync {
+    /// Now, in UTC.
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The system's clock: what production reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
 }

@@ -5,7 +5,7 @@
 //! | key | written by | means |
 //! |---|---|---|
 //! | `r{N}.submitted.json` | invoice-api, before it publishes `invoice.finalized.v1` | pending |
-//! | `r{N}.pdf` | pdf-generator ([`crate::pdf_key`]) | ready |
+//! | `r{N}.pdf` | pdf-generator | ready |
 //! | `r{N}.failed.json` | pdf-generator, when it rejects the revision | failed, and why |
 //!
 //! A PDF outranks a failure: a rejected copy of a revision that is already stored (a
@@ -13,22 +13,16 @@
 //! Without a revision number, the status is the one of the highest revision that has any record.
 //! A producer that publishes to the topic directly leaves no submission record: its revision is
 //! unknown until it is ready or failed.
+//!
+//! The keys are [`crate::store::layout`]'s; this module only decides what they mean together.
 
-use crate::generate::pdf_key;
 use crate::ports::{DependencyError, DocumentStore};
+use crate::store::layout::{RevisionRecord, invoice_folder, revision_record};
+use crate::store::records::Records;
+use crate::store::{failed_key, pdf_key, submitted_key};
 use paperflow_invoice::InvoiceId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The storage key of a revision's submission record.
-pub fn submitted_key(invoice_id: &str, revision: u32) -> String {
-    format!("invoices/{invoice_id}/r{revision}.submitted.json")
-}
-
-/// The storage key of a revision's failure record.
-pub fn failed_key(invoice_id: &str, revision: u32) -> String {
-    format!("invoices/{invoice_id}/r{revision}.failed.json")
-}
 
 /// `invoices/{id}/r{N}.submitted.json`: the revision was accepted and announced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +99,7 @@ impl RevisionStatus {
 
 /// Which records one revision has.
 #[derive(Debug, Default, Clone, Copy)]
-struct Records {
+struct RevisionRecords {
     pdf: bool,
     failed: bool,
     submitted: bool,
@@ -113,28 +107,16 @@ struct Records {
 
 /// The records in an invoice's folder, by revision. Keys of other invoices whose ids extend
 /// this one (`ACME/2026` and `ACME/2026/0001`) are one folder deeper and are skipped.
-fn records_by_revision(folder: &str, keys: &[String]) -> BTreeMap<u32, Records> {
-    let mut revisions: BTreeMap<u32, Records> = BTreeMap::new();
-    for name in keys.iter().filter_map(|key| key.strip_prefix(folder)) {
-        let Some(rest) = name.strip_prefix('r') else {
-            continue;
-        };
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let (number, suffix) = rest.split_at(digits);
-        let Ok(revision) = number.parse::<u32>() else {
-            continue;
-        };
+fn records_by_revision(folder: &str, keys: &[String]) -> BTreeMap<u32, RevisionRecords> {
+    let mut revisions: BTreeMap<u32, RevisionRecords> = BTreeMap::new();
+    for (revision, record) in keys.iter().filter_map(|key| revision_record(folder, key)) {
         let records = revisions.entry(revision).or_default();
-        match suffix {
-            ".pdf" => records.pdf = true,
-            ".failed.json" => records.failed = true,
-            ".submitted.json" => records.submitted = true,
-            _ => {}
+        match record {
+            RevisionRecord::Pdf => records.pdf = true,
+            RevisionRecord::Failed => records.failed = true,
+            RevisionRecord::Submitted => records.submitted = true,
         }
     }
-    revisions.retain(|_, records| records.pdf || records.failed || records.submitted);
     revisions
 }
 
@@ -151,7 +133,7 @@ pub async fn revision_status<S: DocumentStore>(
     revision: Option<u32>,
 ) -> Result<Option<RevisionStatus>, DependencyError> {
     let id = invoice_id.as_str();
-    let folder = format!("invoices/{id}/");
+    let folder = invoice_folder(id);
     let keys = store.list(&folder).await?;
     let revisions = records_by_revision(&folder, &keys);
     let chosen = match revision {
@@ -190,20 +172,13 @@ pub async fn revision_status<S: DocumentStore>(
     Ok(submitted.map(RevisionStatus::Pending))
 }
 
+/// The record under `key`; one this version cannot read is an error that is not retried.
 async fn read_record<S: DocumentStore, T: for<'de> Deserialize<'de>>(
     store: &S,
     key: &str,
 ) -> Result<Option<T>, DependencyError> {
-    let Some((body, _)) = store.get(key).await? else {
-        return Ok(None);
-    };
-    serde_json::from_slice(&body)
-        .map(Some)
-        .map_err(|error| DependencyError {
-            service: "store",
-            retryable: false,
-            message: format!("{key} is not a record this version can read: {error}"),
-        })
+    let read = Records::new(store).read(key).await?;
+    Ok(read.map(|versioned| versioned.record))
 }
 
 #[cfg(test)]

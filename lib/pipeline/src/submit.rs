@@ -7,11 +7,13 @@
 //! record `idempotency/{sha256 of the key}.json` holds the SHA-256 of the request, and the event
 //! id and correlation id chosen the first time:
 //!
-//! 1. create the record with `If-None-Match: *` (`published: false`), or read the one there;
+//! 1. create the record with `If-None-Match: *` (`published: false`), or read the one there
+//!    (both one [`Records::update`]);
 //! 2. a record for a different request is a conflict: the key was reused for another body;
 //! 3. a record marked `published` is answered as it is: nothing is published again;
 //! 4. otherwise write the submission record, publish the event with the record's ids, and mark
-//!    the record `published` by compare-and-swap.
+//!    the record `published` by compare-and-swap (a second [`Records::update`], which finds it
+//!    marked already when a concurrent request with the same key got there first).
 //!
 //! A crash or a failed publish between 1 and 4 leaves an unpublished record; the caller's retry
 //! publishes the *same* event id, so downstream deduplication (by `source` + `id`) sees one
@@ -23,14 +25,15 @@
 //! The request is identified by the JSON value of the document (object keys in order), so a
 //! retry that only changes whitespace is the same request.
 
-use crate::generate::hex;
-use crate::ports::{DependencyError, DocumentStore, EventPublisher, NewObject, PutOutcome};
-use crate::status::{SubmittedRevision, submitted_key};
+use crate::digest::sha256_hex;
+use crate::ports::{DependencyError, DocumentStore, EventPublisher};
+use crate::status::SubmittedRevision;
+use crate::store::records::{Decision, Records, StoreError};
+use crate::store::{idempotency_record_key, submitted_key};
 use paperflow_events::{CloudEvent, EventType};
 use paperflow_invoice::Invoice;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 /// The `source` of the events the invoice API publishes.
@@ -75,6 +78,12 @@ pub enum SubmitError {
 impl From<DependencyError> for SubmitError {
     fn from(error: DependencyError) -> Self {
         SubmitError::Dependency(error)
+    }
+}
+
+impl From<StoreError> for SubmitError {
+    fn from(error: StoreError) -> Self {
+        SubmitError::Dependency(error.into())
     }
 }
 
@@ -126,63 +135,54 @@ impl<S: DocumentStore, P: EventPublisher> Submitter<S, P> {
                 replayed: false,
             });
         };
-        let request_sha256 = hex(&Sha256::digest(document.to_string().as_bytes()));
-        let record_key = format!("idempotency/{}.json", hex(&Sha256::digest(key.as_bytes())));
+        let record_key = idempotency_record_key(key);
         let fresh = KeyRecord {
-            request_sha256,
+            request_sha256: sha256_hex(document.to_string()),
             submission,
             published: false,
         };
-        for _ in 0..ATTEMPTS {
-            let (record, etag) = match self.store.get(&record_key).await? {
-                Some((body, etag)) => (parse_record(&record_key, &body)?, Some(etag)),
-                None => {
-                    let created = self
-                        .store
-                        .put_new(json_object(&record_key, &fresh)?)
-                        .await?;
-                    if created == PutOutcome::AlreadyExists {
-                        continue; // Another request with this key got there first: read its.
-                    }
-                    (fresh.clone(), None)
-                }
-            };
-            if record.request_sha256 != fresh.request_sha256 {
-                return Err(SubmitError::KeyReused);
-            }
-            if record.published {
-                return Ok(Accepted {
-                    submission: record.submission,
-                    replayed: true,
-                });
-            }
-            self.announce(&record.submission, document).await?;
-            let published = KeyRecord {
-                published: true,
-                ..record.clone()
-            };
-            let etag = match etag {
-                Some(etag) => etag,
-                // Just created: its version tag is needed for the swap.
-                None => match self.store.head(&record_key).await? {
-                    Some(info) => info.etag,
-                    None => String::new(),
+        let records = Records::new(&self.store);
+        let record = records
+            .update(
+                &record_key,
+                ATTEMPTS,
+                |stored: Option<KeyRecord>| match stored {
+                    Some(stored) => Decision::Keep(stored),
+                    None => Decision::Write(fresh.clone(), fresh.clone()),
                 },
-            };
-            // A lost swap means a concurrent request with the same key marked it already.
-            self.store
-                .put_if_match(json_object(&record_key, &published)?, Some(&etag))
-                .await?;
+            )
+            .await?;
+        if record.request_sha256 != fresh.request_sha256 {
+            return Err(SubmitError::KeyReused);
+        }
+        if record.published {
             return Ok(Accepted {
                 submission: record.submission,
-                replayed: false,
+                replayed: true,
             });
         }
-        Err(SubmitError::Dependency(DependencyError {
-            service: "store",
-            retryable: true,
-            message: format!("{record_key} kept changing during {ATTEMPTS} attempts"),
-        }))
+        self.announce(&record.submission, document).await?;
+        records
+            .update(
+                &record_key,
+                ATTEMPTS,
+                |stored: Option<KeyRecord>| match stored {
+                    Some(stored) if !stored.published => Decision::Write(
+                        KeyRecord {
+                            published: true,
+                            ..stored
+                        },
+                        (),
+                    ),
+                    // Marked already by a concurrent request with the same key (or expired).
+                    _ => Decision::Keep(()),
+                },
+            )
+            .await?;
+        Ok(Accepted {
+            submission: record.submission,
+            replayed: false,
+        })
     }
 
     /// Writes the submission record (so the status reads "pending" from now on), then publishes
@@ -206,32 +206,14 @@ impl<S: DocumentStore, P: EventPublisher> Submitter<S, P> {
             submitted_at: event.time.clone(),
         };
         let key = submitted_key(&submission.invoice_id, submission.revision);
-        // The newest submission of a revision wins the record; a lost race leaves another
-        // request's equally true record.
-        let current = self.store.head(&key).await?;
-        self.store
-            .put_if_match(
-                json_object(&key, &record)?,
-                current.as_ref().map(|info| info.etag.as_str()),
-            )
+        // The newest submission of a revision wins the record: what was there (readable or
+        // not) is written over.
+        Records::new(&self.store)
+            .update_replacing_unreadable(&key, ATTEMPTS, |_: Option<SubmittedRevision>| {
+                Decision::Write(record.clone(), ())
+            })
             .await?;
         self.publisher.publish(&event).await?;
         Ok(())
     }
-}
-
-fn json_object<T: Serialize>(key: &str, value: &T) -> Result<NewObject, DependencyError> {
-    NewObject::json(key, value).map_err(|error| DependencyError {
-        service: "store",
-        retryable: false,
-        message: format!("serialising {key}: {error}"),
-    })
-}
-
-fn parse_record(key: &str, body: &[u8]) -> Result<KeyRecord, DependencyError> {
-    serde_json::from_slice(body).map_err(|error| DependencyError {
-        service: "store",
-        retryable: false,
-        message: format!("{key} is not a record this version can read: {error}"),
-    })
 }

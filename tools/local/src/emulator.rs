@@ -1,24 +1,20 @@
 //! The emulator the stack's resources live in: moto's server, started on a free loopback port
 //! and stopped with the stack, or an endpoint the user already runs (LocalStack, a shared moto).
 
-use crate::process::{ChildGroup, free_port, http_status};
+use crate::moto::{MotoError, MotoServer};
 use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::Credentials;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// The credentials every local client and function uses: emulators accept any.
 pub const TEST_KEY: &str = "testing";
-
-/// How long moto may take to answer after it was started.
-const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A running emulator.
 pub struct Emulator {
     endpoint: String,
     region: String,
     /// The server, when the stack started it; `None` for an endpoint the user runs.
-    server: Option<ChildGroup>,
+    server: Option<MotoServer>,
 }
 
 impl Emulator {
@@ -29,53 +25,24 @@ impl Emulator {
         log: &Path,
         region: &str,
     ) -> Result<Emulator, String> {
-        if !moto_server.exists() {
-            return Err(format!(
-                "{} is missing: run `make tools` (or pass --endpoint to use a running emulator)",
-                moto_server.display()
-            ));
-        }
-        // Another process may take the port between the probe and moto's bind: try again.
-        let mut last_error = String::new();
-        for _ in 0..3 {
-            let port = free_port().map_err(|error| format!("no free port: {error}"))?;
-            let endpoint = format!("http://127.0.0.1:{port}");
-            let server = ChildGroup::spawn(
-                tokio::process::Command::new(moto_server).args([
-                    "-H",
-                    "127.0.0.1",
-                    "-p",
-                    &port.to_string(),
-                ]),
-                log,
-            )
-            .map_err(|error| format!("{}: {error}", moto_server.display()))?;
-            let url = format!("{endpoint}/moto-api/");
-            match server
-                .wait_until_ready(
-                    &format!("{url} did not answer"),
-                    START_TIMEOUT,
-                    async || http_status(&url).await.is_ok(),
-                )
-                .await
-            {
-                Ok(()) => {
-                    return Ok(Emulator {
-                        endpoint,
-                        region: region.to_owned(),
-                        server: Some(server),
-                    });
+        let (program, log_path) = (moto_server.to_owned(), log.to_owned());
+        let server = tokio::task::spawn_blocking(move || MotoServer::start(&program, &log_path))
+            .await
+            .map_err(|error| format!("starting moto_server: {error}"))?
+            .map_err(|error| match error {
+                MotoError::Missing(_) => {
+                    format!("{error} (or pass --endpoint to use a running emulator)")
                 }
-                Err(error) => {
-                    last_error = error;
-                    server.stop().await;
-                }
-            }
-        }
-        Err(format!(
-            "moto_server did not start: {last_error}; its log: {}",
-            log.display()
-        ))
+                _ => format!(
+                    "moto_server did not start: {error}; its log: {}",
+                    log.display()
+                ),
+            })?;
+        Ok(Emulator {
+            endpoint: server.endpoint(),
+            region: region.to_owned(),
+            server: Some(server),
+        })
     }
 
     /// An emulator the user runs at `endpoint`; the stack neither starts nor stops it.
@@ -106,7 +73,7 @@ impl Emulator {
 
     /// The moto server's process id, when the stack started one.
     pub fn pid(&self) -> Option<u32> {
-        self.server.as_ref().and_then(ChildGroup::pid)
+        self.server.as_ref().and_then(MotoServer::pid)
     }
 
     /// An SDK configuration for the stack's own clients: the emulator's endpoint, region and
@@ -145,8 +112,8 @@ impl Emulator {
 
     /// Stops the server if the stack started it.
     pub async fn stop(self) {
-        if let Some(server) = self.server {
-            server.stop().await;
+        if let Some(mut server) = self.server {
+            let _ = tokio::task::spawn_blocking(move || server.stop()).await;
         }
     }
 }

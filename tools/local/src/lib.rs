@@ -16,7 +16,9 @@
 
 pub mod emulator;
 pub mod http_api;
+pub mod http_client;
 pub mod invoke;
+pub mod moto;
 pub mod process;
 pub mod progress;
 pub mod provision;
@@ -27,6 +29,18 @@ pub mod spec;
 pub mod sqs;
 pub mod stack;
 pub mod template;
+
+/// What every trigger (an SQS or SNS mapping, the HTTP API) is handed by the stack: the
+/// functions to invoke, where to report each invocation, and when to stop.
+#[derive(Clone)]
+pub struct TriggerContext {
+    /// Invokes the functions by their binary name.
+    pub invoker: std::sync::Arc<dyn invoke::Invoke>,
+    /// Where every invocation and every trouble is reported.
+    pub reporter: progress::Reporter,
+    /// Asks the trigger to finish what it holds and return.
+    pub shutdown: Shutdown,
+}
 
 /// Tells the long-running parts of the stack (pollers, the HTTP front) to stop: they finish the
 /// invocation in hand, give back what they have not started, and return.

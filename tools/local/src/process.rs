@@ -2,13 +2,14 @@
 //! group of its own so that stopping it stops everything it started, and nothing outlives the
 //! stack.
 
+use rustix::process::Pid;
+pub use rustix::process::Signal;
 use std::fs::OpenOptions;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// How long a stopped group may take to exit after SIGTERM before it gets SIGKILL.
 const GRACE: Duration = Duration::from_secs(5);
@@ -115,17 +116,17 @@ impl ChildGroup {
         let Some(pid) = self.pid else {
             return;
         };
-        signal_group(pid, "-TERM").await;
+        signal_group(pid, Signal::TERM);
         let deadline = Instant::now() + GRACE;
         while Instant::now() < deadline {
             if self.has_exited() {
                 // The leader is gone; members it left behind get the same end.
-                signal_group(pid, "-KILL").await;
+                signal_group(pid, Signal::KILL);
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        signal_group(pid, "-KILL").await;
+        signal_group(pid, Signal::KILL);
         let _ = self.exit_status().await;
     }
 }
@@ -138,24 +139,25 @@ impl Drop for ChildGroup {
         if let Some(pid) = self.pid
             && !self.has_exited()
         {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pid}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            signal_group(pid, Signal::KILL);
         }
     }
 }
 
-/// Sends `signal` to the process group `pid` with kill(1): the workspace forbids `unsafe`, and
-/// with it a direct kill(2).
-async fn signal_group(pid: u32, signal: &str) {
-    let _ = tokio::process::Command::new("kill")
-        .args([signal, "--", &format!("-{pid}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .await;
+/// Sends `signal` to the process group led by `pid`. A group that is already gone is no
+/// error: stopping what has stopped is done.
+pub fn signal_group(pid: u32, signal: Signal) {
+    if let Some(group) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+        let _ = rustix::process::kill_process_group(group, signal);
+    }
+}
+
+/// Sends `signal` to the one process `pid` (Ctrl-C to a command is `Signal::INT`). A process
+/// that is already gone is no error.
+pub fn signal_process(pid: u32, signal: Signal) {
+    if let Some(process) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+        let _ = rustix::process::kill_process(process, signal);
+    }
 }
 
 /// A TCP port of 127.0.0.1 that was free a moment ago.
@@ -165,21 +167,8 @@ pub fn free_port() -> std::io::Result<u16> {
         .port())
 }
 
-/// The status code of a GET of `url` (`http://host:port/path`).
+/// The status code of a GET of `url` (`http://127.0.0.1:port/path`), answered within 2 s.
 pub async fn http_status(url: &str) -> std::io::Result<u16> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not http://"))?;
-    let (authority, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
-    let mut stream = tokio::net::TcpStream::connect(authority).await?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await?;
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).await?;
-    std::str::from_utf8(&head[9..12])
-        .ok()
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "not an HTTP answer"))
+    let reply = crate::http_client::request("GET", url, &[], b"", Duration::from_secs(2)).await?;
+    Ok(reply.status)
 }

@@ -12,7 +12,7 @@
 //! to a topic or queue that does not exist, and is refused here, where it can be explained.
 
 use crate::progress::{Progress, Reporter};
-use crate::spec::{QueueSpec, StackSpec};
+use crate::spec::{BucketSpec, QueueSpec, StackSpec, SubscriptionSpec};
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use aws_sdk_sqs::types::QueueAttributeName;
@@ -100,23 +100,7 @@ pub async fn provision(
         .map(|region| region.as_ref().to_owned())
         .unwrap_or_else(|| "us-east-1".to_owned());
     for bucket in &spec.buckets {
-        let mut request = s3.create_bucket().bucket(&bucket.name);
-        // us-east-1 is S3's default location and refuses to be named as a constraint.
-        if region != "us-east-1" {
-            request = request.create_bucket_configuration(
-                CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(region.as_str()))
-                    .build(),
-            );
-        }
-        match request.send().await {
-            Ok(_) => {}
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_bucket_already_owned_by_you()) => {}
-            Err(error) => return Err(emulator_error(BUCKET, &bucket.logical_id, error)),
-        }
+        create_bucket(&s3, bucket, &region).await?;
         created(reporter, BUCKET, &bucket.logical_id, &bucket.name);
         provisioned
             .buckets
@@ -145,28 +129,7 @@ pub async fn provision(
     }
 
     for subscription in &spec.subscriptions {
-        let mut request = sns
-            .subscribe()
-            .topic_arn(&subscription.topic_arn)
-            .protocol("sqs")
-            .endpoint(&subscription.queue_arn)
-            .return_subscription_arn(true);
-        // Only the attributes the template sets: SNS answers an existing subscription's ARN
-        // only when the attributes are the same as before.
-        if subscription.raw_message_delivery {
-            request = request.attributes("RawMessageDelivery", "true");
-        }
-        if let Some(policy) = &subscription.filter_policy {
-            request = request.attributes("FilterPolicy", policy.to_string());
-        }
-        if let Some(scope) = &subscription.filter_policy_scope {
-            request = request.attributes("FilterPolicyScope", scope);
-        }
-        let answer = request
-            .send()
-            .await
-            .map_err(|error| emulator_error(SUBSCRIPTION, &subscription.logical_id, error))?;
-        let arn = answer.subscription_arn().unwrap_or_default().to_owned();
+        let arn = subscribe(&sns, subscription).await?;
         created(reporter, SUBSCRIPTION, &subscription.logical_id, &arn);
         provisioned
             .subscription_arns
@@ -192,6 +155,63 @@ pub async fn provision(
         provisioned.ses_identities.push(identity.clone());
     }
     Ok(provisioned)
+}
+
+/// Creates `bucket` in `region` (an existing one of ours is fine: the call is idempotent).
+async fn create_bucket(
+    s3: &aws_sdk_s3::Client,
+    bucket: &BucketSpec,
+    region: &str,
+) -> Result<(), ProvisionError> {
+    let mut request = s3.create_bucket().bucket(&bucket.name);
+    // us-east-1 is S3's default location and refuses to be named as a constraint.
+    if region != "us-east-1" {
+        request = request.create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(region))
+                .build(),
+        );
+    }
+    match request.send().await {
+        Ok(_) => Ok(()),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_bucket_already_owned_by_you()) =>
+        {
+            Ok(())
+        }
+        Err(error) => Err(emulator_error(BUCKET, &bucket.logical_id, error)),
+    }
+}
+
+/// Subscribes the queue of `subscription` to its topic; the subscription's ARN.
+async fn subscribe(
+    sns: &aws_sdk_sns::Client,
+    subscription: &SubscriptionSpec,
+) -> Result<String, ProvisionError> {
+    let mut request = sns
+        .subscribe()
+        .topic_arn(&subscription.topic_arn)
+        .protocol("sqs")
+        .endpoint(&subscription.queue_arn)
+        .return_subscription_arn(true);
+    // Only the attributes the template sets: SNS answers an existing subscription's ARN only
+    // when the attributes are the same as before.
+    if subscription.raw_message_delivery {
+        request = request.attributes("RawMessageDelivery", "true");
+    }
+    if let Some(policy) = &subscription.filter_policy {
+        request = request.attributes("FilterPolicy", policy.to_string());
+    }
+    if let Some(scope) = &subscription.filter_policy_scope {
+        request = request.attributes("FilterPolicyScope", scope);
+    }
+    let answer = request
+        .send()
+        .await
+        .map_err(|error| emulator_error(SUBSCRIPTION, &subscription.logical_id, error))?;
+    Ok(answer.subscription_arn().unwrap_or_default().to_owned())
 }
 
 /// Dead-letter queues before the queues that redrive to them (SQS checks that the target

@@ -29,11 +29,11 @@
 //!   itself is down): the message goes back to the internal queue for a later attempt and the
 //!   attempt does not count.
 
-use crate::Shutdown;
 use crate::invoke::{Invocation, Invoke, InvokeError};
 use crate::progress::{Progress, Reporter};
 use crate::spec::{Destination, DestinationKind, FunctionSpec, SnsSourceSpec};
 use crate::sqs::{name_of, subjects};
+use crate::{Shutdown, TriggerContext};
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -147,29 +147,6 @@ pub fn internal_queue_name(binary: &str, event_id: &str) -> String {
     format!("{}-{hash}{QUEUE_SUFFIX}", &base[..keep])
 }
 
-/// Subscribes the internal queue of `source` and runs the trigger until `shutdown`
-/// ([`SnsMapping::subscribe`], then [`SnsMapping::run`]). A failed subscription is reported as
-/// a warning and the function returns.
-///
-/// The stack should rather subscribe every source *before* it reports that it is ready (so no
-/// publication right after "ready" is lost) and then run them: use [`SnsMapping`] for that.
-#[allow(clippy::too_many_arguments)]
-pub async fn run_sns_mapping(
-    sns: aws_sdk_sns::Client,
-    sqs: aws_sdk_sqs::Client,
-    source: SnsSourceSpec,
-    function: FunctionSpec,
-    invoker: Arc<dyn Invoke>,
-    reporter: Reporter,
-    options: AsyncOptions,
-    shutdown: Shutdown,
-) {
-    match SnsMapping::subscribe(sns, sqs, source, function).await {
-        Ok(mapping) => mapping.run(invoker, reporter, options, shutdown).await,
-        Err(error) => reporter.warn(format!("sns: {error}")),
-    }
-}
-
 /// A function's subscription to a topic, through its internal queue.
 pub struct SnsMapping {
     sns: aws_sdk_sns::Client,
@@ -278,13 +255,12 @@ impl SnsMapping {
     /// shutdown, invocations in hand finish, notifications waiting for a retry go back to the
     /// internal queue, and the function returns when every notification is settled or given
     /// back.
-    pub async fn run(
-        self,
-        invoker: Arc<dyn Invoke>,
-        reporter: Reporter,
-        options: AsyncOptions,
-        mut shutdown: Shutdown,
-    ) {
+    pub async fn run(self, context: TriggerContext, options: AsyncOptions) {
+        let TriggerContext {
+            invoker,
+            reporter,
+            mut shutdown,
+        } = context;
         let max_in_flight = options.max_in_flight.max(1);
         let trigger = Arc::new(Trigger {
             mapping: self,
@@ -426,7 +402,8 @@ impl Trigger {
     }
 
     /// Invokes, retries and finally sends to the destination, per the function's
-    /// `EventInvokeConfig`.
+    /// `EventInvokeConfig`. One loop on purpose (about 100 lines): the attempt count, the last
+    /// failure and the message's visibility are the state of one event through its retries.
     async fn attempts(
         &self,
         event: &Value,

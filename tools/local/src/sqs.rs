@@ -25,10 +25,10 @@
 //! [`LOCAL_MAX_CONCURRENCY`] = 2 — still more than one, so a handler that is not safe with two
 //! batches in flight at once shows it here rather than first in AWS.
 
-use crate::Shutdown;
 use crate::invoke::{Invoke, InvokeError};
 use crate::progress::{Progress, Reporter};
 use crate::spec::{FunctionSpec, QueueSpec, SqsSourceSpec};
+use crate::{Shutdown, TriggerContext};
 use aws_sdk_sqs::types::{
     ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
     MessageSystemAttributeName,
@@ -78,25 +78,42 @@ pub fn poller_count(source: &SqsSourceSpec, options: &SqsOptions) -> u32 {
         .map_or(local, |maximum| maximum.clamp(1, local))
 }
 
-/// Runs the event source mapping of `source` (a queue of `function`) until `shutdown`: polls
-/// `queue_url`, invokes the function through `invoker` with SQS events, deletes what the
-/// function processed, and reports every invocation to `reporter`.
+/// What one event source mapping connects: a queue (its URL in the emulator and its spec) and
+/// the function its `source` event belongs to.
+#[derive(Clone)]
+pub struct SqsMapping {
+    /// The SQS client of the emulator.
+    pub sqs: aws_sdk_sqs::Client,
+    /// The queue's URL in the emulator.
+    pub queue_url: String,
+    /// The queue as the template declares it.
+    pub queue: QueueSpec,
+    /// The function's SQS event.
+    pub source: SqsSourceSpec,
+    /// The function.
+    pub function: FunctionSpec,
+}
+
+/// Runs the event source `mapping` until the context's shutdown: polls the queue, invokes the
+/// function through the context's invoker with SQS events, deletes what the function
+/// processed, and reports every invocation to the context's reporter.
 ///
 /// A disabled mapping (`Enabled: false`) does not poll at all: it reports so and returns.
 /// On shutdown, every poller finishes the invocation in hand, makes the messages it gathered
 /// but did not hand to the function visible again, and returns.
-#[allow(clippy::too_many_arguments)]
-pub async fn run_sqs_mapping(
-    sqs: aws_sdk_sqs::Client,
-    queue_url: String,
-    queue: QueueSpec,
-    source: SqsSourceSpec,
-    function: FunctionSpec,
-    invoker: Arc<dyn Invoke>,
-    reporter: Reporter,
-    options: SqsOptions,
-    shutdown: Shutdown,
-) {
+pub async fn run_sqs_mapping(mapping: SqsMapping, context: TriggerContext, options: SqsOptions) {
+    let SqsMapping {
+        sqs,
+        queue_url,
+        queue,
+        source,
+        function,
+    } = mapping;
+    let TriggerContext {
+        invoker,
+        reporter,
+        shutdown,
+    } = context;
     if !source.enabled {
         reporter.step(format!(
             "sqs {} → {}: the mapping is disabled (Enabled: false), not polling",
@@ -597,14 +614,10 @@ pub(crate) fn subjects<'a>(bodies: impl IntoIterator<Item = &'a str>) -> Vec<Str
     subjects
 }
 
-/// The subject hint of one body.
+/// The subject hint of one body, read through the events crate's one unwrapping of SNS's
+/// wrapper.
 fn subject_of(body: &str) -> Option<String> {
-    let event: Value = serde_json::from_str(body).ok()?;
-    if event.get("Type").and_then(Value::as_str) == Some("Notification")
-        && let Some(message) = event.get("Message").and_then(Value::as_str)
-    {
-        return subject_of(message);
-    }
+    let event = paperflow_events::event_json(body).ok()?;
     ["subject", "correlationid"]
         .iter()
         .find_map(|key| event.get(*key).and_then(Value::as_str))

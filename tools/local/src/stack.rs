@@ -10,10 +10,10 @@ use crate::emulator::{Emulator, project_moto};
 use crate::progress::{Progress, Reporter};
 use crate::runtime::{FunctionRuntime, RuntimeOptions, project_cargo_lambda};
 use crate::spec::{StackContext, StackSpec};
-use crate::{Shutdown, http_api, provision, sns, sqs, template};
+use crate::{Shutdown, TriggerContext, http_api, provision, sns, sqs, template};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -122,17 +122,16 @@ async fn run_on(
     )
     .await?;
     let runtime = Arc::new(runtime);
-    let result = serve(
+    let running = Running {
         options,
         spec,
         emulator,
-        &config,
-        &provisioned,
-        &runtime,
+        config: &config,
+        provisioned: &provisioned,
+        runtime: &runtime,
         reporter,
-        stop,
-    )
-    .await;
+    };
+    let result = serve(&running, stop).await;
     match Arc::try_unwrap(runtime) {
         Ok(runtime) => runtime.stop().await,
         Err(_) => reporter.warn("a trigger still held the functions at shutdown"),
@@ -140,106 +139,50 @@ async fn run_on(
     result
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The stack once its resources exist and its functions run: what the triggers connect.
+struct Running<'a> {
+    options: &'a StackOptions,
+    spec: &'a StackSpec,
+    emulator: &'a Emulator,
+    config: &'a aws_config::SdkConfig,
+    provisioned: &'a provision::Provisioned,
+    runtime: &'a Arc<FunctionRuntime>,
+    reporter: &'a Reporter,
+}
+
+/// Connects the triggers, says the stack is ready (state file, endpoints), keeps the functions
+/// alive and fresh until `stop`, then lets the triggers drain.
 async fn serve(
-    options: &StackOptions,
-    spec: &StackSpec,
-    emulator: &Emulator,
-    config: &aws_config::SdkConfig,
-    provisioned: &provision::Provisioned,
-    runtime: &Arc<FunctionRuntime>,
-    reporter: &Reporter,
+    running: &Running<'_>,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
+    let Running {
+        options,
+        runtime,
+        reporter,
+        ..
+    } = *running;
     let (trigger, shutdown) = Shutdown::new();
+    let context = TriggerContext {
+        invoker: runtime.clone(),
+        reporter: reporter.clone(),
+        shutdown,
+    };
     let mut tasks = JoinSet::new();
-    let sqs_client = aws_sdk_sqs::Client::new(config);
-    let sns_client = aws_sdk_sns::Client::new(config);
-    let invoker: Arc<dyn crate::invoke::Invoke> = runtime.clone();
-
-    for function in &spec.functions {
-        for source in function.sqs_sources.iter().filter(|source| source.enabled) {
-            let queue = spec
-                .queue_by_arn(&source.queue_arn)
-                .cloned()
-                .ok_or_else(|| format!("{}: no queue {}", function.logical_id, source.queue_arn))?;
-            let queue_url = provisioned
-                .queue_urls
-                .get(&source.queue_arn)
-                .cloned()
-                .ok_or_else(|| format!("no URL for {}", source.queue_arn))?;
-            reporter.step(format!(
-                "SQS {} → {} (batch {}, window {} s)",
-                queue.name, function.binary, source.batch_size, source.batching_window_s
-            ));
-            tasks.spawn(sqs::run_sqs_mapping(
-                sqs_client.clone(),
-                queue_url,
-                queue,
-                source.clone(),
-                function.clone(),
-                invoker.clone(),
-                reporter.clone(),
-                sqs::SqsOptions::default(),
-                shutdown.clone(),
-            ));
-        }
-        for source in &function.sns_sources {
-            reporter.step(format!(
-                "SNS {} → {} (asynchronous, {} retries)",
-                source.topic_arn, function.binary, function.async_invoke.maximum_retry_attempts
-            ));
-            // Subscribed before the stack says it is ready: a message published after "ready"
-            // must find the subscription there.
-            let mapping = sns::SnsMapping::subscribe(
-                sns_client.clone(),
-                sqs_client.clone(),
-                source.clone(),
-                function.clone(),
-            )
-            .await
-            .map_err(|error| format!("{} {}: {error}", function.logical_id, source.event_id))?;
-            tasks.spawn(mapping.run(
-                invoker.clone(),
-                reporter.clone(),
-                sns::AsyncOptions {
-                    retry_delays: options.retry_delays.clone(),
-                    ..sns::AsyncOptions::default()
-                },
-                shutdown.clone(),
-            ));
-        }
-    }
-
+    connect_queues_and_topics(running, &context, &mut tasks).await?;
     let mut endpoints = BTreeMap::new();
-    endpoints.insert("emulator".to_owned(), emulator.endpoint().to_owned());
-    // One front door: the template has one API; a second would need a port flag of its own.
-    if let Some(api) = spec.http_apis.first() {
-        let port = options.api_port.unwrap_or(0);
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|error| format!("HTTP API on 127.0.0.1:{port}: {error}"))?;
-        let address = listener
-            .local_addr()
-            .map_err(|error| format!("HTTP API: {error}"))?;
-        let url = format!("http://{address}");
-        reporter.step(format!("HTTP API {} on {url}", api.logical_id));
+    endpoints.insert(
+        "emulator".to_owned(),
+        running.emulator.endpoint().to_owned(),
+    );
+    if let Some(url) = open_http_api(running, &context, &mut tasks).await? {
         endpoints.insert("api".to_owned(), url);
-        tasks.spawn(run_http_api(
-            listener,
-            spec.clone(),
-            api.clone(),
-            invoker.clone(),
-            reporter.clone(),
-            shutdown.clone(),
-        ));
     }
-
-    let state = state_document(spec, emulator, &endpoints, provisioned, runtime).await;
+    let state = state_document(running, &endpoints).await;
     let state_path = options.state_dir.join(STATE_FILE);
-    std::fs::write(
+    write_atomically(
         &state_path,
-        serde_json::to_vec_pretty(&state).unwrap_or_default(),
+        &serde_json::to_vec_pretty(&state).unwrap_or_default(),
     )
     .map_err(|error| format!("{}: {error}", state_path.display()))?;
     endpoints.insert("state file".to_owned(), state_path.display().to_string());
@@ -279,20 +222,108 @@ async fn serve(
     Ok(())
 }
 
-async fn run_http_api(
-    listener: tokio::net::TcpListener,
-    spec: StackSpec,
-    api: crate::spec::HttpApiSpec,
-    invoker: Arc<dyn crate::invoke::Invoke>,
-    reporter: Reporter,
-    shutdown: Shutdown,
-) {
-    let routes = http_api::routes_of(&spec, &api.logical_id);
-    if let Err(error) =
-        http_api::serve(listener, routes, api, invoker, reporter.clone(), shutdown).await
-    {
-        reporter.warn(format!("the HTTP API stopped: {error}"));
+/// Starts every enabled SQS mapping and subscribes every SNS source, each on a task of `tasks`.
+/// The SNS subscriptions exist when this returns: a message published after "ready" must find
+/// them there.
+async fn connect_queues_and_topics(
+    running: &Running<'_>,
+    context: &TriggerContext,
+    tasks: &mut JoinSet<()>,
+) -> Result<(), String> {
+    let Running {
+        options,
+        spec,
+        config,
+        provisioned,
+        reporter,
+        ..
+    } = *running;
+    let sqs_client = aws_sdk_sqs::Client::new(config);
+    let sns_client = aws_sdk_sns::Client::new(config);
+    for function in &spec.functions {
+        for source in function.sqs_sources.iter().filter(|source| source.enabled) {
+            let queue = spec
+                .queue_by_arn(&source.queue_arn)
+                .cloned()
+                .ok_or_else(|| format!("{}: no queue {}", function.logical_id, source.queue_arn))?;
+            let queue_url = provisioned
+                .queue_urls
+                .get(&source.queue_arn)
+                .cloned()
+                .ok_or_else(|| format!("no URL for {}", source.queue_arn))?;
+            reporter.step(format!(
+                "SQS {} → {} (batch {}, window {} s)",
+                queue.name, function.binary, source.batch_size, source.batching_window_s
+            ));
+            let mapping = sqs::SqsMapping {
+                sqs: sqs_client.clone(),
+                queue_url,
+                queue,
+                source: source.clone(),
+                function: function.clone(),
+            };
+            tasks.spawn(sqs::run_sqs_mapping(
+                mapping,
+                context.clone(),
+                sqs::SqsOptions::default(),
+            ));
+        }
+        for source in &function.sns_sources {
+            reporter.step(format!(
+                "SNS {} → {} (asynchronous, {} retries)",
+                source.topic_arn, function.binary, function.async_invoke.maximum_retry_attempts
+            ));
+            let mapping = sns::SnsMapping::subscribe(
+                sns_client.clone(),
+                sqs_client.clone(),
+                source.clone(),
+                function.clone(),
+            )
+            .await
+            .map_err(|error| format!("{} {}: {error}", function.logical_id, source.event_id))?;
+            tasks.spawn(mapping.run(
+                context.clone(),
+                sns::AsyncOptions {
+                    retry_delays: options.retry_delays.clone(),
+                    ..sns::AsyncOptions::default()
+                },
+            ));
+        }
     }
+    Ok(())
+}
+
+/// Opens the HTTP API's front door on its port and serves it on a task of `tasks`; its URL,
+/// when the template has an API. One front door: the template has one API; a second would need
+/// a port flag of its own.
+async fn open_http_api(
+    running: &Running<'_>,
+    context: &TriggerContext,
+    tasks: &mut JoinSet<()>,
+) -> Result<Option<String>, String> {
+    let Some(api) = running.spec.http_apis.first() else {
+        return Ok(None);
+    };
+    let port = running.options.api_port.unwrap_or(0);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|error| format!("HTTP API on 127.0.0.1:{port}: {error}"))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| format!("HTTP API: {error}"))?;
+    let url = format!("http://{address}");
+    running
+        .reporter
+        .step(format!("HTTP API {} on {url}", api.logical_id));
+    let routes = http_api::routes_of(running.spec, &api.logical_id);
+    let (api, context) = (api.clone(), context.clone());
+    tasks.spawn(async move {
+        let reporter = context.reporter.clone();
+        if let Err(error) = http_api::serve(listener, routes, api, context).await {
+            reporter.warn(format!("the HTTP API stopped: {error}"));
+        }
+    });
+    Ok(Some(url))
 }
 
 /// Parameters whose value is an e-mail address: the SES identities the template assumes are
@@ -311,12 +342,16 @@ fn email_parameters(spec: &StackSpec) -> Vec<String> {
 
 /// The state file's content.
 async fn state_document(
-    spec: &StackSpec,
-    emulator: &Emulator,
+    running: &Running<'_>,
     endpoints: &BTreeMap<String, String>,
-    provisioned: &provision::Provisioned,
-    runtime: &FunctionRuntime,
 ) -> serde_json::Value {
+    let Running {
+        spec,
+        emulator,
+        provisioned,
+        runtime,
+        ..
+    } = *running;
     let api_url = endpoints.get("api").cloned().unwrap_or_default();
     let mut outputs = spec.outputs.clone();
     // The deployed API's URL means nothing here; the local front door's does.
@@ -346,4 +381,14 @@ async fn state_document(
         "functions": spec.functions.iter().map(|f| (&f.binary, &f.name)).collect::<BTreeMap<_, _>>(),
         "pids": pids,
     })
+}
+
+/// Writes `bytes` to `path` so that a reader sees the old file or the whole new one, never a
+/// half-written one: producers poll for the state file and read it as soon as it appears.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(folder)?;
+    std::io::Write::write_all(&mut file, bytes)?;
+    file.persist(path)?;
+    Ok(())
 }

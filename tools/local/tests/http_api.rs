@@ -6,11 +6,11 @@ mod common;
 
 use aws_lambda_events::encodings::Body;
 use base64::Engine as _;
-use common::{ANY_BINARY, Answer, TestFunction, function_spec};
-use paperflow_local::Shutdown;
+use common::{ANY_BINARY, Answer, TestFunction, eventually, function_spec};
 use paperflow_local::http_api::serve;
 use paperflow_local::progress::Reporter;
 use paperflow_local::spec::{FunctionSpec, HttpApiSpec, HttpRouteSpec};
+use paperflow_local::{Shutdown, TriggerContext};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -77,14 +77,12 @@ impl Front {
             logical_id: "HttpApi".to_owned(),
             stage: stage.to_owned(),
         };
-        let server = tokio::spawn(serve(
-            listener,
-            invoice_routes(),
-            api,
-            function.clone(),
-            reporter.clone(),
+        let context = TriggerContext {
+            invoker: function.clone(),
+            reporter: reporter.clone(),
             shutdown,
-        ));
+        };
+        let server = tokio::spawn(serve(listener, invoice_routes(), api, context));
         Front {
             address,
             function,
@@ -562,9 +560,13 @@ async fn a_named_stage_prefixes_every_path() {
 
 #[tokio::test]
 async fn shutdown_finishes_the_request_in_flight() {
-    let front = Front::start(|_| {
-        Answer::later(async {
-            tokio::time::sleep(Duration::from_millis(300)).await;
+    // The function answers only once the test lets it: after shutdown was asked for.
+    let release = Arc::new(tokio::sync::Notify::new());
+    let released = release.clone();
+    let front = Front::start(move |_| {
+        let released = released.clone();
+        Answer::later(async move {
+            released.notified().await;
             Answer::Ok(json!({"statusCode": 200, "body": "late but whole"}))
         })
     })
@@ -572,8 +574,14 @@ async fn shutdown_finishes_the_request_in_flight() {
     let address = front.address;
     let request =
         tokio::spawn(async move { send(address, "GET", "/v1/invoices/inv-1", &[], b"").await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    eventually(
+        "the request reaches the function",
+        Duration::from_secs(10),
+        async || !front.function.events().is_empty(),
+    )
+    .await;
     front.trigger.trigger();
+    release.notify_one();
     let reply = request.await.expect("the request task");
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body, b"late but whole");

@@ -18,7 +18,8 @@ const BINARY: &str = "echo-fn";
 
 /// A Lambda function in plain std: it answers each invocation with its version, the template's
 /// `GREETING`, and whether it sees `HOME` (a variable of the shell that started the stack, which
-/// Lambda does not give). A payload with `sleep` makes it take two seconds, `hang` ten.
+/// Lambda does not give). A payload with `sleep` makes it take two seconds (and write the file
+/// `SLEEP_STARTED_FILE` names as it starts), `hang` ten.
 fn function_source(version: &str) -> String {
     r##"use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -57,6 +58,10 @@ fn main() {
             .expect("a request id");
         let payload = String::from_utf8_lossy(&payload);
         if payload.contains("sleep") {
+            // Tells the test that this invocation is under way.
+            if let Ok(marker) = std::env::var("SLEEP_STARTED_FILE") {
+                std::fs::write(marker, VERSION).expect("the marker");
+            }
             std::thread::sleep(std::time::Duration::from_secs(2));
         }
         if payload.contains("hang") {
@@ -122,6 +127,11 @@ async fn functions_get_their_template_environment_and_a_source_change_rebuilds_t
     let mut spec = function_spec("Echo", BINARY);
     spec.timeout_s = 3;
     spec.environment.insert("GREETING".into(), "hello".into());
+    let sleep_started = root.join("sleep-started");
+    spec.environment.insert(
+        "SLEEP_STARTED_FILE".into(),
+        sleep_started.display().to_string(),
+    );
     let options = RuntimeOptions {
         project: root.to_owned(),
         cargo_lambda: cargo_lambda(),
@@ -148,7 +158,14 @@ async fn functions_get_their_template_environment_and_a_source_change_rebuilds_t
     // An edit while an invocation runs: that invocation ends on the old build, the next one
     // runs the new build.
     let (slow, ()) = tokio::join!(answer(&runtime, r#"{"do":"sleep"}"#), async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !sleep_started.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the slow invocation did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         edit(root, &function_source("v2"));
         runtime.reload_if_changed().await;
     });

@@ -6,12 +6,12 @@ mod common;
 
 use aws_sdk_sns::types::MessageAttributeValue;
 use common::{Answer, TestFunction, depth, eventually, function_spec};
-use paperflow_local::Shutdown;
 use paperflow_local::progress::Reporter;
 use paperflow_local::sns::{AsyncOptions, SnsMapping};
 use paperflow_local::spec::{
     AsyncInvokeSpec, Destination, DestinationKind, FunctionSpec, SnsSourceSpec,
 };
+use paperflow_local::{Shutdown, TriggerContext};
 use paperflow_tests::moto::{ACCOUNT_ID, Moto, REGION};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -130,8 +130,12 @@ async fn start(setup: &Setup, function: &Arc<TestFunction>) -> Running {
     let subscription_arn = mapping.subscription_arn().to_owned();
     let queue_url = mapping.queue_url().to_owned();
     let (trigger, shutdown) = Shutdown::new();
-    let task =
-        tokio::spawn(mapping.run(function.clone(), Reporter::new(false), options(), shutdown));
+    let context = TriggerContext {
+        invoker: function.clone(),
+        reporter: Reporter::new(false),
+        shutdown,
+    };
+    let task = tokio::spawn(mapping.run(context, options()));
     Running {
         trigger,
         task,
@@ -174,7 +178,10 @@ async fn the_filter_policy_applies_and_the_event_has_lambdas_shape() {
         async || !function.events().is_empty(),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // moto fans a publication out inside Publish: the filtered one was queued (or not) before
+    // the matching one. The trigger deletes a message only once its invocation has ended, so an
+    // empty internal queue means every delivered publication has been invoked: if the filter
+    // had let the first one through, it would be among the events now.
     running.internal_queue_empties().await;
     let subscription_arn = running.subscription_arn.clone();
     let stopping = Instant::now();
@@ -245,8 +252,9 @@ async fn two_failures_then_success_is_three_attempts_and_no_destination() {
         function.events().len() >= 3
     })
     .await;
+    // The message leaves the internal queue once its handling is settled: no attempt and no
+    // destination record can follow.
     running.internal_queue_empties().await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
     running.stop().await;
     let events = function.events();
     assert_eq!(events.len(), 3);
@@ -279,7 +287,8 @@ async fn exhausted_retries_send_one_record_to_the_failure_destination() {
         async || depth(&setup.sqs, &setup.failures_url).await >= 1,
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // The destination record is sent before the message leaves the internal queue: once it
+    // is empty, the handling is settled and no further attempt or record can follow.
     running.internal_queue_empties().await;
     running.stop().await;
     let events = function.events();

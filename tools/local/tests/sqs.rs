@@ -6,11 +6,11 @@ mod common;
 
 use aws_sdk_sqs::types::{MessageAttributeValue, QueueAttributeName};
 use common::{Answer, TestFunction, depth, eventually, function_spec};
-use paperflow_local::Shutdown;
 use paperflow_local::invoke::Invoke;
 use paperflow_local::progress::Reporter;
 use paperflow_local::spec::{QueueSpec, SqsSourceSpec};
-use paperflow_local::sqs::{SqsOptions, run_sqs_mapping};
+use paperflow_local::sqs::{SqsMapping, SqsOptions, run_sqs_mapping};
+use paperflow_local::{Shutdown, TriggerContext};
 use paperflow_tests::moto::{ACCOUNT_ID, Moto, REGION};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -109,6 +109,17 @@ impl Setup {
         depth(&self.sqs, &self.url).await
     }
 
+    /// The mapping of `source` from the queue to the worker function.
+    fn mapping(&self, source: SqsSourceSpec) -> SqsMapping {
+        SqsMapping {
+            sqs: self.sqs.clone(),
+            queue_url: self.url.clone(),
+            queue: self.queue.clone(),
+            source,
+            function: worker(),
+        }
+    }
+
     /// Runs the mapping from the queue to `function` until [`Running::stop`].
     fn start(
         &self,
@@ -118,17 +129,20 @@ impl Setup {
     ) -> Running {
         let (trigger, shutdown) = Shutdown::new();
         let task = tokio::spawn(run_sqs_mapping(
-            self.sqs.clone(),
-            self.url.clone(),
-            self.queue.clone(),
-            source,
-            worker(),
-            Arc::clone(function) as Arc<dyn Invoke>,
-            Reporter::new(false),
+            self.mapping(source),
+            context(function, shutdown),
             options,
-            shutdown,
         ));
         Running { trigger, task }
+    }
+}
+
+/// What the stack hands a trigger: here the test's function, a quiet reporter, `shutdown`.
+fn context(function: &Arc<TestFunction>, shutdown: Shutdown) -> TriggerContext {
+    TriggerContext {
+        invoker: Arc::clone(function) as Arc<dyn Invoke>,
+        reporter: Reporter::new(false),
+        shutdown,
     }
 }
 
@@ -477,9 +491,17 @@ async fn the_event_has_the_shape_lambda_sends() {
 async fn shutdown_stops_the_pollers_and_disabled_mappings_do_not_poll() {
     let setup = Setup::new("idle", 30).await;
     let function = TestFunction::new("worker", |_| Answer::Ok(Value::Null));
-    let running = setup.start(&function, setup.source(10, 0, false), SqsOptions::default());
-    // The pollers are in a 20 s long poll by now; shutdown does not wait for it.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let polled = TestFunction::new("worker", |_| Answer::Ok(Value::Null));
+    let running = setup.start(&polled, setup.source(10, 0, false), SqsOptions::default());
+    // One message through, deleted: from then on the pollers are back in a 20 s long poll of
+    // an empty queue, and shutdown does not wait for it.
+    setup.send_invoices(1).await;
+    eventually(
+        "the message is processed and deleted",
+        Duration::from_secs(10),
+        async || !polled.events().is_empty() && setup.depth().await == 0,
+    )
+    .await;
     let stopping = Instant::now();
     running.stop().await;
     assert!(stopping.elapsed() < Duration::from_secs(3));
@@ -491,15 +513,9 @@ async fn shutdown_stops_the_pollers_and_disabled_mappings_do_not_poll() {
     tokio::time::timeout(
         Duration::from_secs(2),
         run_sqs_mapping(
-            setup.sqs.clone(),
-            setup.url.clone(),
-            setup.queue.clone(),
-            disabled,
-            worker(),
-            Arc::clone(&function) as Arc<dyn Invoke>,
-            Reporter::new(false),
+            setup.mapping(disabled),
+            context(&function, shutdown),
             SqsOptions::default(),
-            shutdown,
         ),
     )
     .await

@@ -6,6 +6,7 @@
 //! The first start builds the functions (minutes on a cold machine); the tests take turns, one
 //! stack at a time.
 
+use paperflow_local::process::{Signal, signal_group, signal_process};
 use paperflow_tests::moto::{Moto, http_get};
 use paperflow_tests::repo_root;
 use serde_json::Value;
@@ -74,8 +75,7 @@ impl LocalStack {
             );
             std::thread::sleep(Duration::from_millis(500));
         }
-        // The file is written in one go, but may be caught mid-write.
-        std::thread::sleep(Duration::from_millis(200));
+        // The stack renames the whole file into place: it is never read half-written.
         stack.state = serde_json::from_slice(&std::fs::read(&state_path).expect("the state file"))
             .expect("the state file is JSON");
         stack
@@ -130,7 +130,7 @@ impl LocalStack {
             pids.len() >= 6,
             "moto, the watch, four functions and the command: {pids:?}"
         );
-        signal(child.id(), "-INT");
+        signal_process(child.id(), Signal::INT);
         let deadline = Instant::now() + Duration::from_secs(90);
         let status = loop {
             if let Some(status) = child.try_wait().expect("waitable") {
@@ -165,20 +165,15 @@ impl LocalStack {
 impl Drop for LocalStack {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            signal(child.id(), "-INT");
-            std::thread::sleep(Duration::from_secs(10));
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
+            signal_process(child.id(), Signal::INT);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            signal_group(child.id(), Signal::KILL);
             let _ = child.wait();
         }
     }
-}
-
-fn signal(pid: u32, signal: &str) {
-    let _ = Command::new("kill")
-        .args([signal, &pid.to_string()])
-        .status();
 }
 
 /// What `paperflow render` makes of `sample` (no fallback fonts: the function has none).
@@ -212,6 +207,9 @@ fn by_type(notices: &[Value], event_type: &str) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// One story from start to end, in the order a person would watch it (publish, render, mail,
+/// archive, trace, Ctrl-C): longer than 100 lines because its steps share one running stack and
+/// each step's assertions read the state the previous one left.
 #[test]
 fn a_python_producer_drives_the_whole_flow_and_ctrl_c_leaves_nothing() {
     let _turn = ONE_STACK

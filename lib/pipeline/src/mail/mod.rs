@@ -4,7 +4,8 @@
 //! SNS delivers at least once, and a Lambda invocation can die anywhere (timeout, out of
 //! memory, a lost host), after which Lambda invokes it again with the same notice. An e-mail
 //! cannot be taken back, so the send is guarded by a record in the documents bucket,
-//! `mail/{notice id}.json` ([`mail_record_key`]), written only with S3's conditional writes.
+//! `mail/{notice id}.json` ([`crate::store::mail_claim_key`]), written only with S3's
+//! conditional writes ([`claim`]). The message itself (addresses, MIME) is [`message`]'s.
 //!
 //! # The protocol
 //!
@@ -46,21 +47,32 @@
 //! that it outlives any attempt still running (the function passes its remaining time plus a
 //! margin), which is what keeps two *live* attempts from both sending.
 //!
+//! Time is read from a [`Clock`] (the system's, unless [`PdfMailer::with_clock`] gives
+//! another), so that a claim's expiry can be tested without waiting for it.
+//!
 //! This module must never send without holding a claim, and never write the record without a
 //! condition.
 
+pub mod claim;
+pub mod message;
+
+use crate::digest::sha256_hex;
 use crate::failure::RecordFailure;
-use crate::generate::{hex, pdf_key};
-use crate::ports::{DependencyError, DocumentStore, EventPublisher, NewObject, PutOutcome};
+use crate::ports::{
+    Clock, DocumentStore, EventPublisher, Mailer, OutgoingMail, SendError, SystemClock,
+};
+use crate::store::pdf_key;
+use claim::{Claim, Found};
+use message::{Body, encoded_message_len};
 use paperflow_events::{CloudEvent, DecodeError, EventType, PdfReady, TypeError};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tracing::Instrument;
 
+pub use claim::{MailRecord, MailState};
+pub use message::{Sender, check_address};
 pub use paperflow_events::Emailed;
 
 /// The `source` of every event the pdf-mailer emits.
@@ -75,104 +87,6 @@ pub const SES_MAX_MESSAGE_BYTES: u64 = 40_000_000;
 /// credentials (a Lambda role's) stops working when those credentials expire, which may be
 /// sooner.
 pub const LINK_EXPIRY: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// What the message headers and the text part cost beyond the encoded PDF, at most.
-const MESSAGE_OVERHEAD_BYTES: u64 = 16 * 1024;
-
-/// The storage key of the send record of a notice: `mail/{notice id}.json`. An id that is not
-/// a plain token (paperflow's ids are UUIDs) is replaced by its SHA-256, so that no notice can
-/// choose a key outside `mail/`.
-pub fn mail_record_key(notice_id: &str) -> String {
-    let plain = !notice_id.is_empty()
-        && notice_id.len() <= 128
-        && notice_id
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
-    if plain {
-        format!("mail/{notice_id}.json")
-    } else {
-        format!("mail/sha256-{}.json", hex(&Sha256::digest(notice_id)))
-    }
-}
-
-/// An e-mail ready to hand to the provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutgoingMail {
-    /// The sender, as configured (`MAIL_FROM`): `billing@example.com` or
-    /// `Billing <billing@example.com>`.
-    pub from: String,
-    /// The one recipient.
-    pub to: String,
-    /// The whole MIME message (RFC 5322), headers and parts.
-    pub raw: Vec<u8>,
-}
-
-/// Why the provider did not confirm a send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendError {
-    /// The provider answered with a refusal: nothing was sent.
-    NotSent(DependencyError),
-    /// No usable answer (timeout, lost connection, a server error): the message may have gone
-    /// out.
-    Unknown(DependencyError),
-}
-
-impl SendError {
-    /// The underlying dependency error.
-    pub fn dependency(&self) -> &DependencyError {
-        match self {
-            SendError::NotSent(error) | SendError::Unknown(error) => error,
-        }
-    }
-}
-
-/// Where e-mail goes out: SES v2 in production.
-pub trait Mailer: Send + Sync {
-    /// Sends `mail` and answers the provider's message id.
-    fn send(&self, mail: &OutgoingMail) -> impl Future<Output = Result<String, SendError>> + Send;
-}
-
-/// The state of a send record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MailState {
-    /// An attempt is sending, until `claimed_until`.
-    Claimed,
-    /// An attempt gave up without sending; the next one may claim at once.
-    Released,
-    /// The e-mail went out.
-    Sent,
-}
-
-/// The send record of one notice, `mail/{notice id}.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MailRecord {
-    /// The ready notice this record is about.
-    pub notice_id: String,
-    /// The invoice.
-    pub invoice_id: String,
-    /// Its revision.
-    pub revision: u32,
-    /// Where the e-mail goes.
-    pub recipient: String,
-    /// Claimed, released or sent.
-    pub state: MailState,
-    /// Which attempt wrote the record: 1 for the first claim, +1 per takeover.
-    pub attempt: u32,
-    /// Unique per claim, so that an attempt can tell its own claim from a successor's.
-    pub token: String,
-    /// Until when the claim holds (RFC 3339).
-    pub claimed_until: String,
-    /// The provider's message id, once sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    /// When the provider accepted the message (RFC 3339), once sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_at: Option<String>,
-    /// Whether the PDF was attached (otherwise linked), once sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attached: Option<bool>,
-}
 
 /// What the pdf-mailer is configured with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,69 +108,6 @@ impl MailSettings {
             link_expiry: LINK_EXPIRY,
         }
     }
-}
-
-/// The sender of the e-mails, checked once at start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sender {
-    /// As configured: what the provider is told.
-    pub configured: String,
-    /// The display name, if any.
-    pub name: Option<String>,
-    /// The address.
-    pub address: String,
-}
-
-impl Sender {
-    /// Reads `billing@example.com` or `Billing <billing@example.com>`.
-    ///
-    /// # Errors
-    ///
-    /// A sentence naming what is wrong, when the text is not one plausible address.
-    pub fn parse(text: &str) -> Result<Sender, String> {
-        let text = text.trim();
-        let (name, address) = match text.strip_suffix('>').and_then(|t| t.rsplit_once('<')) {
-            Some((name, address)) => {
-                let name = name.trim().trim_matches('"').trim();
-                ((!name.is_empty()).then(|| name.to_owned()), address.trim())
-            }
-            None => (None, text),
-        };
-        check_address(address).map_err(|problem| format!("MAIL_FROM {text:?}: {problem}"))?;
-        Ok(Sender {
-            configured: text.to_owned(),
-            name,
-            address: address.to_owned(),
-        })
-    }
-}
-
-/// A plausibility check of an e-mail address, not RFC 5321's whole grammar: one `@`, a local
-/// part and a domain with a dot, no spaces, controls or characters that would change the
-/// meaning of a header. The provider has the last word.
-pub fn check_address(address: &str) -> Result<(), String> {
-    if address.len() > 254 {
-        return Err("an address has at most 254 characters".into());
-    }
-    if let Some(bad) = address
-        .chars()
-        .find(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(*c))
-    {
-        return Err(format!("{bad:?} is not allowed in an address"));
-    }
-    let Some((local, domain)) = address.split_once('@') else {
-        return Err("an address needs an @".into());
-    };
-    if local.is_empty() || local.len() > 64 {
-        return Err("the part before the @ must have 1 to 64 characters".into());
-    }
-    if domain.contains('@') {
-        return Err("an address has one @".into());
-    }
-    if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
-        return Err(format!("{domain:?} is not a domain name"));
-    }
-    Ok(())
 }
 
 /// What became of one notice.
@@ -296,6 +147,7 @@ pub struct PdfMailer<S, P, M> {
     publisher: P,
     mailer: M,
     settings: MailSettings,
+    clock: Arc<dyn Clock>,
 }
 
 impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
@@ -307,7 +159,15 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
             publisher,
             mailer,
             settings,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The same mailer reading the time from `clock`: when claims expire, when a message was
+    /// sent.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Handles one notice body (raw, or SNS-wrapped). `claim_ttl` is how long a claim made now
@@ -375,7 +235,9 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
             revision,
             notice_id = notice.id.as_str()
         );
-        self.deliver(&notice, recipient, claim_ttl)
+        // Boxed: the claim protocol over the SDK's calls nests futures deeper than rustc's
+        // layout depth limit allows in a Lambda's `main`; one allocation per notice.
+        Box::pin(self.deliver(&notice, recipient, claim_ttl))
             .instrument(span)
             .await
             .map_err(|failure| failure.about(id, revision))
@@ -387,30 +249,26 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
         recipient: &str,
         claim_ttl: Duration,
     ) -> Result<Mailed, RecordFailure> {
-        let key = mail_record_key(&notice.id);
+        let record = Claim::of(&self.store, &notice.id);
         // 1. Read.
-        let (expected, attempt) = match self.store.get(&key).await? {
-            None => (None, 1),
-            Some((bytes, etag)) => {
-                let record = read_record(&key, &bytes)?;
-                match record.state {
-                    MailState::Sent => {
-                        let emailed = self.emailed(notice, &record)?;
-                        self.publish(&emailed).await?;
-                        tracing::info!("already e-mailed: announced again");
-                        return Ok(Mailed::AlreadySent { notice: emailed });
-                    }
-                    MailState::Claimed if !expired(&record.claimed_until, now()) => {
-                        return Err(RecordFailure::transient(
-                            "mail_in_progress",
-                            format!(
-                                "attempt {} holds the claim on {key} until {}: retry later",
-                                record.attempt, record.claimed_until
-                            ),
-                        ));
-                    }
-                    MailState::Claimed | MailState::Released => (Some(etag), record.attempt + 1),
-                }
+        let (expected, attempt) = match record.find(self.clock.now()).await? {
+            Found::Free { expected, attempt } => (expected, attempt),
+            Found::Sent(sent) => {
+                let emailed = self.emailed(notice, &sent)?;
+                self.publish(&emailed).await?;
+                tracing::info!("already e-mailed: announced again");
+                return Ok(Mailed::AlreadySent { notice: emailed });
+            }
+            Found::Held(held) => {
+                return Err(RecordFailure::transient(
+                    "mail_in_progress",
+                    format!(
+                        "attempt {} holds the claim on {} until {}: retry later",
+                        held.attempt,
+                        crate::store::mail_claim_key(&notice.id),
+                        held.claimed_until
+                    ),
+                ));
             }
         };
 
@@ -418,7 +276,6 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
         let (mail, attached) = self.compose(notice, recipient).await?;
 
         // 3. Claim.
-        let token = paperflow_events::new_event_id();
         let claim = MailRecord {
             notice_id: notice.id.clone(),
             invoice_id: notice.data.invoice_id.clone(),
@@ -426,53 +283,19 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
             recipient: recipient.to_owned(),
             state: MailState::Claimed,
             attempt,
-            token: token.clone(),
-            claimed_until: paperflow_events::now_rfc3339(now() + claim_ttl),
+            token: paperflow_events::new_event_id(),
+            claimed_until: paperflow_events::now_rfc3339(self.clock.now() + claim_ttl),
             message_id: None,
             sent_at: None,
             attached: None,
         };
-        let claimed = match expected.as_deref() {
-            None => self.store.put_new(record_object(&key, &claim)?).await? == PutOutcome::Created,
-            Some(etag) => {
-                self.store
-                    .put_if_match(record_object(&key, &claim)?, Some(etag))
-                    .await?
-                    == crate::ports::SwapOutcome::Swapped
-            }
-        };
-        if !claimed {
-            return Err(RecordFailure::transient(
-                "mail_in_progress",
-                format!("another attempt claimed {key} first: retry later"),
-            ));
-        }
-        let claim_etag = match self.store.get(&key).await? {
-            Some((bytes, etag)) if read_record(&key, &bytes)?.token == token => etag,
-            _ => {
-                return Err(RecordFailure::transient(
-                    "mail_claim_lost",
-                    format!("the claim on {key} was taken over before sending: nothing was sent"),
-                ));
-            }
-        };
+        let claim_version = record.take(&claim, expected.as_deref()).await?;
 
         // 4. Send.
         let message_id = match self.mailer.send(&mail).await {
             Ok(message_id) => message_id,
             Err(SendError::NotSent(error)) => {
-                let released = MailRecord {
-                    state: MailState::Released,
-                    ..claim
-                };
-                // Best effort: should the release fail, the claim simply expires.
-                if let Err(release) = self
-                    .store
-                    .put_if_match(record_object(&key, &released)?, Some(&claim_etag))
-                    .await
-                {
-                    tracing::warn!(%release, "the claim could not be released; it will expire");
-                }
+                record.release(&claim, &claim_version).await;
                 return Err(RecordFailure::from(error));
             }
             Err(SendError::Unknown(error)) => {
@@ -488,25 +311,14 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
         };
 
         // 5. Mark sent.
-        let sent_time = now();
         let sent = MailRecord {
             state: MailState::Sent,
             message_id: Some(message_id),
-            sent_at: Some(paperflow_events::now_rfc3339(sent_time)),
+            sent_at: Some(paperflow_events::now_rfc3339(self.clock.now())),
             attached: Some(attached),
             ..claim
         };
-        let swapped = self
-            .store
-            .put_if_match(record_object(&key, &sent)?, Some(&claim_etag))
-            .await?;
-        let claim_lost = swapped == crate::ports::SwapOutcome::Conflict;
-        if claim_lost {
-            tracing::error!(
-                "the claim on {key} expired while sending and was taken over: the buyer may get \
-                 this e-mail twice; make the claim outlive the function's timeout"
-            );
-        }
+        let claim_lost = record.mark_sent(&sent, &claim_version).await?;
 
         // 6. Announce.
         let emailed = self.emailed(notice, &sent)?;
@@ -537,7 +349,7 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
                     format!("{} named by notice {} is not stored", data.key, notice.id),
                 )
             })?;
-            let sha256 = hex(&Sha256::digest(&pdf));
+            let sha256 = sha256_hex(&pdf);
             if sha256 != data.sha256 {
                 return Err(RecordFailure::transient(
                     "pdf_mismatch",
@@ -574,58 +386,13 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
         recipient: &str,
         body: Body<'_>,
     ) -> Result<Vec<u8>, RecordFailure> {
-        let data = &notice.data;
-        let subject = match data.revision {
-            1 => format!("Invoice {}", data.invoice_id),
-            revision => format!("Invoice {} (revision {revision})", data.invoice_id),
-        };
-        let from = &self.settings.from;
-        let sender = match &from.name {
-            Some(name) => mail_builder::headers::address::Address::new_address(
-                Some(name.as_str()),
-                from.address.as_str(),
-            ),
-            None => mail_builder::headers::address::Address::new_address(
-                None::<&str>,
-                from.address.as_str(),
-            ),
-        };
-        let builder = mail_builder::MessageBuilder::new()
-            .from(sender)
-            .to(recipient)
-            .subject(subject)
-            // SES gives the message its own Message-ID; this one only has to be unique.
-            .message_id(format!("{}@paperflow.invalid", notice.id))
-            .header(
-                "X-Paperflow-Notice-Id",
-                mail_builder::headers::raw::Raw::new(notice.id.clone()),
-            )
-            .header(
-                "X-Paperflow-Correlation-Id",
-                mail_builder::headers::raw::Raw::new(notice.correlation_id().to_owned()),
-            );
-        let builder = match body {
-            Body::Attached(pdf) => builder
-                .text_body(format!(
-                    "Hello,\r\n\r\nplease find attached invoice {} (revision {}).\r\n",
-                    data.invoice_id, data.revision
-                ))
-                .attachment(
-                    "application/pdf",
-                    attachment_name(&data.invoice_id, data.revision),
-                    pdf,
-                ),
-            Body::Linked(link) => builder.text_body(format!(
-                "Hello,\r\n\r\ninvoice {} (revision {}) is too large to attach.\r\n\
-                 Download it within {} hours here:\r\n\r\n{link}\r\n",
-                data.invoice_id,
-                data.revision,
-                self.settings.link_expiry.as_secs() / 3600
-            )),
-        };
-        builder.write_to_vec().map_err(|error| {
-            RecordFailure::permanent("internal", format!("building the message: {error}"))
-        })
+        message::build(
+            notice,
+            &self.settings.from,
+            recipient,
+            body,
+            self.settings.link_expiry,
+        )
     }
 
     fn emailed(
@@ -637,7 +404,7 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
             .sent_at
             .as_deref()
             .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
-            .unwrap_or_else(now);
+            .unwrap_or_else(|| self.clock.now());
         let message_id = record.message_id.clone().ok_or_else(|| {
             RecordFailure::transient(
                 "mail_record_unreadable",
@@ -673,73 +440,17 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
     }
 }
 
-enum Body<'a> {
-    Attached(&'a [u8]),
-    Linked(&'a str),
-}
-
-/// The size of a message carrying a PDF of `pdf_bytes`, at most: base64 (4 bytes per 3, a
-/// line break per 76 characters) plus headers and text.
-pub fn encoded_message_len(pdf_bytes: u64) -> u64 {
-    let encoded = pdf_bytes.div_ceil(3).saturating_mul(4);
-    encoded
-        .saturating_add(encoded.div_ceil(76).saturating_mul(2))
-        .saturating_add(MESSAGE_OVERHEAD_BYTES)
-}
-
-/// `INV-2026-000123.pdf`, or `…-r2.pdf` for later revisions; characters a file name should not
-/// carry become `_`.
-fn attachment_name(invoice_id: &str, revision: u32) -> String {
-    let safe: String = invoice_id
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    match revision {
-        1 => format!("{safe}.pdf"),
-        revision => format!("{safe}-r{revision}.pdf"),
-    }
-}
-
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
-
-/// Whether a claim until `until` is over at `now`. An unreadable time counts as over: a
-/// record nobody can interpret must not block the notice forever.
-fn expired(until: &str, now: OffsetDateTime) -> bool {
-    OffsetDateTime::parse(until, &Rfc3339).map_or(true, |until| until <= now)
-}
-
-fn read_record(key: &str, bytes: &[u8]) -> Result<MailRecord, RecordFailure> {
-    serde_json::from_slice(bytes).map_err(|error| {
-        // Only this module writes these records; an unreadable one needs an operator, and
-        // failing keeps the notice until one has looked.
-        RecordFailure::transient(
-            "mail_record_unreadable",
-            format!("{key} is not a send record: {error}"),
-        )
-    })
-}
-
-fn record_object(key: &str, record: &MailRecord) -> Result<NewObject, RecordFailure> {
-    NewObject::json(key, record).map_err(|error| {
-        RecordFailure::permanent("internal", format!("serialising a send record: {error}"))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     //! The protocol's rules, against the ports in memory. The real thing (S3's conditional
     //! writes, SES, SNS) is tested against moto in `tests/mailer.rs`.
 
     use super::*;
+    use crate::DependencyError;
     use crate::memory::{MemoryPublisher, MemoryStore};
+    use crate::ports::NewObject;
+    use crate::store::mail_claim_key;
+    use crate::store::records::Records;
     use std::collections::BTreeMap;
     use std::sync::Mutex;
 
@@ -777,6 +488,10 @@ mod tests {
     }
 
     const PDF: &[u8] = b"%PDF-1.7 a tiny stand-in";
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
     const TTL: Duration = Duration::from_secs(60);
 
     fn down() -> DependencyError {
@@ -815,13 +530,13 @@ mod tests {
         notice_with(serde_json::json!({
             "invoice_id": "INV-1", "revision": 1, "bucket": "memory",
             "key": "invoices/INV-1/r1.pdf", "size": PDF.len(),
-            "sha256": hex(&Sha256::digest(PDF)), "pages": 1,
+            "sha256": sha256_hex(PDF), "pages": 1,
             "buyer_email": "ap@contoso.example"
         }))
     }
 
     fn record_key() -> String {
-        mail_record_key("0193a5b0-0000-7000-8000-000000000001")
+        mail_claim_key("0193a5b0-0000-7000-8000-000000000001")
     }
 
     fn record(store: &MemoryStore) -> MailRecord {
@@ -843,8 +558,8 @@ mod tests {
     }
 
     async fn put_record(store: &MemoryStore, record: &MailRecord) {
-        store
-            .put_new(record_object(&record_key(), record).expect("an object"))
+        Records::new(store)
+            .create(&record_key(), record)
             .await
             .expect("stored");
     }
@@ -952,6 +667,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_claim_left_behind_expires_by_the_mailer_s_clock() {
+        let (store, publisher) = setup().await;
+        let ses = ScriptedMailer::failing_with(SendError::Unknown(down()));
+        let clock =
+            crate::memory::ManualClock::starting_at(time::macros::datetime!(2026-11-26 14:05 UTC));
+        let mailer = mailer(&store, &publisher, &ses).with_clock(Arc::new(clock.clone()));
+        mailer.mail(&notice(), TTL).await.expect_err("unknown");
+        clock.advance(TTL - Duration::from_secs(1));
+        let held = mailer.mail(&notice(), TTL).await.expect_err("still held");
+        assert_eq!(held.code, "mail_in_progress");
+        clock.advance(Duration::from_secs(1));
+        mailer
+            .mail(&notice(), TTL)
+            .await
+            .expect("taken over and sent");
+        let record = record(&store);
+        assert_eq!((record.state, record.attempt), (MailState::Sent, 2));
+        let sent_at = OffsetDateTime::parse(record.sent_at.as_deref().expect("sent"), &Rfc3339);
+        assert_eq!(
+            sent_at.expect("RFC 3339"),
+            clock.now(),
+            "the time of the clock"
+        );
+        assert_eq!(ses.sent(), 2);
+    }
+
+    #[tokio::test]
     async fn a_pdf_that_differs_from_its_notice_is_not_sent_and_holds_no_claim() {
         let (store, publisher) = setup().await;
         let body = notice_with(serde_json::json!({
@@ -977,7 +719,7 @@ mod tests {
         let base = serde_json::json!({
             "invoice_id": "INV-1", "revision": 1, "bucket": "memory",
             "key": "invoices/INV-1/r1.pdf", "size": PDF.len(),
-            "sha256": hex(&Sha256::digest(PDF)), "pages": 1
+            "sha256": sha256_hex(PDF), "pages": 1
         });
         let mut no_email = base.clone();
         no_email["buyer_email"] = serde_json::json!("  ");
@@ -1047,40 +789,5 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("application/pdf"));
-    }
-
-    #[test]
-    fn senders_and_addresses_are_checked() {
-        let sender = Sender::parse(" \"Billing\" <billing@paperflow.example> ").expect("valid");
-        assert_eq!(sender.name.as_deref(), Some("Billing"));
-        assert_eq!(sender.address, "billing@paperflow.example");
-        assert_eq!(
-            Sender::parse("billing@paperflow.example")
-                .expect("valid")
-                .name,
-            None
-        );
-        for bad in [
-            "", "billing", "a@b", "a@@b.c", "a b@c.d", "<a@b.c", "@b.c", "a@.b",
-        ] {
-            assert!(Sender::parse(bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn record_keys_stay_inside_mail() {
-        assert_eq!(mail_record_key("abc-123"), "mail/abc-123.json");
-        let odd = mail_record_key("../invoices/x");
-        assert!(
-            odd.starts_with("mail/sha256-") && !odd.contains(".."),
-            "{odd}"
-        );
-    }
-
-    #[test]
-    fn the_size_estimate_covers_base64_and_line_breaks() {
-        assert_eq!(encoded_message_len(0), MESSAGE_OVERHEAD_BYTES);
-        // 57 bytes are one full 76-character line plus CRLF.
-        assert_eq!(encoded_message_len(57), 76 + 2 + MESSAGE_OVERHEAD_BYTES);
     }
 }

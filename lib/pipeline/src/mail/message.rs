@@ -1,0 +1,203 @@
+//! The e-mail itself: the sender's and the recipient's addresses, and the MIME message
+//! (RFC 5322) that carries a ready PDF, attached, or a link to it when it is too large.
+//!
+//! Nothing here does I/O or knows the claim protocol: [`super`] fetches the PDF, decides
+//! between attaching and linking, and guards the send.
+
+use crate::failure::RecordFailure;
+use paperflow_events::{CloudEvent, PdfReady};
+use std::time::Duration;
+
+/// What the message headers and the text part cost beyond the encoded PDF, at most.
+pub(super) const MESSAGE_OVERHEAD_BYTES: u64 = 16 * 1024;
+
+/// The sender of the e-mails, checked once at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    /// As configured: what the provider is told.
+    pub configured: String,
+    /// The display name, if any.
+    pub name: Option<String>,
+    /// The address.
+    pub address: String,
+}
+
+impl Sender {
+    /// Reads `billing@example.com` or `Billing <billing@example.com>`.
+    ///
+    /// # Errors
+    ///
+    /// A sentence naming what is wrong, when the text is not one plausible address.
+    pub fn parse(text: &str) -> Result<Sender, String> {
+        let text = text.trim();
+        let (name, address) = match text.strip_suffix('>').and_then(|t| t.rsplit_once('<')) {
+            Some((name, address)) => {
+                let name = name.trim().trim_matches('"').trim();
+                ((!name.is_empty()).then(|| name.to_owned()), address.trim())
+            }
+            None => (None, text),
+        };
+        check_address(address).map_err(|problem| format!("MAIL_FROM {text:?}: {problem}"))?;
+        Ok(Sender {
+            configured: text.to_owned(),
+            name,
+            address: address.to_owned(),
+        })
+    }
+}
+
+/// A plausibility check of an e-mail address, not RFC 5321's whole grammar: one `@`, a local
+/// part and a domain with a dot, no spaces, controls or characters that would change the
+/// meaning of a header. The provider has the last word.
+pub fn check_address(address: &str) -> Result<(), String> {
+    if address.len() > 254 {
+        return Err("an address has at most 254 characters".into());
+    }
+    if let Some(bad) = address
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(*c))
+    {
+        return Err(format!("{bad:?} is not allowed in an address"));
+    }
+    let Some((local, domain)) = address.split_once('@') else {
+        return Err("an address needs an @".into());
+    };
+    if local.is_empty() || local.len() > 64 {
+        return Err("the part before the @ must have 1 to 64 characters".into());
+    }
+    if domain.contains('@') {
+        return Err("an address has one @".into());
+    }
+    if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        return Err(format!("{domain:?} is not a domain name"));
+    }
+    Ok(())
+}
+
+/// What the message carries: the PDF itself, or a link to it.
+pub(super) enum Body<'a> {
+    /// The PDF, attached.
+    Attached(&'a [u8]),
+    /// A presigned link to the PDF.
+    Linked(&'a str),
+}
+
+/// The size of a message carrying a PDF of `pdf_bytes`, at most: base64 (4 bytes per 3, a
+/// line break per 76 characters) plus headers and text.
+pub fn encoded_message_len(pdf_bytes: u64) -> u64 {
+    let encoded = pdf_bytes.div_ceil(3).saturating_mul(4);
+    encoded
+        .saturating_add(encoded.div_ceil(76).saturating_mul(2))
+        .saturating_add(MESSAGE_OVERHEAD_BYTES)
+}
+
+/// `INV-2026-000123.pdf`, or `…-r2.pdf` for later revisions; characters a file name should not
+/// carry become `_`.
+fn attachment_name(invoice_id: &str, revision: u32) -> String {
+    let safe: String = invoice_id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match revision {
+        1 => format!("{safe}.pdf"),
+        revision => format!("{safe}-r{revision}.pdf"),
+    }
+}
+
+/// The whole MIME message of `notice`, from `from` to `recipient`, carrying `body`; a linked
+/// PDF's text says how long the link (`link_expiry`) stays valid.
+pub(super) fn build(
+    notice: &CloudEvent<PdfReady>,
+    from: &Sender,
+    recipient: &str,
+    body: Body<'_>,
+    link_expiry: Duration,
+) -> Result<Vec<u8>, RecordFailure> {
+    let data = &notice.data;
+    let subject = match data.revision {
+        1 => format!("Invoice {}", data.invoice_id),
+        revision => format!("Invoice {} (revision {revision})", data.invoice_id),
+    };
+    let sender = match &from.name {
+        Some(name) => mail_builder::headers::address::Address::new_address(
+            Some(name.as_str()),
+            from.address.as_str(),
+        ),
+        None => mail_builder::headers::address::Address::new_address(
+            None::<&str>,
+            from.address.as_str(),
+        ),
+    };
+    let builder = mail_builder::MessageBuilder::new()
+        .from(sender)
+        .to(recipient)
+        .subject(subject)
+        // SES gives the message its own Message-ID; this one only has to be unique.
+        .message_id(format!("{}@paperflow.invalid", notice.id))
+        .header(
+            "X-Paperflow-Notice-Id",
+            mail_builder::headers::raw::Raw::new(notice.id.clone()),
+        )
+        .header(
+            "X-Paperflow-Correlation-Id",
+            mail_builder::headers::raw::Raw::new(notice.correlation_id().to_owned()),
+        );
+    let builder = match body {
+        Body::Attached(pdf) => builder
+            .text_body(format!(
+                "Hello,\r\n\r\nplease find attached invoice {} (revision {}).\r\n",
+                data.invoice_id, data.revision
+            ))
+            .attachment(
+                "application/pdf",
+                attachment_name(&data.invoice_id, data.revision),
+                pdf,
+            ),
+        Body::Linked(link) => builder.text_body(format!(
+            "Hello,\r\n\r\ninvoice {} (revision {}) is too large to attach.\r\n\
+             Download it within {} hours here:\r\n\r\n{link}\r\n",
+            data.invoice_id,
+            data.revision,
+            link_expiry.as_secs() / 3600
+        )),
+    };
+    builder.write_to_vec().map_err(|error| {
+        RecordFailure::permanent("internal", format!("building the message: {error}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn senders_and_addresses_are_checked() {
+        let sender = Sender::parse(" \"Billing\" <billing@paperflow.example> ").expect("valid");
+        assert_eq!(sender.name.as_deref(), Some("Billing"));
+        assert_eq!(sender.address, "billing@paperflow.example");
+        assert_eq!(
+            Sender::parse("billing@paperflow.example")
+                .expect("valid")
+                .name,
+            None
+        );
+        for bad in [
+            "", "billing", "a@b", "a@@b.c", "a b@c.d", "<a@b.c", "@b.c", "a@.b",
+        ] {
+            assert!(Sender::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_size_estimate_covers_base64_and_line_breaks() {
+        assert_eq!(encoded_message_len(0), MESSAGE_OVERHEAD_BYTES);
+        // 57 bytes are one full 76-character line plus CRLF.
+        assert_eq!(encoded_message_len(57), 76 + 2 + MESSAGE_OVERHEAD_BYTES);
+    }
+}
