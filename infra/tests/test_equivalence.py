@@ -18,18 +18,11 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from sam_translate import INFRA, load_sam, translate
-
-CDK_DIR = INFRA / "cdk"
-STACK_NAME = "paperflow"
+from sam_translate import load_sam, translate
 
 # Resource types compared property by property, and the properties that only one tool writes.
 PLAIN_TYPES = {
@@ -298,27 +291,7 @@ def differences(a: dict, b: dict, path: str = "") -> list[str]:
     return []
 
 
-# --- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def sam_template() -> dict:
-    return translate()
-
-
-@pytest.fixture(scope="session")
-def cdk_template() -> dict:
-    given = os.environ.get("PAPERFLOW_CDK_TEMPLATE")
-    if given:
-        return json.loads(Path(given).read_text())
-    with tempfile.TemporaryDirectory() as out:
-        subprocess.run(
-            ["npx", "--no-install", "tsx", "bin/synth-offline.ts", out],
-            cwd=CDK_DIR,
-            check=True,
-            env={**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"},
-        )
-        return json.loads((Path(out) / f"{STACK_NAME}.template.json").read_text())
+# --- fixtures (sam_template and cdk_template are in conftest.py) ---------------------------------
 
 
 @pytest.fixture(scope="session")
