@@ -343,7 +343,7 @@ def test_same_conditions_and_mappings(models):
     sam, cdk = models
     assert differences(sam["conditions"], cdk["conditions"]) == []
     assert differences(sam["mappings"], cdk["mappings"]) == []
-    assert sam["mappings"]["MailerPacing"]["14"] == {"Concurrency": "3"}
+    assert sam["mappings"]["MailerPacing"]["14"] == {"Concurrency": "2"}
     assert sam["conditions"] == {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": ["${AlarmEmail}", ""]}]}}
     assert sam["resources"]["AlarmEmailSubscription"]["Condition"] == "HasAlarmEmail"
 

@@ -84,21 +84,21 @@ const CONSUMER_CHECKOV_SKIPS: Array<[string, string]> = [
 ];
 
 /**
- * The mailer's reserved concurrency for each SES send rate: floor(rate x 0.25 s), at least 1, where
- * 0.25 s is the mailer's duration per notice (docs/CAPACITY.md). The same table as the SAM
+ * The mailer's reserved concurrency for each SES send rate: floor(rate x 0.175 s), at least 1, where
+ * 0.175 s is the mailer's modelled duration per notice (docs/CAPACITY.md). The same table as the SAM
  * template's Mappings.MailerPacing; scripts/capacity.py computes it.
  */
 export const MAILER_PACING: Record<string, number> = {
   '1': 1,
   '2': 1,
   '5': 1,
-  '10': 2,
-  '14': 3,
-  '20': 5,
-  '50': 12,
-  '100': 25,
-  '200': 50,
-  '500': 125,
+  '10': 1,
+  '14': 2,
+  '20': 3,
+  '50': 8,
+  '100': 17,
+  '200': 35,
+  '500': 87,
 };
 
 const ACCESS_LOG_FORMAT = JSON.stringify({
