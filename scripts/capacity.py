@@ -275,6 +275,29 @@ def pacing_concurrency(ses_rate: float, duration_s: float) -> int:
     return max(1, math.floor(ses_rate * duration_s))
 
 
+def cost_per_million(per_invoice: dict[str, float], invocations: float, gb_s: float, log_bytes: float,
+                     scenario: Scenario) -> dict[str, float]:
+    """Dollars per million invoices, item by item, at the list prices above."""
+    message_gb = (scenario.pdf_kb * 4 / 3 + 4) / 1e6  # base64 of the PDF plus headers and text
+    million = 1e6
+    return {
+        "Lambda (requests)": invocations * million * PRICE["lambda_request"],
+        "Lambda (GB-s, arm64)": gb_s * million * PRICE["lambda_gb_s_arm64"],
+        "S3 PUT": per_invoice.get("s3_put", 0) * million * PRICE["s3_put"],
+        "S3 GET/HEAD": per_invoice.get("s3_get", 0) * million * PRICE["s3_get"],
+        "SQS": per_invoice.get("sqs", 0) * million * PRICE["sqs_request"],
+        "SNS": per_invoice.get("sns_publish", 0) * million * PRICE["sns_publish"],
+        "HTTP API": per_invoice.get("http_api", 0) * million * PRICE["http_api_request"],
+        "SES (e-mails)": per_invoice.get("ses_send", 0) * million * PRICE["ses_email"],
+        "SES (attachments)": (message_gb * million * PRICE["ses_attachment_gb"]) if scenario.email else 0.0,
+        "CloudWatch Logs (ingestion)": log_bytes * million / 1e9 * PRICE["logs_ingest_gb"],
+        # SQS reuses a data key for 5 minutes per queue and principal, S3 bucket keys one per
+        # bucket and session: KMS calls follow time and cold starts, not invoices. ~100 calls an
+        # hour while busy, at 10,000 invoices an hour 100 hours per million.
+        "KMS (requests)": 100 * (million / max(scenario.rate_per_hour, 1)) * PRICE["kms_request"],
+    }
+
+
 def model(template: dict, scenario: Scenario) -> dict:
     s = settings(template)
     rate = scenario.rate_per_hour / 3600
@@ -331,24 +354,7 @@ def model(template: dict, scenario: Scenario) -> dict:
         + LOG_BYTES_PER_RECORD * (1 + 1 + (1 if scenario.email else 0) + events)
         + ACCESS_LOG_BYTES
     )
-    message_gb = (scenario.pdf_kb * 4 / 3 + 4) / 1e6  # base64 of the PDF plus headers and text
-    million = 1e6
-    cost = {
-        "Lambda (requests)": invocations * million * PRICE["lambda_request"],
-        "Lambda (GB-s, arm64)": gb_s * million * PRICE["lambda_gb_s_arm64"],
-        "S3 PUT": per_invoice.get("s3_put", 0) * million * PRICE["s3_put"],
-        "S3 GET/HEAD": per_invoice.get("s3_get", 0) * million * PRICE["s3_get"],
-        "SQS": per_invoice.get("sqs", 0) * million * PRICE["sqs_request"],
-        "SNS": per_invoice.get("sns_publish", 0) * million * PRICE["sns_publish"],
-        "HTTP API": per_invoice.get("http_api", 0) * million * PRICE["http_api_request"],
-        "SES (e-mails)": per_invoice.get("ses_send", 0) * million * PRICE["ses_email"],
-        "SES (attachments)": (message_gb * million * PRICE["ses_attachment_gb"]) if scenario.email else 0.0,
-        "CloudWatch Logs (ingestion)": log_bytes * million / 1e9 * PRICE["logs_ingest_gb"],
-        # SQS reuses a data key for 5 minutes per queue and principal, S3 bucket keys one per
-        # bucket and session: KMS calls follow time and cold starts, not invoices. ~100 calls an
-        # hour while busy, at 10,000 invoices an hour 100 hours per million.
-        "KMS (requests)": 100 * (million / max(scenario.rate_per_hour, 1)) * PRICE["kms_request"],
-    }
+    cost = cost_per_million(per_invoice, invocations, gb_s, log_bytes, scenario)
     return {
         "settings": s,
         "scenario": scenario,
@@ -371,7 +377,7 @@ def model(template: dict, scenario: Scenario) -> dict:
         },
         "invocations": invocations,
         "gb_s": gb_s,
-        "log_gb_per_million": log_bytes * million / 1e9,
+        "log_kb_per_invoice": log_bytes / 1000,
         "cost": cost,
         "total": sum(cost.values()),
         "at_rest_month": PRICE["kms_key_month"] + s.alarms * PRICE["alarm_month"],
@@ -425,7 +431,7 @@ def render(result: dict) -> str:
     lines.append(f"  {'total':<28} ${result['total']:9.2f}")
     lines.append(
         f"  ({result['invocations']:.2f} invocations, {result['gb_s']:.4f} GB-s and "
-        f"{result['log_gb_per_million']:.1f} KB of logs per invoice)"
+        f"{result['log_kb_per_invoice']:.1f} KB of logs per invoice)"
     )
     lines.append(f"at rest: ${result['at_rest_month']:.2f} a month (the KMS key, {s.alarms} alarms)")
     return "\n".join(lines)
