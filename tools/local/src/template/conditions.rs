@@ -97,7 +97,8 @@ impl Evaluation<'_> {
                 self.condition(name, &place, resolver)
             }
             "Fn::Equals" => {
-                let [left, right] = operands(argument, &place, 2..=2)?[..] else {
+                let [left, right] = operands(argument, &place, 2..=2, "a list of two values")?[..]
+                else {
                     unreachable!("operands holds the count to 2");
                 };
                 let left = comparable(left, &format!("{place}[0]"), resolver)?;
@@ -105,16 +106,22 @@ impl Evaluation<'_> {
                 Ok(left == right)
             }
             "Fn::Not" => {
-                let [operand] = operands(argument, &place, 1..=1)?[..] else {
+                let [operand] = operands(argument, &place, 1..=1, "a list of one condition")?[..]
+                else {
                     unreachable!("operands holds the count to 1");
                 };
                 Ok(!self.function(operand, &format!("{place}[0]"), resolver)?)
             }
             "Fn::And" | "Fn::Or" => {
                 let mut values = Vec::new();
-                for (index, operand) in operands(argument, &place, 2..=MOST_OPERANDS)?
-                    .into_iter()
-                    .enumerate()
+                for (index, operand) in operands(
+                    argument,
+                    &place,
+                    2..=MOST_OPERANDS,
+                    "a list of 2 to 10 conditions",
+                )?
+                .into_iter()
+                .enumerate()
                 {
                     values.push(self.function(operand, &format!("{place}[{index}]"), resolver)?);
                 }
@@ -146,26 +153,17 @@ fn condition_function(body: &Value) -> Option<(String, &Value)> {
     intrinsic(body)
 }
 
-/// The operands of a condition function, a list of `count` items.
+/// The operands of a condition function, a list of `count` items; otherwise an error saying
+/// the function takes `expected`.
 fn operands<'v>(
     argument: &'v Value,
     place: &str,
     count: std::ops::RangeInclusive<usize>,
+    expected: &str,
 ) -> Result<Vec<&'v Value>> {
     match argument {
         Value::Sequence(items) if count.contains(&items.len()) => Ok(items.iter().collect()),
-        _ if count.start() == count.end() => Err(invalid(
-            place,
-            format!("takes a list of {} item(s)", count.start()),
-        )),
-        _ => Err(invalid(
-            place,
-            format!(
-                "takes a list of {} to {} conditions",
-                count.start(),
-                count.end()
-            ),
-        )),
+        _ => Err(invalid(place, format!("takes {expected}"))),
     }
 }
 
