@@ -1060,6 +1060,14 @@ fn a_reference_to_a_resource_left_out_is_refused() {
         error,
         "Resources.ProdOrBig.Properties.QueueName: ProdOnly is not created: its condition IsProd is false (CloudFormation refuses this reference too)"
     );
+    let error = error_of(parse_with(
+        &template.replace("!GetAtt ProdOnly.QueueName", "!Sub \"${ProdOnly}-copy\""),
+        &[],
+    ));
+    assert!(
+        error.ends_with("ProdOnly is not created: its condition IsProd is false (CloudFormation refuses this reference too)"),
+        "{error}"
+    );
 }
 
 #[test]

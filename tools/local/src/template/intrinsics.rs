@@ -305,6 +305,7 @@ impl Resolver<'_> {
             } else if self.parameters.contains_key(name)
                 || name.starts_with("AWS::")
                 || self.resources.iter().any(|r| r.logical_id == name)
+                || self.skipped.contains_key(name)
             {
                 as_string(&self.reference(name, place)?, place)?
             } else if let Some((logical_id, attribute)) = name.split_once('.') {
