@@ -18,18 +18,11 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from sam_translate import INFRA, load_sam, translate
-
-CDK_DIR = INFRA / "cdk"
-STACK_NAME = "paperflow"
+from sam_translate import load_sam, translate
 
 # Resource types compared property by property, and the properties that only one tool writes.
 PLAIN_TYPES = {
@@ -229,6 +222,8 @@ def model(template: dict, tool: str) -> dict:
             for key in ("DeletionPolicy", "UpdateReplacePolicy"):
                 # CloudFormation's default is Delete: leaving it out and writing it are the same.
                 entry[key] = r.get(key, "Delete")
+            if "Condition" in r:
+                entry["Condition"] = r["Condition"]
             # How the function is built: binary name (SAM copies it onto the EventInvokeConfig too).
             meta = {k: r["Metadata"][k] for k in METADATA_KEYS if k in r.get("Metadata", {})}
             if meta and rtype == "AWS::Lambda::Function":
@@ -262,6 +257,10 @@ def model(template: dict, tool: str) -> dict:
         if name != "BootstrapVersion"  # the CDK toolkit's own
     }
     m["outputs"] = {name: norm(o["Value"]) for name, o in template.get("Outputs", {}).items()}
+    m["conditions"] = deep_scalar(norm(template.get("Conditions", {})))
+    # CDK writes a mapping only when a Fn::FindInMap cannot be resolved at synth time; the
+    # template's own mappings are the ones compared.
+    m["mappings"] = deep_scalar(template.get("Mappings", {}))
     return m
 
 
@@ -292,27 +291,7 @@ def differences(a: dict, b: dict, path: str = "") -> list[str]:
     return []
 
 
-# --- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def sam_template() -> dict:
-    return translate()
-
-
-@pytest.fixture(scope="session")
-def cdk_template() -> dict:
-    given = os.environ.get("PAPERFLOW_CDK_TEMPLATE")
-    if given:
-        return json.loads(Path(given).read_text())
-    with tempfile.TemporaryDirectory() as out:
-        subprocess.run(
-            ["npx", "--no-install", "tsx", "bin/synth-offline.ts", out],
-            cwd=CDK_DIR,
-            check=True,
-            env={**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"},
-        )
-        return json.loads((Path(out) / f"{STACK_NAME}.template.json").read_text())
+# --- fixtures (sam_template and cdk_template are in conftest.py) ---------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -360,6 +339,15 @@ def test_same_parameters_and_outputs(models):
     assert differences(sam["outputs"], cdk["outputs"]) == []
 
 
+def test_same_conditions_and_mappings(models):
+    sam, cdk = models
+    assert differences(sam["conditions"], cdk["conditions"]) == []
+    assert differences(sam["mappings"], cdk["mappings"]) == []
+    assert sam["mappings"]["MailerPacing"]["14"] == {"Concurrency": "2"}
+    assert sam["conditions"] == {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": ["${AlarmEmail}", ""]}]}}
+    assert sam["resources"]["AlarmEmailSubscription"]["Condition"] == "HasAlarmEmail"
+
+
 def test_the_model_holds_what_the_design_asks_for(models):
     """Not only equal, but equal in what matters: a sanity check on the model itself."""
     sam, _ = models
@@ -379,13 +367,44 @@ def test_the_model_holds_what_the_design_asks_for(models):
     esm = res["PdfGeneratorFunctionPdfRequests"]["Properties"]
     assert esm["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert esm["EventSourceArn"] == "${PdfRequestsQueue.Arn}"
+    # Lambda's advice for SQS sources: visibility at least 6 x the timeout plus the batching window;
+    # paperflow keeps a margin over that.
+    for queue_id, esm_id, function_id in [
+        ("PdfRequestsQueue", "PdfGeneratorFunctionPdfRequests", "PdfGeneratorFunction"),
+        ("ArchiveQueue", "EventArchiverFunctionArchive", "EventArchiverFunction"),
+    ]:
+        timeout = int(functions[function_id]["Properties"]["Timeout"])
+        window = int(res[esm_id]["Properties"]["MaximumBatchingWindowInSeconds"])
+        assert int(res[queue_id]["Properties"]["VisibilityTimeout"]) > 6 * timeout + window, queue_id
     queue = res["PdfRequestsQueue"]["Properties"]
-    assert int(queue["VisibilityTimeout"]) >= 6 * int(functions["PdfGeneratorFunction"]["Properties"]["Timeout"])
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == "${PdfRequestsDeadLetterQueue.Arn}"
     sub = res["PdfRequestsSubscription"]["Properties"]
     assert (sub["RawMessageDelivery"], sub["FilterPolicy"]) == ("true", {"type": ["invoice.finalized.v1"]})
     mailer_sub = res["PdfMailerFunctionPdfReady"]["Properties"]
     assert mailer_sub["FilterPolicy"] == {"type": ["invoice.pdf.ready.v1"]}
+    # Every SNS subscription has a dead-letter queue, and SNS may write to it.
+    subscriptions = {lid: r for lid, r in res.items() if r["Type"] == "AWS::SNS::Subscription"}
+    assert len(subscriptions) == 5
+    for lid, r in subscriptions.items():
+        dlq = r["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]
+        queue_id = dlq.removeprefix("${").removesuffix(".Arn}")
+        policy = next(p for p in res.values() if p["Type"] == "AWS::SQS::QueuePolicy" and p["Properties"]["Queues"] == [f"${{{queue_id}}}"])
+        senders = [
+            st["Condition"]["ArnEquals"]["aws:SourceArn"]
+            for st in policy["Properties"]["PolicyDocument"]
+            if st["Effect"] == "Allow" and st.get("Principal") == {"Service": ["sns.amazonaws.com"]}
+        ]
+        assert r["Properties"]["TopicArn"] in senders, f"{lid}: SNS may not write to {queue_id}"
+    # Every alarm tells someone: the alarm topic, when it fires and when it is OK again.
+    alarms = {lid: r["Properties"] for lid, r in res.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert len(alarms) == 20
+    for lid, alarm in alarms.items():
+        assert alarm["AlarmActions"] == ["${AlarmTopic}"] == alarm["OKActions"], lid
+    # The mailer is paced and the API capped; the queue consumers are bounded by their mappings.
+    assert functions["PdfMailerFunction"]["Properties"]["ReservedConcurrentExecutions"] == {
+        "Fn::FindInMap": ["MailerPacing", "${SesMaxSendRate}", "Concurrency"]
+    }
+    assert functions["InvoiceApiFunction"]["Properties"]["ReservedConcurrentExecutions"] == "${ApiReservedConcurrency}"
     for lid, r in res.items():
         if r["Type"] == "AWS::IAM::Role":
             for policy in r["Properties"]["Policies"]:
@@ -446,6 +465,14 @@ def _sam_model_after(change) -> dict:
             ),
         ),
         ("extra resource", lambda r: r.__setitem__("Extra", {"Type": "AWS::SQS::Queue", "Properties": {}})),
+        ("subscription redrive", lambda r: r["ArchiveDocumentEventsSubscription"]["Properties"].pop("RedrivePolicy")),
+        ("alarm action", lambda r: r["ArchiveAgeAlarm"]["Properties"].pop("OKActions")),
+        ("alarm threshold", lambda r: r["PdfRequestsAgeAlarm"]["Properties"].__setitem__("Threshold", 3600)),
+        (
+            "reserved concurrency",
+            lambda r: r["InvoiceApiFunction"]["Properties"].__setitem__("ReservedConcurrentExecutions", 50),
+        ),
+        ("resource condition", lambda r: r["AlarmEmailSubscription"].pop("Condition")),
     ],
 )
 def test_a_change_on_one_side_is_found(models, what, change):

@@ -9,6 +9,8 @@
 // (sqs:GetQueueUrl on send, kms:Encrypt / kms:ReEncrypt*, ...).
 import * as path from 'node:path';
 import {
+  CfnCondition,
+  CfnMapping,
   CfnOutput,
   CfnParameter,
   CfnResource,
@@ -17,6 +19,7 @@ import {
   RemovalPolicy,
   Stack,
   StackProps,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -24,6 +27,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -57,10 +61,6 @@ function checkovSkip(c: IConstruct, skips: Array<[string, string]>): void {
 
 const FUNCTION_CHECKOV_SKIPS: Array<[string, string]> = [
   [
-    'CKV_AWS_115',
-    'No reserved concurrency: it would take capacity from the account pool (and fails on new accounts limited to 10). The API is bounded by the HTTP API throttling, the queue consumers by their event source mapping MaximumConcurrency.',
-  ],
-  [
     'CKV_AWS_116',
     'A function DLQ applies only to asynchronous invocations. The SQS consumers are invoked synchronously and redrive to their queue DLQ; the API answers its caller; the mailer has an on-failure destination (mailer-failures), which carries more context.',
   ],
@@ -73,6 +73,33 @@ const FUNCTION_CHECKOV_SKIPS: Array<[string, string]> = [
     'The environment holds resource names and ARNs and the sender address, no secrets; Lambda encrypts it at rest with its service key.',
   ],
 ];
+
+/** The queue consumers reserve no concurrency: their event source mapping bounds them. */
+const CONSUMER_CHECKOV_SKIPS: Array<[string, string]> = [
+  [
+    'CKV_AWS_115',
+    'No reserved concurrency for a queue consumer: its event source mapping MaximumConcurrency bounds it without taking capacity from the account pool (the invoice-api and the pdf-mailer reserve theirs).',
+  ],
+  ...FUNCTION_CHECKOV_SKIPS,
+];
+
+/**
+ * The mailer's reserved concurrency for each SES send rate: floor(rate x 0.175 s), at least 1, where
+ * 0.175 s is the mailer's modelled duration per notice (docs/CAPACITY.md). The same table as the SAM
+ * template's Mappings.MailerPacing; scripts/capacity.py computes it.
+ */
+export const MAILER_PACING: Record<string, number> = {
+  '1': 1,
+  '2': 1,
+  '5': 1,
+  '10': 1,
+  '14': 2,
+  '20': 3,
+  '50': 8,
+  '100': 17,
+  '200': 35,
+  '500': 87,
+};
 
 const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: '$context.requestId',
@@ -122,6 +149,35 @@ export class PaperflowStack extends Stack {
       maxValue: 10240,
       description: 'Memory of every function in MB (CPU share grows with it; 512 MB renders a 12-line invoice in ~1 ms).',
     }).valueAsNumber;
+    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^$|^[^@\\s]+@[^@\\s]+$',
+      description:
+        'An e-mail address that every alarm notifies (SNS asks it to confirm the subscription once). Empty: no subscription; subscribe your on-call tool to the alarm topic (output AlarmTopicArn).',
+    }).valueAsString;
+    const sesMaxSendRate = new CfnParameter(this, 'SesMaxSendRate', {
+      type: 'String',
+      default: '14',
+      allowedValues: Object.keys(MAILER_PACING),
+      description:
+        "The SES account's maximum send rate (e-mails per second: 1 in the sandbox, 14 on a new production account). The mailer's reserved concurrency is derived from it (Mappings MailerPacing; infra/README.md shows the arithmetic).",
+    }).valueAsString;
+    const apiReservedConcurrency = new CfnParameter(this, 'ApiReservedConcurrency', {
+      type: 'Number',
+      default: 20,
+      minValue: 1,
+      maxValue: 900,
+      description:
+        "Reserved concurrency of the invoice-api: its guaranteed share of the account's concurrency and its cap, so that a burst of API calls cannot starve the queue consumers.",
+    }).valueAsNumber;
+    const mailerPacing = new CfnMapping(this, 'MailerPacing', {
+      mapping: Object.fromEntries(Object.entries(MAILER_PACING).map(([rate, c]) => [rate, { Concurrency: c }])),
+      lazy: false,
+    });
+    const hasAlarmEmail = new CfnCondition(this, 'HasAlarmEmail', {
+      expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail, '')),
+    });
     const name = (suffix: string) => `paperflow-${stage}-${suffix}`;
 
     // --- encryption ----------------------------------------------------------------------------
@@ -144,6 +200,27 @@ export class PaperflowStack extends Stack {
             'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
           },
         },
+      }),
+    );
+    // The alarm topic: SNS encrypts it at rest and sends what it cannot deliver to an encrypted
+    // dead-letter queue. By name: the topic is encrypted with this key, so a Ref would be circular.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': `arn:${this.partition}:sns:${this.region}:${this.account}:${name('alarms')}` },
+        },
+      }),
+    );
+    // CloudWatch publishes alarms to the alarm topic, which this key encrypts: the AWS-managed SNS
+    // key (alias/aws/sns) cannot be used by CloudWatch, so the alarm topic needs this one.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
       }),
     );
     same(new kms.Alias(this, 'DataKeyAlias', { aliasName: `alias/paperflow-${stage}-data`, targetKey: key }), 'DataKeyAlias');
@@ -216,6 +293,23 @@ export class PaperflowStack extends Stack {
     const documentEvents = topic('DocumentEventsTopic', 'document-events');
     same(invoiceEvents.node.findChild('Policy'), 'InvoiceEventsTopicPolicy');
     same(documentEvents.node.findChild('Policy'), 'DocumentEventsTopicPolicy');
+    // Every alarm of the stack notifies this topic; subscribe a person (AlarmEmail) or a pager to it.
+    const alarmTopic = same(
+      new sns.Topic(this, 'AlarmTopic', { topicName: name('alarms'), enforceSSL: true, masterKey: key }),
+      'AlarmTopic',
+    );
+    // A topic policy replaces the default one, which let the account's alarms publish.
+    alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [alarmTopic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:${name('*')}` },
+        },
+      }),
+    );
+    same(alarmTopic.node.findChild('Policy'), 'AlarmTopicPolicy');
 
     // --- queues --------------------------------------------------------------------------------
     const queue = (id: string, suffix: string, more: Partial<sqs.QueueProps> = {}) =>
@@ -232,14 +326,17 @@ export class PaperflowStack extends Stack {
       );
     const pdfRequestsDlq = queue('PdfRequestsDeadLetterQueue', 'pdf-requests-dlq');
     const pdfRequests = queue('PdfRequestsQueue', 'pdf-requests', {
-      // 6 x the pdf-generator's 30 s timeout, as Lambda advises for SQS event sources.
-      visibilityTimeout: Duration.seconds(180),
+      // Over 6 x the pdf-generator's 30 s timeout plus its 1 s batching window (Lambda's advice for
+      // SQS event sources), with margin: a batch retried by Lambda inside that time is never
+      // handed to a second poller.
+      visibilityTimeout: Duration.seconds(210),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: pdfRequestsDlq, maxReceiveCount: 5 },
     });
     const archiveDlq = queue('ArchiveDeadLetterQueue', 'archive-dlq');
     const archiveQueue = queue('ArchiveQueue', 'archive', {
-      visibilityTimeout: Duration.seconds(180),
+      // Over 6 x the event-archiver's 30 s timeout plus its 5 s batching window, with margin.
+      visibilityTimeout: Duration.seconds(210),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: archiveDlq, maxReceiveCount: 5 },
     });
@@ -250,22 +347,56 @@ export class PaperflowStack extends Stack {
       'mailer-failures is itself the terminal failure store: it is the on-failure destination of the pdf-mailer, keeps messages 14 days and has an alarm on its depth. A DLQ behind it would have no consumer.',
     );
 
+    // Alarm e-mails SNS could not deliver (after its e-mail retries: up to 6 hours). Another
+    // subscriber of the alarm topic (a pager) hears of them through this queue's own alarm.
+    const alarmDeliveriesDlq = queue('AlarmDeliveriesDeadLetterQueue', 'alarm-deliveries-dlq');
+    ack(
+      alarmDeliveriesDlq,
+      'AwsSolutions-SQS3',
+      'alarm-deliveries-dlq is itself a dead-letter queue: the redrive target of the alarm e-mail subscription, alarmed on its depth.',
+    );
+    alarmDeliveriesDlq.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [alarmDeliveriesDlq.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': alarmTopic.topicArn } },
+      }),
+    );
+    const alarmEmailSubscription = same(
+      new sns.CfnSubscription(this, 'AlarmEmailSubscription', {
+        topicArn: alarmTopic.topicArn,
+        protocol: 'email',
+        endpoint: alarmEmail,
+        redrivePolicy: { deadLetterTargetArn: alarmDeliveriesDlq.queueArn },
+      }),
+      'AlarmEmailSubscription',
+    );
+    alarmEmailSubscription.cfnOptions.condition = hasAlarmEmail;
+
     // --- subscriptions -------------------------------------------------------------------------
+    // What SNS cannot deliver to a queue (a KMS or policy error) waits where the queue's own
+    // failures wait, in the same raw form: one redrive to the queue serves both.
     same(
       invoiceEvents.addSubscription(
         new subs.SqsSubscription(pdfRequests, {
           rawMessageDelivery: true,
+          deadLetterQueue: pdfRequestsDlq,
           filterPolicy: { type: sns.SubscriptionFilter.stringFilter({ allowlist: ['invoice.finalized.v1'] }) },
         }),
       ),
       'PdfRequestsSubscription',
     );
     same(
-      invoiceEvents.addSubscription(new subs.SqsSubscription(archiveQueue, { rawMessageDelivery: true })),
+      invoiceEvents.addSubscription(
+        new subs.SqsSubscription(archiveQueue, { rawMessageDelivery: true, deadLetterQueue: archiveDlq }),
+      ),
       'ArchiveInvoiceEventsSubscription',
     );
     same(
-      documentEvents.addSubscription(new subs.SqsSubscription(archiveQueue, { rawMessageDelivery: true })),
+      documentEvents.addSubscription(
+        new subs.SqsSubscription(archiveQueue, { rawMessageDelivery: true, deadLetterQueue: archiveDlq }),
+      ),
       'ArchiveDocumentEventsSubscription',
     );
     // The queue policies exist once something was added to them (enforceSSL, the subscriptions).
@@ -274,6 +405,7 @@ export class PaperflowStack extends Stack {
     same(pdfRequestsDlq.node.findChild('Policy'), 'PdfRequestsDeadLetterQueuePolicy');
     same(archiveDlq.node.findChild('Policy'), 'ArchiveDeadLetterQueuePolicy');
     same(mailerFailures.node.findChild('Policy'), 'MailerFailuresQueuePolicy');
+    same(alarmDeliveriesDlq.node.findChild('Policy'), 'AlarmDeliveriesDeadLetterQueuePolicy');
 
     // --- log groups ----------------------------------------------------------------------------
     const logGroup = (id: string) =>
@@ -294,6 +426,7 @@ export class PaperflowStack extends Stack {
       environment: Record<string, string>,
       statements: iam.PolicyStatement[],
       more: Partial<lambda.FunctionOptions> = {},
+      checkovSkips: Array<[string, string]> = FUNCTION_CHECKOV_SKIPS,
     ) => {
       const prefix = id.replace(/Function$/, '');
       const lg = logGroup(`${prefix}LogGroup`);
@@ -334,7 +467,7 @@ export class PaperflowStack extends Stack {
       // Which crate the function is, as the SAM template says it (sam build reads the same keys).
       cfn.addMetadata('BuildMethod', 'rust-cargolambda');
       cfn.addMetadata('BuildProperties', { Binary: binary });
-      checkovSkip(fn, FUNCTION_CHECKOV_SKIPS);
+      checkovSkip(fn, checkovSkips);
       return fn;
     };
 
@@ -348,7 +481,6 @@ export class PaperflowStack extends Stack {
         actions: [
           'sqs:ReceiveMessage',
           'sqs:ChangeMessageVisibility',
-          'sqs:GetQueueUrl',
           'sqs:DeleteMessage',
           'sqs:GetQueueAttributes',
         ],
@@ -374,6 +506,9 @@ export class PaperflowStack extends Stack {
         new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [invoiceEvents.topicArn] }),
         kmsForS3AndSqs,
       ],
+      // Its guaranteed share and its cap: a burst of API calls cannot take the concurrency the
+      // queue consumers need (infra/README.md, "Concurrency").
+      { reservedConcurrentExecutions: apiReservedConcurrency },
     );
     const pdfGenerator = rustFunction(
       'PdfGeneratorFunction',
@@ -387,6 +522,8 @@ export class PaperflowStack extends Stack {
         new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [documentEvents.topicArn] }),
         kmsForS3AndSqs,
       ],
+      {},
+      CONSUMER_CHECKOV_SKIPS,
     );
     const pdfMailer = rustFunction(
       'PdfMailerFunction',
@@ -401,8 +538,10 @@ export class PaperflowStack extends Stack {
         new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects(documents, 'invoices/*', 'mail/*') }),
         new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects(documents, 'mail/*') }),
         listDocuments,
+        // SES v2 SendEmail with raw content is authorised as both actions; SendEmail alone would
+        // be AccessDenied for every e-mail.
         new iam.PolicyStatement({
-          actions: ['ses:SendEmail'],
+          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
           resources: [`arn:${this.partition}:ses:${this.region}:${this.account}:identity/${senderAddress}`],
         }),
         new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [documentEvents.topicArn] }),
@@ -411,6 +550,9 @@ export class PaperflowStack extends Stack {
         kmsForS3AndSqs,
       ],
       {
+        // Paced to SES's send rate: Lambda holds back the asynchronous events beyond this
+        // concurrency and retries them for up to maxEventAge (infra/README.md, "Concurrency").
+        reservedConcurrentExecutions: Token.asNumber(mailerPacing.findInMap(sesMaxSendRate, 'Concurrency')),
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),
         onFailure: new QueueDestination(mailerFailures),
@@ -428,6 +570,8 @@ export class PaperflowStack extends Stack {
         new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects(archive, 'events/*') }),
         kmsForS3AndSqs,
       ],
+      {},
+      CONSUMER_CHECKOV_SKIPS,
     );
 
     // Object-level wildcards: S3 object ARNs name keys, and the keys are invoice ids.
@@ -478,6 +622,8 @@ export class PaperflowStack extends Stack {
     same(
       documentEvents.addSubscription(
         new subs.LambdaSubscription(pdfMailer, {
+          // What SNS cannot hand to Lambda at all joins the mailer's other failures.
+          deadLetterQueue: mailerFailures,
           filterPolicy: { type: sns.SubscriptionFilter.stringFilter({ allowlist: ['invoice.pdf.ready.v1'] }) },
         }),
       ),
@@ -513,38 +659,217 @@ export class PaperflowStack extends Stack {
     httpApi.addRoutes({ path: '/v1/invoices', methods: [apigwv2.HttpMethod.ANY], integration });
     httpApi.addRoutes({ path: '/v1/invoices/{id+}', methods: [apigwv2.HttpMethod.ANY], integration });
 
-    // --- alarms --------------------------------------------------------------------------------
-    const depthAlarm = (id: string, q: sqs.Queue, suffix: string, description: string) =>
-      same(
+    // --- alarms: each notifies the alarm topic (and again when it is OK) -----------------------
+    const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    const GE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    type AlarmRow = [
+      string,
+      string,
+      string,
+      [string, string, Record<string, string>, string],
+      number,
+      number,
+      cloudwatch.ComparisonOperator,
+    ];
+    const alarms: AlarmRow[] = [
+      [
+        'PdfRequestsDeadLetterAlarm',
+        'pdf-requests-dlq-not-empty',
+        'invoice.finalized events that failed 5 times, or that SNS could not deliver to pdf-requests; inspect, fix, then redrive to pdf-requests.',
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: pdfRequestsDlq.queueName }, 'Maximum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'ArchiveDeadLetterAlarm',
+        'archive-dlq-not-empty',
+        'Events the archiver failed 5 times, or that SNS could not deliver to archive; inspect, fix, then redrive to archive.',
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: archiveDlq.queueName }, 'Maximum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'MailerFailuresAlarm',
+        'mailer-failures-not-empty',
+        'invoice.pdf.ready notices the mailer failed 3 times, or that SNS could not hand to it; inspect and re-invoke.',
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: mailerFailures.queueName }, 'Maximum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'AlarmDeliveriesDeadLetterAlarm',
+        'alarm-deliveries-dlq-not-empty',
+        'Alarm e-mails SNS could not deliver to AlarmEmail; check the address and its confirmation.',
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: alarmDeliveriesDlq.queueName }, 'Maximum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'PdfRequestsAgeAlarm',
+        'pdf-requests-oldest-message',
+        "The oldest invoice.finalized waits over 30 minutes: the pdf-generator's mapping receives nothing (KMS, permissions, disabled) or cannot keep up. A failing message reaches the DLQ within 5 x 210 s; messages expire after 4 days.",
+        ['AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: pdfRequests.queueName }, 'Maximum'],
+        1800,
+        1,
+        GT,
+      ],
+      [
+        'ArchiveAgeAlarm',
+        'archive-oldest-message',
+        "The oldest event to archive waits over 30 minutes: the event-archiver's mapping receives nothing or cannot keep up. Messages expire after 4 days.",
+        ['AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: archiveQueue.queueName }, 'Maximum'],
+        1800,
+        1,
+        GT,
+      ],
+      [
+        'InvoiceApiErrorsAlarm',
+        'invoice-api-errors',
+        'The invoice-api failed as a function (panic, timeout, out of memory): callers got a 5xx from the gateway.',
+        ['AWS/Lambda', 'Errors', { FunctionName: invoiceApi.functionName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'InvoiceApiThrottlesAlarm',
+        'invoice-api-throttles',
+        'The invoice-api hit its reserved concurrency (ApiReservedConcurrency): callers were refused.',
+        ['AWS/Lambda', 'Throttles', { FunctionName: invoiceApi.functionName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'PdfGeneratorErrorsAlarm',
+        'pdf-generator-errors',
+        "The pdf-generator failed as a function (panic, timeout, out of memory); a record's own failure is reported per item and is not counted here.",
+        ['AWS/Lambda', 'Errors', { FunctionName: pdfGenerator.functionName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'PdfGeneratorThrottlesAlarm',
+        'pdf-generator-throttles',
+        "The pdf-generator was throttled: the account's concurrency is exhausted (its mapping's MaximumConcurrency alone never throttles it).",
+        ['AWS/Lambda', 'Throttles', { FunctionName: pdfGenerator.functionName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'EventArchiverErrorsAlarm',
+        'event-archiver-errors',
+        "The event-archiver failed as a function (panic, timeout, out of memory); a record's own failure is reported per item and is not counted here.",
+        ['AWS/Lambda', 'Errors', { FunctionName: eventArchiver.functionName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'EventArchiverThrottlesAlarm',
+        'event-archiver-throttles',
+        "The event-archiver was throttled: the account's concurrency is exhausted (its mapping's MaximumConcurrency alone never throttles it).",
+        ['AWS/Lambda', 'Throttles', { FunctionName: eventArchiver.functionName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'PdfMailerErrorsAlarm',
+        'pdf-mailer-errors',
+        'The pdf-mailer failed in each of 3 consecutive 5-minute periods: more than a retried blip (SES or S3 refusing, a misconfiguration).',
+        ['AWS/Lambda', 'Errors', { FunctionName: pdfMailer.functionName }, 'Sum'],
+        0,
+        3,
+        GT,
+      ],
+      [
+        'PdfMailerThrottlesAlarm',
+        'pdf-mailer-throttles',
+        'The pdf-mailer was held at its reserved concurrency for 30 minutes: the e-mail backlog outgrows SesMaxSendRate (events are kept up to 6 hours).',
+        ['AWS/Lambda', 'Throttles', { FunctionName: pdfMailer.functionName }, 'Sum'],
+        0,
+        6,
+        GT,
+      ],
+      [
+        'PdfMailerDroppedEventsAlarm',
+        'pdf-mailer-dropped-events',
+        'Lambda dropped asynchronous events of the pdf-mailer (too old, or retries exhausted) without a destination record.',
+        ['AWS/Lambda', 'AsyncEventsDropped', { FunctionName: pdfMailer.functionName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'PdfMailerDestinationFailuresAlarm',
+        'pdf-mailer-destination-failures',
+        'Lambda could not write a pdf-mailer failure to mailer-failures (permissions, KMS): that failure is lost.',
+        ['AWS/Lambda', 'DestinationDeliveryFailures', { FunctionName: pdfMailer.functionName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'HttpApi5xxAlarm',
+        'api-5xx',
+        'The HTTP API answered 5xx at least 5 times in 5 minutes (a dependency down, a misconfiguration, the function failing).',
+        ['AWS/ApiGateway', '5xx', { ApiId: httpApi.apiId, Stage: '$default' }, 'Sum'],
+        5,
+        1,
+        GE,
+      ],
+      [
+        'InvoiceEventsDeliveryFailuresAlarm',
+        'invoice-events-delivery-failures',
+        "SNS failed deliveries from invoice-events; they wait in the subscriptions' dead-letter queues.",
+        ['AWS/SNS', 'NumberOfNotificationsFailed', { TopicName: invoiceEvents.topicName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'DocumentEventsDeliveryFailuresAlarm',
+        'document-events-delivery-failures',
+        "SNS failed deliveries from document-events; they wait in the subscriptions' dead-letter queues.",
+        ['AWS/SNS', 'NumberOfNotificationsFailed', { TopicName: documentEvents.topicName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'AlarmTopicDeliveryFailuresAlarm',
+        'alarms-delivery-failures',
+        "SNS failed deliveries of alarms; the e-mail subscription's wait in alarm-deliveries-dlq.",
+        ['AWS/SNS', 'NumberOfNotificationsFailed', { TopicName: alarmTopic.topicName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+    ];
+    const notify = new cwActions.SnsAction(alarmTopic);
+    for (const [id, suffix, description, [namespace, metricName, dimensionsMap, statistic], threshold, evaluationPeriods, comparisonOperator] of alarms) {
+      const alarm = same(
         new cloudwatch.Alarm(this, id, {
           alarmName: name(suffix),
           alarmDescription: description,
-          metric: q.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
-          evaluationPeriods: 1,
-          threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          metric: new cloudwatch.Metric({ namespace, metricName, dimensionsMap, statistic, period: Duration.minutes(5) }),
+          evaluationPeriods,
+          threshold,
+          comparisonOperator,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
         id,
       );
-    depthAlarm(
-      'PdfRequestsDeadLetterAlarm',
-      pdfRequestsDlq,
-      'pdf-requests-dlq-not-empty',
-      'invoice.finalized events that failed 5 times; inspect, fix, then redrive to pdf-requests.',
-    );
-    depthAlarm(
-      'ArchiveDeadLetterAlarm',
-      archiveDlq,
-      'archive-dlq-not-empty',
-      'Events the archiver failed 5 times; inspect, fix, then redrive to archive.',
-    );
-    depthAlarm(
-      'MailerFailuresAlarm',
-      mailerFailures,
-      'mailer-failures-not-empty',
-      'invoice.pdf.ready notices the mailer failed 3 times; inspect and re-publish.',
-    );
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
 
     // --- outputs -------------------------------------------------------------------------------
     new CfnOutput(this, 'ApiUrl', {
@@ -564,5 +889,9 @@ export class PaperflowStack extends Stack {
       value: documents.bucketName,
     });
     new CfnOutput(this, 'ArchiveBucketName', { description: 'The event log', value: archive.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Every alarm of the stack notifies this topic; subscribe a pager or a chat to it',
+      value: alarmTopic.topicArn,
+    });
   }
 }

@@ -47,14 +47,14 @@ describe('PaperflowStack', () => {
     }
   });
 
-  it('gives each consumed queue a DLQ and a visibility timeout of 6x the consumer timeout', () => {
+  it('gives each consumed queue a DLQ and a visibility timeout over 6x the consumer timeout plus its batching window', () => {
     for (const [queue, dlq] of [
       ['PdfRequestsQueue', 'PdfRequestsDeadLetterQueue'],
       ['ArchiveQueue', 'ArchiveDeadLetterQueue'],
     ]) {
       const props = json.Resources[queue].Properties;
       assert.deepEqual(props.RedrivePolicy, { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 });
-      assert.ok(props.VisibilityTimeout >= 6 * 30);
+      assert.ok(props.VisibilityTimeout > 6 * 30 + 5);
     }
   });
 
@@ -64,8 +64,44 @@ describe('PaperflowStack', () => {
     }
     const statements = json.Resources.DataKey.Properties.KeyPolicy.Statement;
     const sns = statements.filter((s: any) => s.Principal?.Service === 'sns.amazonaws.com');
-    assert.equal(sns.length, 2, 'one per topic, each limited by aws:SourceArn');
+    assert.equal(sns.length, 3, 'one per topic, each limited by aws:SourceArn');
     for (const s of sns) assert.ok(s.Condition.ArnEquals['aws:SourceArn']);
+  });
+
+  it('encrypts the alarm topic with a key CloudWatch may use, and lets only this stage\'s alarms publish', () => {
+    const topic = json.Resources.AlarmTopic.Properties;
+    assert.deepEqual(topic.KmsMasterKeyId, { 'Fn::GetAtt': ['DataKey', 'Arn'] });
+    const keyStatements = json.Resources.DataKey.Properties.KeyPolicy.Statement;
+    assert.ok(keyStatements.some((s: any) => s.Principal?.Service === 'cloudwatch.amazonaws.com'));
+    const publish = json.Resources.AlarmTopicPolicy.Properties.PolicyDocument.Statement.find(
+      (s: any) => s.Effect === 'Allow' && s.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    assert.ok(JSON.stringify(publish.Condition.ArnLike['aws:SourceArn']).includes(':alarm:paperflow-'));
+  });
+
+  it('subscribes the alarm e-mail only when AlarmEmail is given', () => {
+    const sub = json.Resources.AlarmEmailSubscription;
+    assert.equal(sub.Condition, 'HasAlarmEmail');
+    assert.equal(sub.Properties.Protocol, 'email');
+    assert.deepEqual(sub.Properties.Endpoint, { Ref: 'AlarmEmail' });
+  });
+
+  it('gives every SNS subscription a dead-letter queue', () => {
+    const subs = Object.entries<any>(template.findResources('AWS::SNS::Subscription'));
+    assert.equal(subs.length, 5);
+    for (const [id, sub] of subs) assert.ok(sub.Properties.RedrivePolicy?.deadLetterTargetArn, id);
+  });
+
+  it('paces the mailer to SesMaxSendRate and caps the API', () => {
+    assert.deepEqual(json.Resources.PdfMailerFunction.Properties.ReservedConcurrentExecutions, {
+      'Fn::FindInMap': ['MailerPacing', { Ref: 'SesMaxSendRate' }, 'Concurrency'],
+    });
+    assert.deepEqual(json.Resources.InvoiceApiFunction.Properties.ReservedConcurrentExecutions, {
+      Ref: 'ApiReservedConcurrency',
+    });
+    const mailer = json.Resources.PdfMailerRole.Properties.Policies[0].PolicyDocument.Statement;
+    const ses = mailer.find((s: any) => JSON.stringify(s.Action).includes('ses:'));
+    assert.deepEqual([...ses.Action].sort(), ['ses:SendEmail', 'ses:SendRawEmail']);
   });
 
   it('subscribes pdf-requests to invoice.finalized only, raw, and the archive to both topics', () => {
@@ -144,20 +180,34 @@ describe('PaperflowStack', () => {
     }
   });
 
-  it('alarms on the depth of every dead-letter and failure queue', () => {
-    const watched = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm')).map(
-      (a) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0],
-    );
-    assert.deepEqual(watched.sort(), ['ArchiveDeadLetterQueue', 'MailerFailuresQueue', 'PdfRequestsDeadLetterQueue']);
+  it('alarms on the depth of every dead-letter and failure queue, and every alarm notifies the alarm topic', () => {
+    const alarms = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const depth = alarms
+      .filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')
+      .map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0]);
+    assert.deepEqual(depth.sort(), [
+      'AlarmDeliveriesDeadLetterQueue',
+      'ArchiveDeadLetterQueue',
+      'MailerFailuresQueue',
+      'PdfRequestsDeadLetterQueue',
+    ]);
+    for (const a of alarms) {
+      assert.deepEqual(a.AlarmActions, [{ Ref: 'AlarmTopic' }], a.AlarmName);
+      assert.deepEqual(a.OKActions, [{ Ref: 'AlarmTopic' }], a.AlarmName);
+    }
   });
 
   it('has the parameters and outputs of the SAM template', () => {
     assert.deepEqual(Object.keys(json.Parameters).filter((p) => p !== 'BootstrapVersion').sort(), [
+      'AlarmEmail',
+      'ApiReservedConcurrency',
       'MemorySize',
       'SenderAddress',
+      'SesMaxSendRate',
       'Stage',
     ]);
     assert.deepEqual(Object.keys(json.Outputs).sort(), [
+      'AlarmTopicArn',
       'ApiUrl',
       'ArchiveBucketName',
       'DocumentEventsTopicArn',

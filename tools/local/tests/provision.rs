@@ -145,8 +145,24 @@ async fn queues_have_the_templates_attributes_and_redrive() {
     let config = moto.sdk_config().await;
     let spec = spec();
     let provisioned = provisioned(&spec, &config).await;
-    assert_eq!(provisioned.queue_urls.len(), 5);
+    assert_eq!(provisioned.queue_urls.len(), 6);
     let sqs = aws_sdk_sqs::Client::new(&config);
+    // The alarm topic's dead-letter queue and the alarm topic itself come up too.
+    let alarm_deliveries = queue_url(&spec, &provisioned, "AlarmDeliveriesDeadLetterQueue");
+    assert!(
+        alarm_deliveries.ends_with("/paperflow-dev-alarm-deliveries-dlq"),
+        "{alarm_deliveries}"
+    );
+    let sns = aws_sdk_sns::Client::new(&config);
+    let alarm_topic = provisioned
+        .topic_arns
+        .get("AlarmTopic")
+        .expect("the alarm topic is provisioned");
+    sns.get_topic_attributes()
+        .topic_arn(alarm_topic)
+        .send()
+        .await
+        .expect("the alarm topic exists in the emulator");
     let url = queue_url(&spec, &provisioned, "PdfRequestsQueue");
     let answer = sqs
         .get_queue_attributes()
@@ -160,7 +176,7 @@ async fn queues_have_the_templates_attributes_and_redrive() {
         attributes
             .get(&QueueAttributeName::VisibilityTimeout)
             .map(String::as_str),
-        Some("180")
+        Some("210")
     );
     assert_eq!(
         attributes

@@ -62,7 +62,10 @@ fn parameters_take_their_defaults() {
     assert_eq!(
         spec.parameters,
         env(&[
+            ("AlarmEmail", ""),
+            ("ApiReservedConcurrency", "20"),
             ("MemorySize", "512"),
+            ("SesMaxSendRate", "14"),
             ("SenderAddress", "invoices@example.com"),
             ("Stage", "dev"),
         ])
@@ -246,7 +249,8 @@ fn queues_redrive_to_their_own_dead_letter_queue() {
             "paperflow-dev-pdf-requests",
             "paperflow-dev-archive-dlq",
             "paperflow-dev-archive",
-            "paperflow-dev-mailer-failures"
+            "paperflow-dev-mailer-failures",
+            "paperflow-dev-alarm-deliveries-dlq"
         ]
     );
     for (queue, dead_letter) in [
@@ -257,7 +261,7 @@ fn queues_redrive_to_their_own_dead_letter_queue() {
         ("paperflow-dev-archive", "paperflow-dev-archive-dlq"),
     ] {
         let queue = spec.queue_by_arn(&sqs_arn(queue)).expect("the queue");
-        assert_eq!(queue.visibility_timeout_s, 180);
+        assert_eq!(queue.visibility_timeout_s, 210);
         assert_eq!(queue.message_retention_s, 345_600);
         let redrive = queue.redrive.as_ref().expect("a redrive policy");
         assert_eq!(redrive.dead_letter_arn, sqs_arn(dead_letter));
@@ -267,6 +271,7 @@ fn queues_redrive_to_their_own_dead_letter_queue() {
         "paperflow-dev-pdf-requests-dlq",
         "paperflow-dev-archive-dlq",
         "paperflow-dev-mailer-failures",
+        "paperflow-dev-alarm-deliveries-dlq",
     ] {
         let queue = spec.queue_by_arn(&sqs_arn(dead_letter)).expect("the queue");
         assert!(queue.redrive.is_none());
@@ -686,7 +691,7 @@ Resources:
 }
 
 #[test]
-fn conditions_and_other_transforms_are_refused() {
+fn unknown_conditions_rules_and_other_transforms_are_refused() {
     let error = error_of(parse(
         r#"
 Resources:
@@ -695,13 +700,22 @@ Resources:
     Condition: IsProd
 "#,
     ));
-    assert!(error.starts_with("Resources.Jobs.Condition:"), "{error}");
+    assert_eq!(
+        error,
+        "Resources.Jobs.Condition: IsProd is not a condition of the template's Conditions"
+    );
+    let error = error_of(parse(
+        "Rules: {}
+Resources: {}
+",
+    ));
+    assert!(error.starts_with("Rules:"), "{error}");
     let error = error_of(parse("Transform: AWS::LanguageExtensions\nResources: {}\n"));
     assert!(error.starts_with("Transform:"), "{error}");
 }
 
 #[test]
-fn a_non_sqs_subscription_is_refused() {
+fn an_http_subscription_is_refused() {
     let error = error_of(parse(
         r#"
 Resources:
@@ -711,12 +725,12 @@ Resources:
     Type: AWS::SNS::Subscription
     Properties:
       TopicArn: !Ref Topic
-      Protocol: email
-      Endpoint: someone@example.com
+      Protocol: https
+      Endpoint: https://example.com/hook
 "#,
     ));
     assert!(
-        error.starts_with("Resources.Mail.Properties.Protocol: protocol email"),
+        error.starts_with("Resources.Mail.Properties.Protocol: protocol https"),
         "{error}"
     );
 }
@@ -890,4 +904,233 @@ Resources:
     let explicit = &spec.functions[1].http_routes;
     assert_eq!(explicit[0].authorizer.as_deref(), Some("AWS_IAM"));
     assert_eq!(explicit[1].authorizer, None, "NONE opts out");
+}
+
+#[test]
+fn the_alarm_topic_is_created_and_the_alarm_email_skipped_without_an_address() {
+    let spec = load();
+    let topics: Vec<&str> = spec.topics.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        topics,
+        [
+            "paperflow-dev-invoice-events",
+            "paperflow-dev-document-events",
+            "paperflow-dev-alarms"
+        ]
+    );
+    assert_eq!(
+        spec.outputs.get("AlarmTopicArn"),
+        Some(&sns_arn("paperflow-dev-alarms"))
+    );
+    // AlarmEmail is empty by default: HasAlarmEmail is false, so the subscription does not exist.
+    assert!(
+        spec.not_emulated
+            .iter()
+            .all(|n| n.logical_id != "AlarmEmailSubscription")
+    );
+    assert!(
+        spec.subscriptions
+            .iter()
+            .all(|s| s.logical_id != "AlarmEmailSubscription")
+    );
+}
+
+#[test]
+fn an_alarm_email_subscription_is_named_as_not_emulated() {
+    let spec = load_with(&[("AlarmEmail", "oncall@example.com")]);
+    let listed = spec
+        .not_emulated
+        .iter()
+        .find(|n| n.logical_id == "AlarmEmailSubscription")
+        .expect("the e-mail subscription is listed");
+    assert_eq!(listed.resource_type, "AWS::SNS::Subscription");
+    assert!(
+        listed.reason.contains("no mail server"),
+        "{}",
+        listed.reason
+    );
+    assert_eq!(spec.subscriptions.len(), 3, "only the queue subscriptions");
+}
+
+#[test]
+fn reserved_concurrency_and_sns_event_redrives_are_said_to_have_no_local_effect() {
+    let spec = load();
+    let reason = |logical_id: &str, property: &str| {
+        spec.no_local_effect
+            .iter()
+            .find(|entry| entry.logical_id == logical_id && entry.property == property)
+            .map(|entry| entry.reason.clone())
+            .unwrap_or_else(|| panic!("{logical_id}.{property} is reported"))
+    };
+    // The mailer's value comes from Fn::FindInMap: resolved, then reported.
+    for function in ["PdfMailerFunction", "InvoiceApiFunction"] {
+        let why = reason(function, "ReservedConcurrentExecutions");
+        assert!(why.contains("one instance per function"), "{why}");
+    }
+    let why = reason(
+        "PdfMailerFunction",
+        "Events.PdfReady.Properties.RedrivePolicy",
+    );
+    assert!(why.contains("no dead-letter queue"), "{why}");
+}
+
+/// A queue whose visibility timeout comes from `VALUE`, in a template with a parameter, a
+/// mapping and conditions.
+const WITH_CONDITIONS: &str = r#"
+Parameters:
+  Stage:
+    Type: String
+    Default: dev
+  Size:
+    Type: Number
+    Default: 2
+Mappings:
+  Timeouts:
+    dev: {Visibility: 45}
+    prod: {Visibility: 90}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  IsNotProd: !Not [!Condition IsProd]
+  IsBigInUsEast: !And [!Equals [!Ref Size, 2], !Equals [!Ref "AWS::Region", us-east-1]]
+  IsProdOrBig: {"Fn::Or": [{Condition: IsProd}, {Condition: IsBigInUsEast}]}
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: VALUE
+  ProdOnly:
+    Type: AWS::SQS::Queue
+    Condition: IsProd
+  NotProd:
+    Type: AWS::SQS::Queue
+    Condition: IsNotProd
+  ProdOrBig:
+    Type: AWS::SQS::Queue
+    Condition: IsProdOrBig
+Outputs:
+  ProdQueue:
+    Condition: IsProd
+    Value: !Ref ProdOnly
+"#;
+
+fn parse_with(yaml: &str, overrides: &[(&str, &str)]) -> Result<StackSpec, TemplateError> {
+    let overrides: BTreeMap<String, String> = overrides
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    template::parse(yaml, &StackContext::default(), &overrides)
+}
+
+fn queue_ids(spec: &StackSpec) -> Vec<&str> {
+    spec.queues.iter().map(|q| q.logical_id.as_str()).collect()
+}
+
+#[test]
+fn a_resource_whose_condition_is_false_is_left_out() {
+    let template = WITH_CONDITIONS.replace("VALUE", "30");
+    let spec = parse_with(&template, &[]).expect("a spec");
+    assert_eq!(queue_ids(&spec), ["Jobs", "NotProd", "ProdOrBig"]);
+    assert!(spec.outputs.is_empty(), "the output's condition is false");
+
+    let spec = parse_with(&template, &[("Stage", "prod"), ("Size", "3")]).expect("a spec");
+    assert_eq!(queue_ids(&spec), ["Jobs", "ProdOnly", "ProdOrBig"]);
+    assert_eq!(
+        spec.outputs.get("ProdQueue"),
+        Some(
+            &"https://sqs.us-east-1.amazonaws.com/123456789012/paperflow-local-ProdOnly".to_owned()
+        )
+    );
+
+    let spec = parse_with(&template, &[("Size", "3")]).expect("a spec");
+    assert_eq!(
+        queue_ids(&spec),
+        ["Jobs", "NotProd"],
+        "neither prod nor big"
+    );
+}
+
+#[test]
+fn a_reference_to_a_resource_left_out_is_refused() {
+    let template = WITH_CONDITIONS.replace("VALUE", "30").replace(
+        "  ProdOrBig:\n    Type: AWS::SQS::Queue\n    Condition: IsProdOrBig",
+        "  ProdOrBig:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !GetAtt ProdOnly.QueueName",
+    );
+    let error = error_of(parse_with(&template, &[]));
+    assert_eq!(
+        error,
+        "Resources.ProdOrBig.Properties.QueueName: ProdOnly is not created: its condition IsProd is false (CloudFormation refuses this reference too)"
+    );
+    let error = error_of(parse_with(
+        &template.replace("!GetAtt ProdOnly.QueueName", "!Sub \"${ProdOnly}-copy\""),
+        &[],
+    ));
+    assert!(
+        error.ends_with("ProdOnly is not created: its condition IsProd is false (CloudFormation refuses this reference too)"),
+        "{error}"
+    );
+}
+
+#[test]
+fn bad_conditions_are_refused_with_their_place() {
+    let template = WITH_CONDITIONS.replace("VALUE", "30");
+    let refused = |from: &str, to: &str| error_of(parse_with(&template.replace(from, to), &[]));
+    assert_eq!(
+        refused(
+            "!Not [!Condition IsProd]",
+            "!Not [!Condition IsProd, !Condition IsProd]"
+        ),
+        "Conditions.IsNotProd.Fn::Not: takes a list of one condition"
+    );
+    assert_eq!(
+        refused("!Equals [!Ref Stage, prod]", "!Equals [!Ref Jobs, prod]"),
+        "Conditions.IsProd.Fn::Equals[0]: a condition may refer only to parameters and pseudo parameters, not to resource Jobs"
+    );
+    assert_eq!(
+        refused("!Equals [!Ref Stage, prod]", "!Not [!Condition IsNotProd]"),
+        "Conditions.IsProd: circular condition: IsProd → IsNotProd → IsProd"
+    );
+    assert_eq!(
+        refused("!Condition IsProd]", "!Condition IsStaging]"),
+        "Conditions.IsNotProd.Fn::Not[0].Condition: IsStaging is not a condition of the template's Conditions"
+    );
+}
+
+#[test]
+fn fn_find_in_map_reads_the_mappings() {
+    let value = "!FindInMap [Timeouts, !Ref Stage, Visibility]";
+    let template = WITH_CONDITIONS.replace("VALUE", value);
+    let spec = parse_with(&template, &[]).expect("a spec");
+    assert_eq!(spec.queues[0].visibility_timeout_s, 45);
+    let spec = parse_with(&template, &[("Stage", "prod")]).expect("a spec");
+    assert_eq!(spec.queues[0].visibility_timeout_s, 90);
+}
+
+#[test]
+fn fn_find_in_map_names_the_missing_map_or_key() {
+    let refused = |value: &str, overrides: &[(&str, &str)]| {
+        error_of(parse_with(
+            &WITH_CONDITIONS.replace("VALUE", value),
+            overrides,
+        ))
+    };
+    let place = "Resources.Jobs.Properties.VisibilityTimeout";
+    assert_eq!(
+        refused(
+            "!FindInMap [Timeouts, !Ref Stage, Visibility]",
+            &[("Stage", "test")]
+        ),
+        format!("{place}: Fn::FindInMap: Mappings.Timeouts has no top-level key \"test\"")
+    );
+    assert_eq!(
+        refused("!FindInMap [Timeouts, dev, Delay]", &[]),
+        format!("{place}: Fn::FindInMap: Mappings.Timeouts.dev has no second-level key \"Delay\"")
+    );
+    assert_eq!(
+        refused("!FindInMap [Sizes, dev, Visibility]", &[]),
+        format!("{place}: Fn::FindInMap: Mappings has no map \"Sizes\"")
+    );
+    assert_eq!(
+        refused("!FindInMap [Timeouts, dev]", &[]),
+        format!("{place}: Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]")
+    );
 }

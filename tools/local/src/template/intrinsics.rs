@@ -1,11 +1,12 @@
 //! CloudFormation's intrinsic functions, resolved to the plain values AWS would put there:
-//! `Ref` (pseudo parameters, parameters, resources), `Fn::GetAtt` and `Fn::Sub`. Any other
-//! intrinsic is refused where it is used, with its place.
+//! `Ref` (pseudo parameters, parameters, resources), `Fn::GetAtt`, `Fn::Sub` and
+//! `Fn::FindInMap` (from the template's `Mappings`). Any other intrinsic is refused where it is
+//! used, with its place. The condition functions live in the `conditions` module.
 //!
 //! What a resource gives to `Ref` and `Fn::GetAtt` is its [`Identity`], computed by the module
 //! of its type, once.
 
-use super::convert::{as_string, key_string};
+use super::convert::{as_string, key_string, scalar_string};
 use super::parameters::{Parameter, ParameterKind};
 use super::{
     Declared, Result, bucket, function, http_api, invalid, not_emulated, queue, subscription, topic,
@@ -62,6 +63,11 @@ pub(super) struct Resolver<'a> {
     pub(super) context: &'a StackContext,
     pub(super) parameters: &'a BTreeMap<String, Parameter>,
     pub(super) resources: &'a [Declared],
+    /// The template's `Mappings` section (empty if it has none), read by `Fn::FindInMap`.
+    pub(super) mappings: &'a Mapping,
+    /// Resources left out because their `Condition` is false (logical id → condition): a
+    /// reference to one is refused with that reason, as CloudFormation refuses it.
+    pub(super) skipped: &'a BTreeMap<String, String>,
     pub(super) identities: BTreeMap<String, Identity>,
     /// Resources whose identity is being computed: a name that refers to itself is a cycle.
     pub(super) resolving: Vec<String>,
@@ -129,6 +135,7 @@ impl Resolver<'_> {
                         .map(Json::String)
                 }
                 "Fn::Sub" => self.sub(argument, place).map(Json::String),
+                "Fn::FindInMap" => self.find_in_map(argument, place),
                 other => Err(invalid(
                     place,
                     format!("{other} is not supported by the local stack"),
@@ -298,6 +305,7 @@ impl Resolver<'_> {
             } else if self.parameters.contains_key(name)
                 || name.starts_with("AWS::")
                 || self.resources.iter().any(|r| r.logical_id == name)
+                || self.skipped.contains_key(name)
             {
                 as_string(&self.reference(name, place)?, place)?
             } else if let Some((logical_id, attribute)) = name.split_once('.') {
@@ -314,7 +322,68 @@ impl Resolver<'_> {
         Ok(out)
     }
 
+    /// `Fn::FindInMap: [MapName, TopLevelKey, SecondLevelKey]`, each item possibly an intrinsic
+    /// itself (a `Ref` to a parameter, typically). A missing map or key is named with the
+    /// place of the `Fn::FindInMap` and the path in `Mappings` that has no such key.
+    fn find_in_map(&mut self, argument: &Value, place: &str) -> Result<Json> {
+        let items = match argument {
+            Value::Sequence(items) if items.len() == 3 => items,
+            _ => {
+                return Err(invalid(
+                    place,
+                    "Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]",
+                ));
+            }
+        };
+        let mut keys = Vec::with_capacity(3);
+        for (index, item) in items.iter().enumerate() {
+            let at = format!("{place}[{index}]");
+            let key = self.resolve(item, &at)?;
+            keys.push(as_string(&key, &at)?);
+        }
+        let mut path = "Mappings".to_owned();
+        let mut level = self.mappings;
+        let mut value = None;
+        for (key, what) in keys
+            .iter()
+            .zip(["map", "top-level key", "second-level key"])
+        {
+            let found = level
+                .iter()
+                .find(|(name, _)| scalar_string(name).as_deref() == Some(key.as_str()))
+                .map(|(_, found)| found)
+                .ok_or_else(|| {
+                    invalid(
+                        place,
+                        format!("Fn::FindInMap: {path} has no {what} {key:?}"),
+                    )
+                })?;
+            path.push('.');
+            path.push_str(key);
+            // The map and the top-level key name mappings; the second-level key, the value.
+            if what == "second-level key" {
+                value = Some(found);
+            } else if let Value::Mapping(next) = found {
+                level = next;
+            } else {
+                return Err(invalid(path, "must be a mapping (read by Fn::FindInMap)"));
+            }
+        }
+        let Some(value) = value else {
+            return Err(invalid(place, "Fn::FindInMap found no value"));
+        };
+        self.resolve(value, &path)
+    }
+
     fn identity_at(&mut self, logical_id: &str, place: &str) -> Result<Identity> {
+        if let Some(condition) = self.skipped.get(logical_id) {
+            return Err(invalid(
+                place,
+                format!(
+                    "{logical_id} is not created: its condition {condition} is false (CloudFormation refuses this reference too)"
+                ),
+            ));
+        }
         if !self.resources.iter().any(|r| r.logical_id == logical_id) {
             return Err(invalid(
                 place,

@@ -11,11 +11,15 @@
 //! `Resources.PdfGeneratorFunction.Properties.Events.PdfRequests.Properties.Queue: Fn::If is not
 //! supported by the local stack`.
 //!
+//! `Conditions` are evaluated (module `conditions`) and a resource whose `Condition` is false is
+//! left out, as CloudFormation leaves it out; `Fn::FindInMap` reads the template's `Mappings`.
+//!
 //! SAM's `Globals` section is merged the way SAM merges it (`Globals.Function` into every
 //! `AWS::Serverless::Function`, `Globals.HttpApi` into every `AWS::Serverless::HttpApi`: the
 //! resource's own scalars win, maps are merged key by key, lists are concatenated).
 
 mod bucket;
+mod conditions;
 mod convert;
 mod function;
 mod globals;
@@ -132,11 +136,29 @@ pub fn parse(
     globals::apply_globals(&mut root)?;
 
     let parameters = parameters::parameters(&root, overrides)?;
-    let resources = declared_resources(&root)?;
+    let declared = declared_resources(&root)?;
+    let empty = Mapping::new();
+    let mappings = mappings(&root, &empty)?;
+    let no_skipped = BTreeMap::new();
+    let conditions = conditions::evaluate(
+        &root,
+        &mut Resolver {
+            context,
+            parameters: &parameters,
+            resources: &declared,
+            mappings,
+            skipped: &no_skipped,
+            identities: BTreeMap::new(),
+            resolving: Vec::new(),
+        },
+    )?;
+    let (resources, skipped) = apply_conditions(declared, &conditions)?;
     let mut resolver = Resolver {
         context,
         parameters: &parameters,
         resources: &resources,
+        mappings,
+        skipped: &skipped,
         identities: BTreeMap::new(),
         resolving: Vec::new(),
     };
@@ -148,11 +170,49 @@ pub fn parse(
         ..StackSpec::default()
     };
     build(&mut resolver, &mut spec)?;
-    spec.outputs = outputs(&root, &mut resolver)?;
+    spec.outputs = outputs(&root, &mut resolver, &conditions)?;
     Ok(spec)
 }
 
-/// The sections of the template: the known ones, the SAM transform only, and no conditions.
+/// The template's `Mappings` (or `empty`), each map a mapping; `Fn::FindInMap` reads them.
+fn mappings<'a>(root: &'a Mapping, empty: &'a Mapping) -> Result<&'a Mapping> {
+    match root.get("Mappings") {
+        None => Ok(empty),
+        Some(Value::Mapping(mappings)) => Ok(mappings),
+        Some(_) => Err(invalid("Mappings", "must be a mapping")),
+    }
+}
+
+/// The resources whose `Condition` is true or absent, and those left out (logical id →
+/// condition). A `Condition` that names no condition of the template is refused.
+fn apply_conditions(
+    declared: Vec<Declared>,
+    conditions: &BTreeMap<String, bool>,
+) -> Result<(Vec<Declared>, BTreeMap<String, String>)> {
+    let mut kept = Vec::new();
+    let mut skipped = BTreeMap::new();
+    for resource in declared {
+        let Some(condition) = &resource.condition else {
+            kept.push(resource);
+            continue;
+        };
+        match conditions.get(condition) {
+            Some(true) => kept.push(resource),
+            Some(false) => {
+                skipped.insert(resource.logical_id.clone(), condition.clone());
+            }
+            None => {
+                return Err(invalid(
+                    format!("Resources.{}.Condition", resource.logical_id),
+                    format!("{condition} is not a condition of the template's Conditions"),
+                ));
+            }
+        }
+    }
+    Ok((kept, skipped))
+}
+
+/// The sections of the template: the known ones, the SAM transform only, and no rules.
 fn check_top_level(root: &Mapping) -> Result<()> {
     for (key, value) in root {
         let key = key_string(key, "(template)")?;
@@ -164,8 +224,8 @@ fn check_top_level(root: &Mapping) -> Result<()> {
             | "Resources"
             | "Outputs"
             | "Globals" => {}
-            // Only read through Fn::FindInMap, which is refused where it is used.
-            "Mappings" => {}
+            // Read through Fn::FindInMap and the module conditions.
+            "Mappings" | "Conditions" => {}
             "Transform" => {
                 let transforms: Vec<&Value> = match value {
                     Value::Sequence(list) => list.iter().collect(),
@@ -183,10 +243,10 @@ fn check_top_level(root: &Mapping) -> Result<()> {
                     }
                 }
             }
-            "Conditions" | "Rules" => {
+            "Rules" => {
                 return Err(invalid(
                     key,
-                    "conditions and rules are not supported by the local stack",
+                    "rules (parameter assertions) are not supported by the local stack",
                 ));
             }
             other => {
@@ -212,6 +272,8 @@ struct Declared {
     properties: Mapping,
     metadata: Option<Value>,
     attributes: Vec<String>,
+    /// The name of its `Condition`, if it has one: it is created only if that is true.
+    condition: Option<String>,
 }
 
 impl Declared {
@@ -242,6 +304,7 @@ fn declared_resources(root: &Mapping) -> Result<Vec<Declared>> {
         let mut properties = Mapping::new();
         let mut metadata = None;
         let mut attributes = Vec::new();
+        let mut condition = None;
         for (key, value) in resource {
             let key = key_string(key, &place)?;
             match key.as_str() {
@@ -251,12 +314,15 @@ fn declared_resources(root: &Mapping) -> Result<Vec<Declared>> {
                     Value::Null => {}
                     _ => return Err(invalid(format!("{place}.Properties"), "must be a mapping")),
                 },
-                "Condition" => {
-                    return Err(invalid(
-                        format!("{place}.Condition"),
-                        "conditions on resources are not supported by the local stack",
-                    ));
-                }
+                "Condition" => match value.as_str() {
+                    Some(name) => condition = Some(name.to_owned()),
+                    None => {
+                        return Err(invalid(
+                            format!("{place}.Condition"),
+                            "must be the name of a condition of the template's Conditions",
+                        ));
+                    }
+                },
                 "DependsOn" => {
                     let names: Vec<&Value> = match value {
                         Value::Sequence(list) => list.iter().collect(),
@@ -314,6 +380,7 @@ fn declared_resources(root: &Mapping) -> Result<Vec<Declared>> {
             properties,
             metadata,
             attributes,
+            condition,
         });
     }
     Ok(declared)
@@ -338,6 +405,11 @@ fn build(resolver: &mut Resolver<'_>, spec: &mut StackSpec) -> Result<()> {
     }
     queue::check_dead_letter_targets(spec, &of_type(queue::TYPE).collect::<Vec<_>>())?;
     for resource in of_type(subscription::TYPE) {
+        if let Some(reason) = subscription::not_emulated_reason(resolver, resource)? {
+            let not_emulated = not_emulated::build(resolver, resource, reason)?;
+            spec.not_emulated.push(not_emulated);
+            continue;
+        }
         let subscription = subscription::build(resolver, resource, spec)?;
         spec.subscriptions.push(subscription);
     }
@@ -468,7 +540,12 @@ fn template_queue(spec: &StackSpec, value: &Json, place: &str) -> Result<String>
 }
 
 /// The template's `Outputs`, resolved: what the state file gives producers.
-fn outputs(root: &Mapping, resolver: &mut Resolver<'_>) -> Result<BTreeMap<String, String>> {
+/// An output whose `Condition` is false is left out, as CloudFormation leaves it out.
+fn outputs(
+    root: &Mapping,
+    resolver: &mut Resolver<'_>,
+    conditions: &BTreeMap<String, bool>,
+) -> Result<BTreeMap<String, String>> {
     let mut outputs = BTreeMap::new();
     let Some(declared) = root.get("Outputs") else {
         return Ok(outputs);
@@ -482,6 +559,22 @@ fn outputs(root: &Mapping, resolver: &mut Resolver<'_>) -> Result<BTreeMap<Strin
         let Value::Mapping(output) = output else {
             return Err(invalid(place, "an output must be a mapping"));
         };
+        if let Some(condition) = output.get("Condition") {
+            let at = format!("{place}.Condition");
+            let name = condition
+                .as_str()
+                .ok_or_else(|| invalid(&at, "must be the name of a condition"))?;
+            match conditions.get(name) {
+                Some(true) => {}
+                Some(false) => continue,
+                None => {
+                    return Err(invalid(
+                        at,
+                        format!("{name} is not a condition of the template's Conditions"),
+                    ));
+                }
+            }
+        }
         let mut value = None;
         for (key, item) in output {
             let key = key_string(key, &place)?;
@@ -493,12 +586,8 @@ fn outputs(root: &Mapping, resolver: &mut Resolver<'_>) -> Result<BTreeMap<Strin
                 "Export" => {
                     resolver.resolve(item, &place)?;
                 }
-                "Condition" => {
-                    return Err(invalid(
-                        place,
-                        "conditions are not supported by the local stack",
-                    ));
-                }
+                // Decided above.
+                "Condition" => {}
                 _ => return Err(invalid(place, "unknown attribute of an output")),
             }
         }

@@ -2,6 +2,8 @@
 //! resource policies), each with the reason that is safe. Their properties are still resolved,
 //! so that an unsupported intrinsic or a `Ref` to nothing is refused, emulated or not; and they
 //! have names and ARNs for the `Ref`s and `Fn::GetAtt`s of the resources that are.
+//! E-mail subscriptions (`AWS::SNS::Subscription` with protocol `email`) are listed here too,
+//! through [`build`], with the reason the module `subscription` gives.
 
 use super::convert::key_string;
 use super::intrinsics::{Identity, Resolver, stable_uuid};

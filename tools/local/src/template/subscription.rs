@@ -1,5 +1,6 @@
 //! `AWS::SNS::Subscription`: a queue of the template subscribed to a topic of the template,
-//! with its filter policy and raw delivery. Other protocols are refused.
+//! with its filter policy and raw delivery. E-mail subscriptions are named as not emulated
+//! (see [`not_emulated_reason`]); other protocols are refused.
 
 use super::convert::{as_bool, as_string, json_or_json_string};
 use super::intrinsics::{Identity, Resolver};
@@ -32,6 +33,36 @@ const NO_EFFECT: &[(&str, &str)] = &[
     ("DeliveryPolicy", "applies to HTTP(S) endpoints only"),
 ];
 
+/// Protocols that exist in AWS but deliver nowhere locally, and why leaving them out is safe.
+const NOT_EMULATED_PROTOCOLS: &[(&str, &str)] = &[
+    (
+        "email",
+        "e-mail subscriptions are not emulated: there is no mail server locally; the emulator would accept the subscription but nothing local reads what it sends",
+    ),
+    (
+        "email-json",
+        "e-mail subscriptions are not emulated: there is no mail server locally; the emulator would accept the subscription but nothing local reads what it sends",
+    ),
+];
+
+/// Why `resource` is not created locally, if its protocol is one of [`NOT_EMULATED_PROTOCOLS`].
+pub(super) fn not_emulated_reason(
+    resolver: &mut Resolver<'_>,
+    resource: &Declared,
+) -> Result<Option<&'static str>> {
+    let Some(protocol) = resolver.property(resource, "Protocol")? else {
+        return Ok(None);
+    };
+    let protocol = as_string(
+        &protocol,
+        &format!("{}.Protocol", resource.properties_place()),
+    )?;
+    Ok(NOT_EMULATED_PROTOCOLS
+        .iter()
+        .find(|(name, _)| *name == protocol)
+        .map(|(_, reason)| *reason))
+}
+
 /// The subscription as the emulator creates it.
 pub(super) fn build(
     resolver: &mut Resolver<'_>,
@@ -48,7 +79,9 @@ pub(super) fn build(
     if protocol != "sqs" {
         return Err(invalid(
             format!("{place}.Protocol"),
-            format!("protocol {protocol} is not supported by the local stack (only sqs)"),
+            format!(
+                "protocol {protocol} is not supported by the local stack (only sqs; email and email-json are named as not emulated)"
+            ),
         ));
     }
     let topic_arn = required(properties.topic_arn, "TopicArn")?;

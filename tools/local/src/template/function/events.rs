@@ -8,7 +8,9 @@ use super::super::subscription::filter_policy_scope;
 use super::super::{
     Declared, Result, deserialize, http_api, invalid, template_queue, template_topic,
 };
-use crate::spec::{FunctionSpec, HttpRouteSpec, SnsSourceSpec, SqsSourceSpec, StackSpec};
+use crate::spec::{
+    FunctionSpec, HttpRouteSpec, NoLocalEffect, SnsSourceSpec, SqsSourceSpec, StackSpec,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
@@ -42,7 +44,11 @@ struct SnsEvent {
     topic: Option<Json>,
     filter_policy: Option<Json>,
     filter_policy_scope: Option<Json>,
+    redrive_policy: Option<Json>,
 }
+
+/// Why an SNS event's `RedrivePolicy` changes nothing locally.
+const SNS_REDRIVE_NO_EFFECT: &str = "the local SNS trigger hands each message to the function at once, through an internal queue with no dead-letter queue for SNS deliveries; a message SNS cannot deliver does not happen locally (the function's own failures still go to its EventInvokeConfig destination)";
 
 /// An `HttpApi` event: a route.
 #[derive(Deserialize)]
@@ -101,7 +107,8 @@ pub(super) fn add(
         }
         "SNS" => {
             let event = properties_of(properties, &at, "SNS")?;
-            function.sns_sources.push(sns(event_id, event, &at, spec)?);
+            let source = sns(event_id, event, &at, spec)?;
+            function.sns_sources.push(source);
         }
         "HttpApi" => {
             let event = properties_of(properties, &at, "HttpApi")?;
@@ -187,11 +194,29 @@ fn sqs(event_id: &str, event: SqsEvent, place: &str, spec: &StackSpec) -> Result
     })
 }
 
-fn sns(event_id: &str, event: SnsEvent, place: &str, spec: &StackSpec) -> Result<SnsSourceSpec> {
+fn sns(
+    event_id: &str,
+    event: SnsEvent,
+    place: &str,
+    spec: &mut StackSpec,
+) -> Result<SnsSourceSpec> {
     let at = |key: &str| format!("{place}.{key}");
     let topic = event
         .topic
         .ok_or_else(|| invalid(at("Topic"), "Topic is required"))?;
+    if let Some(redrive) = &event.redrive_policy {
+        redrive_target(redrive, &at("RedrivePolicy"), spec)?;
+        let logical_id = place
+            .strip_prefix("Resources.")
+            .and_then(|rest| rest.split_once('.'))
+            .map(|(logical_id, _)| logical_id.to_owned())
+            .unwrap_or_default();
+        spec.no_local_effect.push(NoLocalEffect {
+            logical_id,
+            property: format!("Events.{event_id}.Properties.RedrivePolicy"),
+            reason: SNS_REDRIVE_NO_EFFECT.to_owned(),
+        });
+    }
     Ok(SnsSourceSpec {
         event_id: event_id.to_owned(),
         topic_arn: template_topic(spec, &topic, &at("Topic"))?,
@@ -204,6 +229,28 @@ fn sns(event_id: &str, event: SnsEvent, place: &str, spec: &StackSpec) -> Result
             .map(|scope| filter_policy_scope(&scope, &at("FilterPolicyScope")))
             .transpose()?,
     })
+}
+
+/// The dead-letter queue of an SNS `RedrivePolicy`, held to the template's queues even though
+/// nothing is delivered there locally: a wrong target is as wrong here as in AWS.
+fn redrive_target(redrive: &Json, place: &str, spec: &StackSpec) -> Result<String> {
+    let redrive = json_or_json_string(redrive.clone(), place)?;
+    let Some(object) = redrive.as_object() else {
+        return Err(invalid(place, "must be a mapping"));
+    };
+    if let Some(key) = object.keys().find(|key| *key != "deadLetterTargetArn") {
+        return Err(invalid(
+            format!("{place}.{key}"),
+            "unknown key of a RedrivePolicy (only deadLetterTargetArn)",
+        ));
+    }
+    let target = object.get("deadLetterTargetArn").ok_or_else(|| {
+        invalid(
+            format!("{place}.deadLetterTargetArn"),
+            "deadLetterTargetArn is required",
+        )
+    })?;
+    template_queue(spec, target, &format!("{place}.deadLetterTargetArn"))
 }
 
 fn http(

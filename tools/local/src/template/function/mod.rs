@@ -58,7 +58,7 @@ const NO_EFFECT: &[(&str, &str)] = &[
     ("KmsKeyArn", ENCRYPTION),
     (
         "ReservedConcurrentExecutions",
-        "there is no account concurrency pool locally",
+        "the local runtime runs one instance per function; there is no account concurrency pool to reserve from",
     ),
     (
         "ProvisionedConcurrencyConfig",
