@@ -22,7 +22,7 @@ import re
 import pytest
 
 from sam_translate import INFRA, load_sam
-from test_equivalence import as_list, cdk_template, norm, statements  # noqa: F401 (a fixture)
+from test_equivalence import as_list, norm, statements  # cdk_template: a fixture of conftest.py
 
 LAYOUT = json.loads((INFRA / "bucket-layout.json").read_text())
 # The templates' logical ids of the layout's buckets.
