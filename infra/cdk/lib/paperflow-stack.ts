@@ -566,7 +566,7 @@ export class PaperflowStack extends Stack {
       { ARCHIVE_BUCKET: archive.bucketName },
       [
         consume(archiveQueue),
-        // events/date=.../type=.../<message id>.jsonl (lib/pipeline/src/archive.rs).
+        // events/date=.../type=.../<message id>.jsonl (lib/pipeline/src/store/layout.rs).
         new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects(archive, 'events/*') }),
         kmsForS3AndSqs,
       ],
