@@ -21,6 +21,7 @@
 //! IBAN's country…); the shape of a Leitweg-ID.
 
 use paperflow_invoice::Violation;
+use paperflow_invoice::codes::has_gs1_check_digit;
 use paperflow_invoice::model::{DocumentType, EInvoiceFormat, Invoice, Party, TaxCategory};
 use std::collections::BTreeSet;
 
@@ -304,7 +305,7 @@ pub static REQUIREMENTS: &[Requirement] = &[
         formats: PEPPOL,
         rule: "must be a GLN for scheme 0088: 13 digits with a valid check digit",
         source: "BT-34/BT-49, PEPPOL-COMMON-R040",
-        find: |inv| electronic_addresses_where(inv, "0088", |id| !gs1_check_digit(id, 13)),
+        find: |inv| electronic_addresses_where(inv, "0088", |id| !has_gs1_check_digit(id, 13)),
     },
     // Lines, allowances and charges: their VAT category and rate.
     Requirement {
@@ -317,20 +318,7 @@ pub static REQUIREMENTS: &[Requirement] = &[
         formats: ALL,
         rule: "must be 0 with VAT category Z, E, AE, K, G or O",
         source: "BT-152, BR-Z-05, BR-E-05, BR-AE-05, BR-IC-05, BR-G-05, BR-O-05",
-        find: |inv| {
-            rates_where(inv, |category, bp| {
-                bp != 0
-                    && matches!(
-                        category,
-                        TaxCategory::Z
-                            | TaxCategory::E
-                            | TaxCategory::AE
-                            | TaxCategory::K
-                            | TaxCategory::G
-                            | TaxCategory::O
-                    )
-            })
-        },
+        find: |inv| rates_where(inv, |category, bp| bp != 0 && category.requires_zero_rate()),
     },
     Requirement {
         formats: ALL,
@@ -564,22 +552,6 @@ fn belgian_enterprise_number(id: &str) -> bool {
     }
 }
 
-/// A GS1 key of `length` digits whose last digit is the GS1 check digit (GLN, GTIN-13).
-fn gs1_check_digit(id: &str, length: usize) -> bool {
-    if id.len() != length || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let digits: Vec<u32> = id.bytes().map(|b| u32::from(b - b'0')).collect();
-    let (body, check) = digits.split_at(length - 1);
-    let sum: u32 = body
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
-        .sum();
-    (10 - sum % 10) % 10 == check[0]
-}
-
 /// BR-CO-09: ISO 3166-1 alpha-2, or `EL` for Greece; both are two upper-case letters.
 fn has_country_prefix(vat_id: &str) -> bool {
     let prefix = vat_id.as_bytes();
@@ -613,10 +585,10 @@ mod tests {
 
     #[test]
     fn glns_carry_their_gs1_check_digit() {
-        assert!(gs1_check_digit("4012345678901", 13));
-        assert!(gs1_check_digit("5412345000013", 13));
-        assert!(!gs1_check_digit("5412345000014", 13));
-        assert!(!gs1_check_digit("541234500001", 13));
+        assert!(has_gs1_check_digit("4012345678901", 13));
+        assert!(has_gs1_check_digit("5412345000013", 13));
+        assert!(!has_gs1_check_digit("5412345000014", 13));
+        assert!(!has_gs1_check_digit("541234500001", 13));
     }
 
     #[test]

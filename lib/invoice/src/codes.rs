@@ -195,7 +195,29 @@ pub fn gtin(text: &str) -> Result<String, String> {
     if !matches!(text.len(), 8 | 12 | 13 | 14) || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err("must be a GTIN: 8, 12, 13 or 14 digits".into());
     }
-    let digits: Vec<u32> = text.bytes().map(|b| u32::from(b - b'0')).collect();
+    let (expected, given) = gs1_check_digits(text);
+    if given == expected {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "must be a GTIN whose last digit is its check digit ({expected}, not {given})"
+        ))
+    }
+}
+
+/// Whether `id`, `length` ASCII digits, ends in its GS1 check digit (GTINs, GLNs, SSCCs share
+/// the rule).
+pub fn has_gs1_check_digit(id: &str, length: usize) -> bool {
+    id.len() == length
+        && length > 1
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && matches!(gs1_check_digits(id), (expected, given) if expected == given)
+}
+
+/// The GS1 check digit computed over all but the last digit of `digits` (ASCII digits, at least
+/// two), and the last digit as given.
+fn gs1_check_digits(digits: &str) -> (u32, u32) {
+    let digits: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
     let (body, check) = digits.split_at(digits.len() - 1);
     // From the right, the body's digits weigh 3, 1, 3, 1, …
     let sum: u32 = body
@@ -204,15 +226,7 @@ pub fn gtin(text: &str) -> Result<String, String> {
         .enumerate()
         .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
         .sum();
-    let expected = (10 - sum % 10) % 10;
-    if check[0] == expected {
-        Ok(text.to_owned())
-    } else {
-        Err(format!(
-            "must be a GTIN whose last digit is its check digit ({expected}, not {})",
-            check[0]
-        ))
-    }
+    ((10 - sum % 10) % 10, check[0])
 }
 
 /// A unit code of UN/ECE Recommendation 20 (BT-130): 2 or 3 upper-case

@@ -472,6 +472,21 @@ impl TaxCategory {
         }
     }
 
+    /// Whether EN 16931 fixes this category's rate at 0: Z, E, AE, K, G and
+    /// O (BR-Z-5, BR-E-5, BR-AE-5, BR-IC-5, BR-G-5, BR-O-5). S needs a rate
+    /// above 0; L and M take any.
+    pub fn requires_zero_rate(self) -> bool {
+        matches!(
+            self,
+            TaxCategory::Z
+                | TaxCategory::E
+                | TaxCategory::AE
+                | TaxCategory::K
+                | TaxCategory::G
+                | TaxCategory::O
+        )
+    }
+
     /// The category a line, allowance or charge gets when the document
     /// names none: zero rated (`Z`) at 0 %, standard (`S`) otherwise.
     pub fn default_for(rate: TaxRate) -> TaxCategory {

@@ -84,19 +84,10 @@ pub(super) fn rate_fits_category(
             "must be greater than 0 for tax category S ({})",
             item.rule(category, 5)
         )),
-        TaxCategory::Z
-        | TaxCategory::E
-        | TaxCategory::AE
-        | TaxCategory::K
-        | TaxCategory::G
-        | TaxCategory::O
-            if !zero =>
-        {
-            Err(format!(
-                "must be 0 for tax category {category} ({})",
-                item.rule(category, 5)
-            ))
-        }
+        _ if category.requires_zero_rate() && !zero => Err(format!(
+            "must be 0 for tax category {category} ({})",
+            item.rule(category, 5)
+        )),
         _ => Ok(()),
     }
 }
