@@ -155,6 +155,58 @@ pub fn iban(text: &str) -> Result<String, String> {
     }
 }
 
+/// Characters that would change what a mail header says if they stood in an
+/// address (RFC 5322's specials but `@` and `.`).
+const EMAIL_SPECIALS: &str = "<>()[],;:\"\\";
+
+/// paperflow's one e-mail address rule, used by the invoice validation, and
+/// so by the API, and by the pdf-mailer before it sends: a plausibility
+/// check, not RFC 5321's whole grammar. At most 254 bytes; no whitespace,
+/// control characters or header specials; exactly one `@`; 1 to 64 bytes
+/// before it; a domain with a dot and no empty part between dots after it.
+/// An address the invoice validation accepts is one the mailer sends to:
+/// before, the two rules differed, and such an invoice was accepted with 202
+/// and dropped later as `invalid_recipient`.
+///
+/// # Errors
+///
+/// The broken rule, in the validation's words.
+pub fn email_address(text: &str) -> Result<(), &'static str> {
+    if text.chars().any(char::is_whitespace) {
+        return Err("must be an e-mail address without whitespace");
+    }
+    if text.chars().any(char::is_control) {
+        return Err("must be an e-mail address without control characters");
+    }
+    if text.chars().any(|c| EMAIL_SPECIALS.contains(c)) {
+        return Err(
+            "must be an e-mail address without any of < > ( ) [ ] , ; : \" \\ (they change what a mail header says)",
+        );
+    }
+    if text.len() > 254 {
+        return Err("must be an e-mail address of at most 254 bytes");
+    }
+    if text.matches('@').count() != 1 {
+        return Err("must be an e-mail address with exactly one \"@\", like billing@example.com");
+    }
+    match text.split_once('@') {
+        Some(("", _)) => Err("must be an e-mail address with a name before the \"@\""),
+        Some((local, _)) if local.len() > 64 => {
+            Err("must be an e-mail address whose part before the \"@\" has at most 64 bytes")
+        }
+        Some((_, "")) => Err("must be an e-mail address with a domain after the \"@\""),
+        Some((_, domain)) if !domain.contains('.') => {
+            Err("must be an e-mail address whose domain has a dot, like example.com")
+        }
+        Some((_, domain))
+            if domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") =>
+        {
+            Err("must be an e-mail address whose domain has no empty part between dots")
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A BIC (ISO 9362) in upper case: 4 letters (the bank), 2 letters (an ISO
 /// 3166-1 country), 2 letters or digits (the location) and optionally 3
 /// letters or digits (the branch), so 8 or 11 characters.

@@ -224,30 +224,11 @@ fn email(report: &mut Report, s: &str, at: &Path<'_>) -> Option<String> {
     if !text(report, s, at, &rule) {
         return None;
     }
-    let problem = if s.chars().any(char::is_whitespace) {
-        Some("must be an e-mail address without whitespace")
-    } else if s.matches('@').count() != 1 {
-        Some("must be an e-mail address with exactly one \"@\", like billing@example.com")
-    } else {
-        match s.split_once('@') {
-            Some(("", _)) => Some("must be an e-mail address with a name before the \"@\""),
-            Some((_, "")) => Some("must be an e-mail address with a domain after the \"@\""),
-            Some((_, domain)) if !domain.contains('.') => {
-                Some("must be an e-mail address whose domain has a dot, like example.com")
-            }
-            Some((_, domain))
-                if domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") =>
-            {
-                Some("must be an e-mail address whose domain has no empty part between dots")
-            }
-            _ => None,
-        }
-    };
-    match problem {
-        Some(rule) => {
+    match codes::email_address(s) {
+        Err(rule) => {
             report.add(at, rule);
             None
         }
-        None => Some(s.to_owned()),
+        Ok(()) => Some(s.to_owned()),
     }
 }
