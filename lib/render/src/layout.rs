@@ -275,32 +275,13 @@ impl Composer<'_> {
                 facts_width - label_width,
             );
             self.y += LEADING;
-            let baseline = self.y - 3.0;
-            self.text(
+            self.labelled_lines(
                 &label,
-                facts_x,
-                label_width,
-                baseline,
-                LABEL,
-                Weight::Regular,
-                MUTED,
-                Align::Left,
+                (facts_x, label_width),
+                &value_lines,
+                (facts_x, facts_width),
+                Align::Right,
             );
-            for (index, line) in value_lines.iter().enumerate() {
-                if index > 0 {
-                    self.y += LEADING;
-                }
-                self.text(
-                    line,
-                    facts_x,
-                    facts_width,
-                    self.y - 3.0,
-                    BODY,
-                    Weight::Regular,
-                    INK,
-                    Align::Right,
-                );
-            }
         }
         let facts_bottom = self.y;
 
@@ -895,33 +876,53 @@ impl Composer<'_> {
             );
             self.ensure_room(LEADING * lines.len() as f32);
             self.y += LEADING;
-            self.text(
+            self.labelled_lines(
                 label,
-                left,
-                label_width,
-                self.y - 3.0,
-                LABEL,
-                Weight::Regular,
-                MUTED,
+                (left, label_width),
+                &lines,
+                (left + label_width, width - label_width),
                 Align::Left,
             );
-            for (index, line) in lines.iter().enumerate() {
-                if index > 0 {
-                    self.y += LEADING;
-                }
-                self.text(
-                    line,
-                    left + label_width,
-                    width - label_width,
-                    self.y - 3.0,
-                    BODY,
-                    Weight::Regular,
-                    INK,
-                    Align::Left,
-                );
-            }
         }
         self.y += 6.0;
+    }
+
+    /// A muted label on the current line and its value's wrapped `lines` beside it, one line
+    /// below the other, each in the column `value` (x, width) with `align`: the facts beside
+    /// the title and the payment block.
+    fn labelled_lines(
+        &mut self,
+        label: &str,
+        (label_x, label_width): (f32, f32),
+        lines: &[String],
+        (value_x, value_width): (f32, f32),
+        align: Align,
+    ) {
+        self.text(
+            label,
+            label_x,
+            label_width,
+            self.y - 3.0,
+            LABEL,
+            Weight::Regular,
+            MUTED,
+            Align::Left,
+        );
+        for (index, line) in lines.iter().enumerate() {
+            if index > 0 {
+                self.y += LEADING;
+            }
+            self.text(
+                line,
+                value_x,
+                value_width,
+                self.y - 3.0,
+                BODY,
+                Weight::Regular,
+                INK,
+                align,
+            );
+        }
     }
 
     fn notes(&mut self) {
