@@ -108,13 +108,21 @@ fn srgb_profile() -> Result<&'static [u8], RenderError> {
 /// CICP tag an sRGB profile holds only tags and types of ICC 4.0 (`XYZ`, `sf32`, `para`,
 /// `mluc`), so the lower version is true of it. The header's profile id (an MD5 that would
 /// cover the version) is left zero by moxcms, meaning "not computed", so nothing else changes.
+///
+/// moxcms also stamps the header's creation date with the clock, which made the same invoice
+/// give other bytes a second later: the date is set to a fixed one, as every other date in
+/// paperflow's PDFs comes from the document, never the clock.
 fn declare_icc_4_2(profile: &mut [u8]) -> Result<(), String> {
     const VERSION: std::ops::Range<usize> = 8..12;
+    const CREATED: std::ops::Range<usize> = 24..36;
     const PROFILE_ID: std::ops::Range<usize> = 84..100;
+    // 2026-01-01 00:00:00: year, month, day, hours, minutes, seconds, big-endian u16 each.
+    const FIXED_CREATION_DATE: [u8; 12] = [0x07, 0xEA, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0];
     if profile.len() < 128 || profile[PROFILE_ID].iter().any(|&byte| byte != 0) {
         return Err("moxcms wrote a profile with a header this code does not expect".into());
     }
     profile[VERSION].copy_from_slice(&[4, 0x20, 0, 0]);
+    profile[CREATED].copy_from_slice(&FIXED_CREATION_DATE);
     Ok(())
 }
 
@@ -330,6 +338,11 @@ mod tests {
         assert_eq!(&profile[16..20], b"RGB ", "of RGB data");
         let size = u32::from_be_bytes([profile[0], profile[1], profile[2], profile[3]]);
         assert_eq!(size as usize, profile.len(), "its header states its size");
+        assert_eq!(
+            &profile[24..36],
+            &[0x07, 0xEA, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0],
+            "a fixed creation date, never the clock's: the same invoice, the same bytes"
+        );
     }
 
     #[test]
