@@ -696,6 +696,9 @@ fn ready(buyer_email: Option<&str>) -> PdfReady {
         sha256: SHA.into(),
         pages: 1,
         buyer_email: buyer_email.map(str::to_owned),
+        einvoice: None,
+        xml_key: None,
+        xml_sha256: None,
     }
 }
 

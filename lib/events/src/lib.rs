@@ -70,6 +70,9 @@
 //!         sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
 //!         pages: 2,
 //!         buyer_email: Some("ap@contoso.example".into()),
+//!         einvoice: None,
+//!         xml_key: None,
+//!         xml_sha256: None,
 //!     },
 //! );
 //! assert_eq!(ready.correlation_id(), "req-42");

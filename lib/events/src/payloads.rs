@@ -45,6 +45,16 @@ pub struct PdfReady {
     /// needs no second read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buyer_email: Option<String>,
+    /// 1.1: the e-invoice format made with the PDF (`factur-x`, `xrechnung`, `peppol`); absent
+    /// for a plain PDF, so that a v1 notice keeps its bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub einvoice: Option<String>,
+    /// 1.1: the S3 key of the separate e-invoice XML (`xrechnung`, `peppol`), in the same bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml_key: Option<String>,
+    /// 1.1: the SHA-256 of that XML, lowercase hex; present exactly when `xml_key` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml_sha256: Option<String>,
 }
 
 impl PdfReady {

@@ -21,6 +21,9 @@ fn pdf_ready() -> PdfReady {
         sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
         pages: 2,
         buyer_email: Some("ap@contoso.example".into()),
+        einvoice: None,
+        xml_key: None,
+        xml_sha256: None,
     }
 }
 
@@ -169,6 +172,9 @@ fn pdf_ready_round_trips() {
     assert_eq!(round_trip(&pdf_ready()), pdf_ready());
     let without_email = PdfReady {
         buyer_email: None,
+        einvoice: None,
+        xml_key: None,
+        xml_sha256: None,
         ..pdf_ready()
     };
     assert_eq!(round_trip(&without_email), without_email);

@@ -198,6 +198,9 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
                 sha256,
                 pages,
                 buyer_email: invoice.buyer_email().map(str::to_owned),
+                einvoice: None,
+                xml_key: None,
+                xml_sha256: None,
             },
         );
         self.publish(&notice)

@@ -113,6 +113,8 @@ fn records_by_revision(folder: &str, keys: &[String]) -> BTreeMap<u32, RevisionR
         let records = revisions.entry(revision).or_default();
         match record {
             RevisionRecord::Pdf => records.pdf = true,
+            // The XML's presence follows from the ready notice's format, not from a listing.
+            RevisionRecord::Xml => {}
             RevisionRecord::Failed => records.failed = true,
             RevisionRecord::Submitted => records.submitted = true,
         }

@@ -81,6 +81,11 @@ pub fn latest_key(invoice_id: &str) -> String {
     format!("{}latest.json", invoice_folder(invoice_id))
 }
 
+/// The key of a revision's separate e-invoice XML (XRechnung, Peppol): `invoices/{id}/r{N}.xml`.
+pub fn xml_key(invoice_id: &str, revision: u32) -> String {
+    revision_key(invoice_id, revision, RevisionRecord::Xml)
+}
+
 /// The key of a revision's submission record: `invoices/{id}/r{N}.submitted.json`.
 pub fn submitted_key(invoice_id: &str, revision: u32) -> String {
     revision_key(invoice_id, revision, RevisionRecord::Submitted)
@@ -126,6 +131,8 @@ pub fn archive_key(received: OffsetDateTime, event_type: &str, message_id: &str)
 pub enum RevisionRecord {
     /// `r{N}.pdf`
     Pdf,
+    /// `r{N}.xml`: the e-invoice XML stored beside the PDF
+    Xml,
     /// `r{N}.submitted.json`
     Submitted,
     /// `r{N}.failed.json`
@@ -137,6 +144,7 @@ impl RevisionRecord {
     fn suffix(self) -> &'static str {
         match self {
             RevisionRecord::Pdf => ".pdf",
+            RevisionRecord::Xml => ".xml",
             RevisionRecord::Submitted => ".submitted.json",
             RevisionRecord::Failed => ".failed.json",
         }
@@ -163,6 +171,7 @@ pub fn revision_record(folder: &str, key: &str) -> Option<(u32, RevisionRecord)>
     let revision = number.parse::<u32>().ok()?;
     [
         RevisionRecord::Pdf,
+        RevisionRecord::Xml,
         RevisionRecord::Submitted,
         RevisionRecord::Failed,
     ]
