@@ -5,9 +5,11 @@ Run from the project's root: `python3 events/generate.py`. The invoice comes fro
 SQS record shape follows the fixtures of the aws_lambda_events crate (messageId, receiptHandle,
 body, md5OfBody, attributes, eventSource, eventSourceARN, awsRegion), the SNS notification wrapper
 follows what SNS delivers to SQS with RawMessageDelivery off, and the SNS trigger event what
-Lambda hands a function subscribed to a topic. The ready notice describes the PDF that
-`paperflow render` makes of the sample (size, SHA-256, pages), so the mailer accepts it once the
-pdf-generator has stored that PDF: regenerate after a change to the renderer's output.
+Lambda hands a function subscribed to a topic. The ready notices describe the PDF (and XML) that
+`paperflow render` makes of the sample (size, SHA-256, pages), so the mailer accepts them once the
+pdf-generator has stored those files, and the failed notice quotes what `paperflow validate` says
+of its input: regenerate after a change to the renderer's output or the validator's messages
+(`tests/function_invoke.rs` and `tests/json_schemas.rs` say when they disagree).
 """
 import hashlib
 import json
@@ -17,6 +19,10 @@ import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 INVOICE = json.loads((HERE.parent / "samples" / "invoice-small.json").read_text())
+# An XRechnung document (its own `einvoice`), the 1.1 shape: the direct way's Factur-X request and
+# the ready notice of an XML stored beside its PDF.
+XRECHNUNG_SAMPLE = HERE.parent / "samples" / "einvoice-xrechnung.json"
+XRECHNUNG = json.loads(XRECHNUNG_SAMPLE.read_text())
 QUEUE_ARN = "arn:aws:sqs:eu-central-1:123456789012:paperflow-pdf-requests"
 ARCHIVE_QUEUE_ARN = "arn:aws:sqs:eu-central-1:123456789012:paperflow-archive"
 TOPIC_ARN = "arn:aws:sns:eu-central-1:123456789012:paperflow-invoice-events"
@@ -200,24 +206,53 @@ write_request(
     "apigw-v2-render-pdf-invalid.json",
     http_request("POST", "/v1/invoices/pdf", json.dumps(invalid), JSON_HEADERS),
 )
+# The request's format wins over the document's own ("xrechnung"): one Factur-X PDF/A-3b answer.
+write_request(
+    "apigw-v2-render-pdf-factur-x.json",
+    http_request(
+        "POST", "/v1/invoices/pdf", json.dumps(XRECHNUNG, ensure_ascii=False), JSON_HEADERS, query="einvoice=factur-x"
+    ),
+)
 
 
 # --- Notices on document-events, for the pdf-mailer (SNS trigger) and the event-archiver -------
 
 
+def paperflow(*args, check=True):
+    """Runs the `paperflow` command of this checkout."""
+    return subprocess.run(
+        ["cargo", "run", "--quiet", "-p", "paperflow-cli", "--", *args],
+        cwd=HERE.parent,
+        check=check,
+        capture_output=True,
+        text=True,
+    )
+
+
 def rendered_facts(sample):
-    """Size, SHA-256 and page count (pdfinfo) of the PDF `paperflow render` makes of `sample`."""
+    """Size, SHA-256 and page count (pdfinfo) of the PDF `paperflow render` makes of `sample`, as
+    its own `einvoice` asks, and the SHA-256 of the XML written beside it (None without one)."""
     with tempfile.TemporaryDirectory() as scratch:
         pdf_path = pathlib.Path(scratch) / "invoice.pdf"
-        subprocess.run(
-            ["cargo", "run", "--quiet", "-p", "paperflow-cli", "--", "render", str(sample), "-o", str(pdf_path)],
-            cwd=HERE.parent,
-            check=True,
-        )
+        paperflow("render", str(sample), "-o", str(pdf_path))
         info = subprocess.run(["pdfinfo", str(pdf_path)], check=True, capture_output=True, text=True).stdout
         pdf = pdf_path.read_bytes()
+        xml_path = pdf_path.with_suffix(".xml")
+        xml_sha256 = hashlib.sha256(xml_path.read_bytes()).hexdigest() if xml_path.exists() else None
     pages = next(int(line.split()[1]) for line in info.splitlines() if line.startswith("Pages:"))
-    return len(pdf), hashlib.sha256(pdf).hexdigest(), pages
+    return len(pdf), hashlib.sha256(pdf).hexdigest(), pages, xml_sha256
+
+
+def invalid_message(document):
+    """The message of the pdf-generator's `invalid_invoice` failure for `document`: every problem
+    `paperflow validate` finds, with its pointer, in the generator's words."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = pathlib.Path(scratch) / "invalid.json"
+        path.write_text(json.dumps(document))
+        report = paperflow("validate", str(path), check=False)
+    assert report.returncode == 2, report.stdout + report.stderr
+    problems = [line.strip() for line in report.stdout.splitlines() if line.startswith("  ")]
+    return "the invoice is invalid: " + "; ".join(problems)
 
 
 def notice(event_id, source, event_type, cause, data):
@@ -255,7 +290,7 @@ def sns_trigger(event, message_id):
     }
 
 
-size, sha256, pages = rendered_facts(HERE.parent / "samples" / "invoice-small.json")
+size, sha256, pages, _ = rendered_facts(HERE.parent / "samples" / "invoice-small.json")
 key = f"invoices/{INVOICE['invoice_id']}/r1.pdf"
 ready = notice(
     "0193a5b0-7c2f-7d3a-9f10-5a1b2c3d4e01",
@@ -275,6 +310,33 @@ ready = notice(
 )
 write_request("sns-invoice-pdf-ready.json", sns_trigger(ready, "c7b5f1d3-3a1f-5c2b-8e4d-7f8a9b0c1d23"))
 
+# The 1.1 ready notice: an XRechnung, its XML stored beside the PDF (`xml_key`, `xml_sha256`).
+xrechnung_cause = finalized("0193a5b0-7c2e-7d3a-9f10-5a1b2c3d4e07", XRECHNUNG)
+size, sha256, pages, xml_sha256 = rendered_facts(XRECHNUNG_SAMPLE)
+folder = f"invoices/{XRECHNUNG['invoice_id']}/r{XRECHNUNG['revision']}"
+xrechnung_ready = notice(
+    "0193a5b0-7c2f-7d3a-9f10-5a1b2c3d4e07",
+    "paperflow/pdf-generator",
+    "invoice.pdf.ready.v1",
+    xrechnung_cause,
+    {
+        "invoice_id": XRECHNUNG["invoice_id"],
+        "revision": XRECHNUNG["revision"],
+        "bucket": DOCUMENTS_BUCKET,
+        "key": folder + ".pdf",
+        "size": size,
+        "sha256": sha256,
+        "pages": pages,
+        "buyer_email": XRECHNUNG["buyer"]["email"],
+        "einvoice": "xrechnung",
+        "xml_key": folder + ".xml",
+        "xml_sha256": xml_sha256,
+    },
+)
+write_request(
+    "sns-invoice-pdf-ready-xrechnung.json", sns_trigger(xrechnung_ready, "c7b5f1d3-3a1f-5c2b-8e4d-7f8a9b0c1d27")
+)
+
 failed = notice(
     "0193a5b0-7c2f-7d3a-9f10-5a1b2c3d4e05",
     "paperflow/pdf-generator",
@@ -283,7 +345,7 @@ failed = notice(
     {
         "invoice_id": invalid["invoice_id"],
         "code": "invalid_invoice",
-        "message": "the invoice is invalid: /currency: must be an ISO 4217 currency code, like EUR; /lines/0/quantity: must be greater than 0",
+        "message": invalid_message(invalid),
         "input": invalid,
     },
 )

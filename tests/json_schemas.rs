@@ -597,8 +597,15 @@ fn event_files() -> Vec<(String, Value)> {
 fn every_event_and_request_in_events_satisfies_its_schemas_exactly_when_paperflow_accepts_it() {
     let mut accepted_types = std::collections::BTreeSet::new();
     let mut requests = 0;
+    let mut ready_with_xml = 0;
     for (file, trigger) in event_files() {
-        for (index, found) in bodies(&trigger).into_iter().enumerate() {
+        let found_bodies = bodies(&trigger);
+        // A file this test reads nothing of would pass unchecked: only a bodiless request may.
+        assert!(
+            !found_bodies.is_empty() || trigger["requestContext"]["http"]["method"] == "GET",
+            "{file}: neither records nor a request body to check"
+        );
+        for (index, found) in found_bodies.into_iter().enumerate() {
             let at = format!("{file}, body {index}");
             match found {
                 Found::RequestBody(body) => {
@@ -632,6 +639,9 @@ fn every_event_and_request_in_events_satisfies_its_schemas_exactly_when_paperflo
                             );
                             accepted_types
                                 .insert(event["type"].as_str().unwrap_or_default().to_owned());
+                            if event["data"]["xml_key"].is_string() {
+                                ready_with_xml += 1;
+                            }
                         }
                         Err(refusal) if !has_data_schema => {
                             // An unknown major version: a well-formed envelope whose type has no
@@ -671,6 +681,60 @@ fn every_event_and_request_in_events_satisfies_its_schemas_exactly_when_paperflo
         "every event type is exemplified in events/"
     );
     assert!(requests >= 3, "the API requests with a body: {requests}");
+    assert!(
+        ready_with_xml >= 1,
+        "the 1.1 ready notice, with its XML beside the PDF, is exemplified in events/"
+    );
+}
+
+/// The failed notices of `events/`, as found in their files: the notice's data.
+fn failed_notices() -> Vec<(String, Value)> {
+    let mut notices = Vec::new();
+    for (file, trigger) in event_files() {
+        for found in bodies(&trigger) {
+            let Found::EventBody(body) = found else {
+                continue;
+            };
+            if let Some(event) = cloudevent_in(&body)
+                && event["type"] == EventType::PdfFailed.as_str()
+            {
+                notices.push((file.clone(), event["data"].clone()));
+            }
+        }
+    }
+    notices
+}
+
+#[tokio::test]
+async fn every_failed_notice_in_events_says_what_the_pdf_generator_says_of_its_input_today() {
+    use paperflow_pipeline::PdfGenerator;
+    use paperflow_pipeline::memory::{MemoryPublisher, MemoryStore};
+
+    let generator = PdfGenerator::new(
+        MemoryStore::new(),
+        MemoryPublisher::new(),
+        std::sync::Arc::new(paperflow_render::FontSet::bundled().expect("bundled fonts")),
+        paperflow_render::RenderOptions::default(),
+    );
+    let notices = failed_notices();
+    assert!(!notices.is_empty(), "a failed notice is exemplified");
+    for (file, data) in notices {
+        let input = paperflow_tests::stack::finalized_event(
+            "erp/billing",
+            "0193a5b0-7c2e-7d3a-9f10-5a1b2c3d4e99",
+            &data["input"],
+        );
+        let failure = generator
+            .generate(&input)
+            .await
+            .expect_err("the notice's input is refused");
+        assert_eq!(data["code"], failure.code.as_str(), "{file}");
+        assert_eq!(
+            data["message"],
+            failure.message.as_str(),
+            "{file}: the fixture quotes an old message: run `python3 events/generate.py`"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
