@@ -5,9 +5,16 @@
 //! pdf-requests queue (subscribed with the deployed filter policy) receives it with its message
 //! attributes, the pdf-generator's handler renders what the queue delivered, and
 //! `GET /v1/invoices/{id}` answers `ready` with a presigned URL whose download is the stored PDF.
+//! E-invoices: `?einvoice=factur-x` answers a PDF/A-3b that tools no one here wrote accept
+//! (`scripts/check_pdfa.py`, `scripts/check_einvoice.py`, from the project's venv), inline and
+//! through the stored path; the status links an XML stored beside the PDF (`xml_url`).
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use invoice_api::Api;
 use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
+use paperflow_einvoice::EInvoiceFormat;
+use paperflow_pipeline::store::layout::xml_key;
 use paperflow_pipeline::{DirectRenderer, PdfGenerator, pdf_key};
 use paperflow_render::{FontSet, RenderOptions};
 use paperflow_tests::api_gateway::proxy_answer;
@@ -15,6 +22,8 @@ use paperflow_tests::moto::{Moto, http_get};
 use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, sqs_batch};
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,13 +38,19 @@ struct Harness {
 
 impl Harness {
     async fn start() -> Harness {
+        Harness::with_inline_limit(paperflow_pipeline::direct::INLINE_LIMIT).await
+    }
+
+    /// The harness, its direct way answering inline only up to `limit` bytes.
+    async fn with_inline_limit(limit: usize) -> Harness {
         let moto = Moto::start();
         let sdk = moto.sdk_config().await;
         let stack = TestStack::create(&sdk).await;
         let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
         let store = S3DocumentStore::new(aws_sdk_s3::Client::new(&sdk), DOCUMENTS_BUCKET);
         let direct =
-            DirectRenderer::new(store.clone(), Arc::clone(&fonts), RenderOptions::default());
+            DirectRenderer::new(store.clone(), Arc::clone(&fonts), RenderOptions::default())
+                .with_inline_limit(limit);
         let api = Arc::new(Api::new(
             direct,
             store.clone(),
@@ -76,6 +91,59 @@ fn request(name: &str) -> Value {
 
 fn body_json(answer: &Value) -> Value {
     serde_json::from_str(answer["body"].as_str().expect("a text body")).expect("a JSON body")
+}
+
+/// The bytes of a proxy answer's body.
+fn body_bytes(answer: &Value) -> Vec<u8> {
+    let body = answer["body"].as_str().expect("a body");
+    if answer["isBase64Encoded"] == json!(true) {
+        STANDARD.decode(body).expect("base64")
+    } else {
+        body.as_bytes().to_vec()
+    }
+}
+
+/// Runs a project script with the venv's Python; its report, or a panic with it.
+fn run_script(script: &str, args: &[&Path]) -> String {
+    let root = paperflow_tests::repo_root();
+    let python = root.join(".tools/venv/bin/python");
+    assert!(
+        python.is_file(),
+        "{} is missing: run `make tools`",
+        python.display()
+    );
+    let output = Command::new(python)
+        .arg(root.join("scripts").join(script))
+        .args(args)
+        .output()
+        .expect("python runs");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{script} {args:?} failed:\n{report}"
+    );
+    report
+}
+
+/// Asserts that `pdf` is a Factur-X PDF/A-3b the outside tools accept, whose embedded XML is
+/// `expected_xml` and passes the Factur-X EN 16931 schema and schematron.
+fn assert_accepted_factur_x(pdf: &[u8], expected_xml: &[u8]) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let pdf_path = dir.path().join("answer.pdf");
+    std::fs::write(&pdf_path, pdf).expect("the PDF is written");
+    let found = dir.path().join("factur-x.xml");
+    let report = run_script(
+        "check_pdfa.py",
+        &[&pdf_path, Path::new("--xml-out"), &found],
+    );
+    assert!(report.contains(", 0 failed"), "{report}");
+    let xml = std::fs::read(&found).expect("check_pdfa.py wrote the XML it found");
+    assert!(
+        xml == expected_xml,
+        "the embedded XML is the one paperflow builds"
+    );
+    run_script("check_einvoice.py", &[&found]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -184,4 +252,82 @@ async fn a_direct_pdf_too_large_to_answer_downloads_from_the_presigned_location(
     let etag = answer["headers"]["etag"].as_str().expect("an ETag");
     let sha = paperflow_pipeline::digest::sha256_hex(&download.body);
     assert_eq!(etag, format!("\"{sha}\""));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn einvoice_factur_x_answers_a_pdf_a_3b_the_outside_tools_accept_inline_and_stored() {
+    let request = request("apigw-v2-render-pdf-factur-x.json");
+    let document: Value =
+        serde_json::from_str(request["body"].as_str().expect("a body")).expect("JSON");
+    let invoice = paperflow_invoice::invoice_from_value(&document).expect("valid");
+    let xml = paperflow_einvoice::to_xml(&invoice, EInvoiceFormat::FacturX).expect("a Factur-X");
+
+    let inline = Harness::start().await;
+    let answer = inline.call(request.clone()).await;
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    assert_eq!(answer["headers"]["content-type"], "application/pdf");
+    let pdf = body_bytes(&answer);
+    assert_accepted_factur_x(&pdf, &xml);
+
+    // A limit of 1 KB stands in for the 4.5 MB a real invoice would need to exceed.
+    let stored = Harness::with_inline_limit(1024).await;
+    let answer = stored.call(request).await;
+    assert_eq!(answer["statusCode"], 303, "{answer}");
+    let location = answer["headers"]["location"].as_str().expect("a Location");
+    let download = http_get(location).expect("the presigned URL downloads");
+    assert_eq!(download.status, 200);
+    assert!(
+        download.body == pdf,
+        "the stored Factur-X is the inline one"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_status_links_the_xml_stored_beside_the_pdf_and_only_then() {
+    let harness = Harness::start().await;
+    let id = "INV-2026-000123";
+    let put = |key: String, body: &'static [u8], content_type: &'static str| {
+        let s3 = harness.stack.s3.clone();
+        async move {
+            s3.put_object()
+                .bucket(DOCUMENTS_BUCKET)
+                .key(key)
+                .content_type(content_type)
+                .body(body.to_vec().into())
+                .send()
+                .await
+                .expect("stored in moto");
+        }
+    };
+    let xml: &'static [u8] = b"<?xml version=\"1.0\"?><rsm:CrossIndustryInvoice/>\n";
+    // Revision 1: an XRechnung, the XML stored before the PDF; revision 2: a plain PDF.
+    put(xml_key(id, 1), xml, "application/xml").await;
+    put(pdf_key(id, 1), b"%PDF-1.7 revision 1", "application/pdf").await;
+    put(pdf_key(id, 2), b"%PDF-1.7 revision 2", "application/pdf").await;
+
+    let first = body_json(&harness.call(request("apigw-v2-invoice-status.json")).await);
+    assert_eq!(first["status"], "ready", "{first}");
+    assert_eq!(first["revision"], 1);
+    let xml_url = first["xml_url"].as_str().expect("an xml_url");
+    assert!(
+        xml_url.contains("X-Amz-Expires=900"),
+        "valid 15 minutes: {xml_url}"
+    );
+    let download = http_get(xml_url).expect("the presigned URL downloads");
+    assert_eq!(download.status, 200);
+    assert!(download.body == xml, "the download is the stored XML");
+
+    let mut latest = request("apigw-v2-invoice-status.json");
+    latest["rawQueryString"] = json!("");
+    latest
+        .as_object_mut()
+        .expect("an object")
+        .remove("queryStringParameters");
+    let second = body_json(&harness.call(latest).await);
+    assert_eq!(second["status"], "ready", "{second}");
+    assert_eq!(second["revision"], 2);
+    assert!(
+        second.get("xml_url").is_none(),
+        "no XML, no xml_url: {second}"
+    );
 }

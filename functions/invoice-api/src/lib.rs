@@ -2,9 +2,9 @@
 //!
 //! | route | what it does |
 //! |---|---|
-//! | `POST /v1/invoices/pdf` | the direct way: the invoice document in, `200 application/pdf` out (base64 in the proxy answer); a PDF too large for Lambda's 6 MB answer is stored and answered `303 See Other` with a presigned URL |
-//! | `POST /v1/invoices` | the producer way: validate, publish `invoice.finalized.v1`, answer `202 Accepted` with `Location`; `Idempotency-Key` makes retries safe |
-//! | `GET /v1/invoices/{id}` | the status of the latest (or `?revision=N`) revision: `pending`, `ready` with a presigned URL valid 15 minutes, or `failed` with the reason |
+//! | `POST /v1/invoices/pdf[?einvoice=none\|factur-x]` | the direct way: the invoice document in, `200 application/pdf` out (base64 in the proxy answer), a Factur-X PDF/A-3b when asked (by the parameter, else the document's `einvoice`); a PDF too large for Lambda's 6 MB answer is stored and answered `303 See Other` with a presigned URL |
+//! | `POST /v1/invoices` | the producer way: validate (the document's own `einvoice` too), publish `invoice.finalized.v1`, answer `202 Accepted` with `Location`; `Idempotency-Key` makes retries safe |
+//! | `GET /v1/invoices/{id}` | the status of the latest (or `?revision=N`) revision: `pending`, `ready` with a presigned URL valid 15 minutes (and `xml_url` for an XML e-invoice stored beside the PDF), or `failed` with the reason |
 //!
 //! Every answer carries `X-Correlation-Id`: the caller's, or a fresh one; it is the
 //! `correlationid` of every event the request causes. Every error is an RFC 9457 problem
@@ -21,7 +21,7 @@ use lambda_http::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt};
 use paperflow_invoice::{Invoice, parse_invoice_id};
 use paperflow_lambda::metrics::{Unit, emit};
-use paperflow_pipeline::direct::URL_LIFETIME;
+use paperflow_pipeline::direct::{AnswerFormat, URL_LIFETIME};
 use paperflow_pipeline::{
     DirectError, DirectPdf, DirectRenderer, DocumentStore, EventPublisher, RevisionStatus,
     SubmitError, Submitter, revision_status,
@@ -202,13 +202,17 @@ where
     S: DocumentStore + Clone,
     P: EventPublisher,
 {
+    let asked = einvoice_parameter(request)?;
     let (invoice, _) = read_invoice(request)?;
     let started = Instant::now();
     let pdf = api
         .direct
-        .render(&invoice)
+        .render(&invoice, asked)
         .await
         .map_err(|error| match error {
+            DirectError::EInvoiceImpossible(violations) => {
+                Problem::einvoice_impossible(&violations)
+            }
             DirectError::Render(message) => {
                 Problem::internal(format!("rendering failed: {message}"))
             }
@@ -280,6 +284,9 @@ where
         )
         .await
         .map_err(|error| match error {
+            SubmitError::EInvoiceImpossible(violations) => {
+                Problem::einvoice_impossible(&violations)
+            }
             SubmitError::KeyReused => Problem::idempotency_key_reused(),
             SubmitError::Dependency(error) => unavailable(&error),
         })?;
@@ -364,7 +371,7 @@ where
                 .presign_get(&ready.key, URL_LIFETIME)
                 .await
                 .map_err(|error| unavailable(&error))?;
-            json!({
+            let mut body = json!({
                 "status": "ready",
                 "invoice_id": ready.invoice_id,
                 "revision": ready.revision,
@@ -373,7 +380,16 @@ where
                 "size": ready.size,
                 "url": url,
                 "url_expires_in_seconds": URL_LIFETIME.as_secs(),
-            })
+            });
+            if let Some(xml_key) = &ready.xml_key {
+                let xml_url = api
+                    .store
+                    .presign_get(xml_key, URL_LIFETIME)
+                    .await
+                    .map_err(|error| unavailable(&error))?;
+                body["xml_url"] = json!(xml_url);
+            }
+            body
         }
         RevisionStatus::Failed(failed) => json!({
             "status": "failed",
@@ -403,6 +419,20 @@ fn unavailable(error: &paperflow_pipeline::DependencyError) -> Problem {
         other => other,
     };
     Problem::unavailable(format!("{service} did not answer as expected; retry later"))
+}
+
+/// `?einvoice=`: absent (the document decides), or a format that is one PDF.
+fn einvoice_parameter(request: &Request) -> Result<Option<AnswerFormat>, Problem> {
+    let parameters = request.query_string_parameters_ref();
+    let Some(given) = parameters.and_then(|parameters| parameters.first("einvoice")) else {
+        return Ok(None);
+    };
+    AnswerFormat::parse(given).map(Some).map_err(|rule| {
+        Problem::invalid_request(vec![Violation {
+            pointer: "/query/einvoice".to_owned(),
+            rule: rule.to_owned(),
+        }])
+    })
 }
 
 /// `?revision=N`: absent, or a whole number from 1 to the highest revision.

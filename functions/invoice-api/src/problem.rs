@@ -129,6 +129,29 @@ impl Problem {
         }
     }
 
+    /// 422: the invoice is valid but cannot become the e-invoice asked for (the request's
+    /// `?einvoice=` or the document's own `einvoice`): every missing business term, each with
+    /// its pointer, in the shape of [`Problem::invalid_invoice`].
+    pub fn einvoice_impossible(violations: &[paperflow_invoice::Violation]) -> Self {
+        let violations: Vec<Violation> = violations
+            .iter()
+            .map(|violation| Violation {
+                pointer: violation.pointer.clone(),
+                rule: violation.rule.clone(),
+            })
+            .collect();
+        let detail = describe(&violations);
+        Problem {
+            violations,
+            ..Problem::new(
+                "einvoice-impossible",
+                "The invoice cannot become the e-invoice asked for",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                detail,
+            )
+        }
+    }
+
     /// 404: no such route.
     pub fn no_route(path: &str) -> Self {
         Problem::new(

@@ -11,9 +11,10 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use invoice_api::Api;
+use paperflow_einvoice::EInvoiceFormat;
 use paperflow_pipeline::memory::{MemoryPublisher, MemoryStore};
-use paperflow_pipeline::{DirectRenderer, PdfGenerator};
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_pipeline::{DirectRenderer, DocumentStore, NewObject, PdfGenerator};
+use paperflow_render::{FacturX, FontSet, RenderOptions};
 use paperflow_tests::api_gateway::proxy_answer;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -110,9 +111,41 @@ fn event(name: &str) -> Value {
         .expect("the sample event is JSON")
 }
 
-fn small_invoice() -> Value {
-    let path = repo().join("samples/invoice-small.json");
+fn sample(name: &str) -> Value {
+    let path = repo().join("samples").join(name);
     serde_json::from_slice(&std::fs::read(path).expect("sample")).expect("JSON")
+}
+
+fn small_invoice() -> Value {
+    sample("invoice-small.json")
+}
+
+/// The PDF `paperflow render` makes of `document` as `format` (none or factur-x).
+fn rendered(document: &Value, format: EInvoiceFormat) -> Vec<u8> {
+    let invoice = paperflow_invoice::invoice_from_value(document).expect("valid");
+    let factur_x = match format {
+        EInvoiceFormat::None => None,
+        _ => Some(FacturX {
+            xml: paperflow_einvoice::to_xml(&invoice, format).expect("can be this e-invoice"),
+        }),
+    };
+    let options = RenderOptions {
+        factur_x,
+        ..RenderOptions::default()
+    };
+    paperflow_render::render(&invoice, &fonts(), &options)
+        .expect("renders")
+        .bytes
+}
+
+/// The pointers of a problem's violations.
+fn pointers(problem: &Value) -> Vec<String> {
+    problem["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|violation| violation["pointer"].as_str().expect("a pointer").to_owned())
+        .collect()
 }
 
 /// `request` with another body (text).
@@ -345,6 +378,148 @@ async fn a_malformed_correlation_id_is_a_400_problem_that_names_the_header() {
     assert!(answer.header("x-correlation-id").is_some());
 }
 
+// --- POST /v1/invoices/pdf?einvoice= -----------------------------------------------------------
+
+#[tokio::test]
+async fn einvoice_factur_x_answers_the_hybrid_pdf_over_the_documents_own_format() {
+    let harness = Harness::new();
+    // The sample's own format is XRechnung; the request asks for Factur-X, and wins.
+    let request = event("apigw-v2-render-pdf-factur-x.json");
+    assert_eq!(request["rawQueryString"], "einvoice=factur-x");
+    let document: Value =
+        serde_json::from_str(request["body"].as_str().expect("a body")).expect("JSON");
+    assert_eq!(document["einvoice"], "xrechnung");
+
+    let answer = harness.call(request).await;
+    assert_eq!(answer.status(), 200, "{}", answer.0);
+    assert_eq!(answer.header("content-type"), Some("application/pdf"));
+    let pdf = answer.bytes();
+    assert!(
+        pdf == rendered(&document, EInvoiceFormat::FacturX),
+        "the API's Factur-X is paperflow render --einvoice factur-x's"
+    );
+    assert_eq!(
+        answer.header("etag"),
+        Some(format!("\"{}\"", sha256_hex(&pdf)).as_str())
+    );
+    assert!(harness.store.keys().is_empty(), "nothing stored");
+}
+
+#[tokio::test]
+async fn a_document_asking_for_factur_x_gets_it_unless_the_request_says_none() {
+    let harness = Harness::new();
+    let document = sample("einvoice-fr-discount.json");
+    assert_eq!(document["einvoice"], "factur-x");
+    let base = with_body(event("apigw-v2-render-pdf.json"), &document.to_string());
+
+    let own = harness.call(base.clone()).await;
+    assert_eq!(own.status(), 200, "{}", own.0);
+    assert!(own.bytes() == rendered(&document, EInvoiceFormat::FacturX));
+
+    let plain = harness
+        .call(at(base, "POST", "/v1/invoices/pdf", "einvoice=none"))
+        .await;
+    assert_eq!(plain.status(), 200, "{}", plain.0);
+    assert!(plain.bytes() == rendered(&document, EInvoiceFormat::None));
+}
+
+#[tokio::test]
+async fn an_invoice_that_cannot_become_factur_x_is_a_422_listing_every_missing_business_term() {
+    let harness = Harness::new();
+    let request = at(
+        event("apigw-v2-render-pdf.json"),
+        "POST",
+        "/v1/invoices/pdf",
+        "einvoice=factur-x",
+    );
+    let answer = harness.call(request).await;
+    let problem = answer.problem(422, "einvoice-impossible");
+
+    let invoice = paperflow_invoice::invoice_from_value(&small_invoice()).expect("valid");
+    let missing = paperflow_einvoice::check(&invoice, EInvoiceFormat::FacturX)
+        .expect_err("the small sample lacks what Factur-X needs");
+    assert!(!missing.is_empty());
+    let expected: Vec<Value> = missing
+        .iter()
+        .map(|violation| json!({ "pointer": violation.pointer, "rule": violation.rule }))
+        .collect();
+    assert_eq!(problem["violations"], json!(expected), "every one of them");
+    assert!(
+        missing
+            .iter()
+            .all(|violation| violation.rule.contains("BT-")),
+        "each names its business term: {missing:?}"
+    );
+    assert!(harness.store.keys().is_empty(), "no PDF without its XML");
+}
+
+#[tokio::test]
+async fn the_xml_formats_and_unknown_values_are_a_400_naming_the_parameter_and_what_it_allows() {
+    let harness = Harness::new();
+    let base = event("apigw-v2-render-pdf-factur-x.json");
+    for value in ["xrechnung", "peppol", "zugferd", "FACTUR-X", ""] {
+        let query = format!("einvoice={value}");
+        let answer = harness
+            .call(at(base.clone(), "POST", "/v1/invoices/pdf", &query))
+            .await;
+        let problem = answer.problem(400, "invalid-request");
+        assert_eq!(pointers(&problem), ["/query/einvoice"], "{query}");
+        let rule = problem["violations"][0]["rule"].as_str().expect("a rule");
+        for allowed in ["\"none\"", "\"factur-x\"", "POST /v1/invoices"] {
+            assert!(rule.contains(allowed), "{query}: {rule}");
+        }
+    }
+    assert!(harness.store.keys().is_empty());
+    assert_eq!(harness.published.count(), 0);
+}
+
+#[tokio::test]
+async fn a_document_asking_for_an_xml_format_is_a_422_at_its_einvoice_field() {
+    let harness = Harness::new();
+    for name in ["einvoice-xrechnung.json", "einvoice-peppol.json"] {
+        let document = sample(name);
+        let request = with_body(event("apigw-v2-render-pdf.json"), &document.to_string());
+        let answer = harness.call(request).await;
+        let problem = answer.problem(422, "einvoice-impossible");
+        assert_eq!(pointers(&problem), ["/einvoice"], "{name}");
+        assert!(
+            problem["violations"][0]["rule"]
+                .as_str()
+                .is_some_and(|rule| rule.contains("?einvoice=factur-x")),
+            "{problem}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_large_factur_x_is_stored_and_answered_303_like_a_plain_pdf() {
+    let harness = Harness::with_inline_limit(1_000);
+    let answer = harness
+        .call(event("apigw-v2-render-pdf-factur-x.json"))
+        .await;
+    assert_eq!(answer.status(), 303, "{}", answer.0);
+    let body = answer.json();
+    let key = format!("api/{}.pdf", body["sha256"].as_str().expect("sha256"));
+    let stored = harness.store.body(&key).expect("the PDF is stored");
+    let document: Value = serde_json::from_str(
+        event("apigw-v2-render-pdf-factur-x.json")["body"]
+            .as_str()
+            .expect("a body"),
+    )
+    .expect("JSON");
+    assert!(stored == rendered(&document, EInvoiceFormat::FacturX));
+    let head = harness
+        .store
+        .head(&key)
+        .await
+        .expect("readable")
+        .expect("there");
+    assert_eq!(
+        head.metadata.get("einvoice").map(String::as_str),
+        Some("factur-x")
+    );
+}
+
 // --- POST /v1/invoices -----------------------------------------------------------------------
 
 #[tokio::test]
@@ -434,6 +609,47 @@ async fn a_rejected_submission_publishes_nothing() {
     );
 }
 
+#[tokio::test]
+async fn a_submission_whose_own_einvoice_is_impossible_is_a_422_and_publishes_nothing() {
+    let harness = Harness::new();
+    let mut document = sample("einvoice-xrechnung.json");
+    let buyer_reference = document
+        .as_object_mut()
+        .expect("an object")
+        .remove("buyer_reference");
+    assert!(buyer_reference.is_some(), "the sample has BT-10");
+    let request = with_body(
+        without_header(event("apigw-v2-submit-invoice.json"), "idempotency-key"),
+        &document.to_string(),
+    );
+    let answer = harness.call(request).await;
+    let problem = answer.problem(422, "einvoice-impossible");
+    assert!(
+        problem["violations"]
+            .as_array()
+            .is_some_and(|violations| violations.iter().any(|v| v["pointer"]
+                == "/buyer_reference"
+                && v["rule"]
+                    .as_str()
+                    .is_some_and(|rule| rule.contains("BT-10")))),
+        "{problem}"
+    );
+    assert_eq!(harness.published.count(), 0);
+    assert!(
+        harness.store.keys().is_empty(),
+        "{:?}",
+        harness.store.keys()
+    );
+
+    // The same document with its BT-10 is accepted.
+    let whole = with_body(
+        without_header(event("apigw-v2-submit-invoice.json"), "idempotency-key"),
+        &sample("einvoice-xrechnung.json").to_string(),
+    );
+    assert_eq!(harness.call(whole).await.status(), 202);
+    assert_eq!(harness.published.count(), 1);
+}
+
 // --- GET /v1/invoices/{id} -------------------------------------------------------------------
 
 #[tokio::test]
@@ -477,6 +693,10 @@ async fn the_status_goes_from_pending_to_ready_with_a_presigned_url() {
             .as_str()
             .is_some_and(|url| url.contains("invoices/INV-2026-000123/r1.pdf"))
     );
+    assert!(
+        ready.get("xml_url").is_none(),
+        "no XML, no xml_url: {ready}"
+    );
     // Without ?revision the latest is answered: the same here.
     let latest = harness
         .call(at(
@@ -488,6 +708,48 @@ async fn the_status_goes_from_pending_to_ready_with_a_presigned_url() {
         .await
         .json();
     assert_eq!(latest["status"], "ready");
+}
+
+#[tokio::test]
+async fn a_ready_revision_with_its_xml_beside_it_answers_both_urls() {
+    let harness = Harness::new();
+    let object = |key: &str, body: &[u8], content_type: &str| NewObject {
+        key: key.to_owned(),
+        body: body.to_vec(),
+        content_type: content_type.to_owned(),
+        metadata: [("sha256".to_owned(), sha256_hex(body))].into(),
+    };
+    // What the pdf-generator leaves for an XRechnung: the XML first, then the PDF.
+    for stored in [
+        object(
+            "invoices/INV-2026-000123/r1.xml",
+            b"<rsm:CrossIndustryInvoice/>",
+            "application/xml",
+        ),
+        object(
+            "invoices/INV-2026-000123/r1.pdf",
+            b"%PDF-1.7",
+            "application/pdf",
+        ),
+    ] {
+        harness.store.put_new(stored).await.expect("stored");
+    }
+    let answer = harness.call(event("apigw-v2-invoice-status.json")).await;
+    assert_eq!(answer.status(), 200, "{}", answer.0);
+    let ready = answer.json();
+    assert_eq!(ready["status"], "ready");
+    assert!(
+        ready["url"]
+            .as_str()
+            .is_some_and(|url| url.contains("invoices/INV-2026-000123/r1.pdf")),
+        "{ready}"
+    );
+    assert!(
+        ready["xml_url"]
+            .as_str()
+            .is_some_and(|url| url.contains("invoices/INV-2026-000123/r1.xml")),
+        "{ready}"
+    );
 }
 
 #[tokio::test]
@@ -614,7 +876,7 @@ mod arbitrary_requests {
             body in body(),
             content_type in prop::sample::select(vec!["application/json", "text/plain", "application/problem+json", ""]),
             key in "[ -~]{0,140}",
-            query in "(revision=[A-Za-z0-9%+._-]{0,12})?",
+            query in "((revision|einvoice)=[A-Za-z0-9%+._-]{0,12})?",
         ) {
             let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
             let harness = Harness::new();

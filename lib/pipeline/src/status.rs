@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | `r{N}.submitted.json` | invoice-api, before it publishes `invoice.finalized.v1` | pending |
 //! | `r{N}.pdf` | pdf-generator | ready |
+//! | `r{N}.xml` | pdf-generator, before the PDF, for an XML e-invoice (XRechnung, Peppol) | the ready revision's XML |
 //! | `r{N}.failed.json` | pdf-generator, when it rejects the revision | failed, and why |
 //!
 //! A PDF outranks a failure: a rejected copy of a revision that is already stored (a
@@ -14,10 +15,13 @@
 //! A producer that publishes to the topic directly leaves no submission record: its revision is
 //! unknown until it is ready or failed.
 //!
+//! A ready revision names its XML when the folder lists one: the pdf-generator stores the XML
+//! before the PDF, so a listed PDF of an XML e-invoice always has its XML beside it.
+//!
 //! The keys are [`crate::store::layout`]'s; this module only decides what they mean together.
 
 use crate::ports::{DependencyError, DocumentStore};
-use crate::store::layout::{RevisionRecord, invoice_folder, revision_record};
+use crate::store::layout::{RevisionRecord, invoice_folder, revision_record, xml_key};
 use crate::store::records::Records;
 use crate::store::{failed_key, pdf_key, submitted_key};
 use paperflow_invoice::InvoiceId;
@@ -73,6 +77,8 @@ pub struct ReadyRevision {
     pub sha256: String,
     /// Its page count (0 if the object was stored without it).
     pub pages: u32,
+    /// Where its separate e-invoice XML is (XRechnung, Peppol), when it has one.
+    pub xml_key: Option<String>,
 }
 
 /// The status of one revision.
@@ -101,6 +107,7 @@ impl RevisionStatus {
 #[derive(Debug, Default, Clone, Copy)]
 struct RevisionRecords {
     pdf: bool,
+    xml: bool,
     failed: bool,
     submitted: bool,
 }
@@ -113,8 +120,7 @@ fn records_by_revision(folder: &str, keys: &[String]) -> BTreeMap<u32, RevisionR
         let records = revisions.entry(revision).or_default();
         match record {
             RevisionRecord::Pdf => records.pdf = true,
-            // The XML's presence follows from the ready notice's format, not from a listing.
-            RevisionRecord::Xml => {}
+            RevisionRecord::Xml => records.xml = true,
             RevisionRecord::Failed => records.failed = true,
             RevisionRecord::Submitted => records.submitted = true,
         }
@@ -164,6 +170,7 @@ pub async fn revision_status<S: DocumentStore>(
                 .and_then(|pages| pages.parse().ok())
                 .unwrap_or(0),
             key,
+            xml_key: records.xml.then(|| xml_key(id, revision)),
         })));
     }
     if records.failed {
@@ -197,6 +204,7 @@ mod tests {
         let listed = keys(&[
             "invoices/ACME/2026/latest.json",
             "invoices/ACME/2026/r1.pdf",
+            "invoices/ACME/2026/r1.xml",
             "invoices/ACME/2026/r2.submitted.json",
             "invoices/ACME/2026/r2.failed.json",
             "invoices/ACME/2026/r10.submitted.json",
@@ -205,8 +213,9 @@ mod tests {
         ]);
         let revisions = records_by_revision(folder, &listed);
         assert_eq!(revisions.keys().copied().collect::<Vec<_>>(), [1, 2, 10]);
-        assert!(revisions[&1].pdf && !revisions[&1].failed);
+        assert!(revisions[&1].pdf && revisions[&1].xml && !revisions[&1].failed);
         assert!(revisions[&2].failed && revisions[&2].submitted && !revisions[&2].pdf);
+        assert!(!revisions[&2].xml && !revisions[&10].xml);
         assert!(revisions[&10].submitted);
     }
 }

@@ -69,6 +69,9 @@ struct KeyRecord {
 /// Why a submission was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitError {
+    /// The document names an e-invoice (`einvoice`) it cannot become: every reason, with its
+    /// pointer and business term. Refused now rather than failed by the pdf-generator later.
+    EInvoiceImpossible(Vec<paperflow_einvoice::Violation>),
     /// The idempotency key was first used for a different request.
     KeyReused,
     /// The store or the topic failed; the caller may retry (with the same key).
@@ -113,7 +116,9 @@ impl<S: DocumentStore, P: EventPublisher> Submitter<S, P> {
     ///
     /// # Errors
     ///
-    /// [`SubmitError::KeyReused`] for a key first used with another document;
+    /// [`SubmitError::EInvoiceImpossible`] for a document whose own `einvoice` it cannot become
+    /// (nothing is recorded or published); [`SubmitError::KeyReused`] for a key first used with
+    /// another document;
     /// [`SubmitError::Dependency`] when the store or the topic failed.
     pub async fn submit(
         &self,
@@ -122,6 +127,11 @@ impl<S: DocumentStore, P: EventPublisher> Submitter<S, P> {
         correlation_id: &str,
         idempotency_key: Option<&str>,
     ) -> Result<Accepted, SubmitError> {
+        // The deployment's default format is the pdf-generator's to apply; a format the document
+        // names itself is checked here, so the producer hears of a missing BT now.
+        if let Some(format) = invoice.einvoice {
+            paperflow_einvoice::check(invoice, format).map_err(SubmitError::EInvoiceImpossible)?;
+        }
         let submission = Submission {
             invoice_id: invoice.id.as_str().to_owned(),
             revision: invoice.revision,
