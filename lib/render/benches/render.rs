@@ -72,6 +72,19 @@ fn render(c: &mut Criterion) {
     group.bench_function("one_page_factur_x", |b| {
         b.iter(|| paperflow_render::render(black_box(&e_invoice), &fonts, &factur_x))
     });
+    // What a caller with only the invoice pays (the pdf-generator, the direct route): the XML
+    // written, then the PDF/A-3b rendered around it.
+    group.bench_function("one_page_factur_x_with_its_xml", |b| {
+        b.iter(|| {
+            let xml = paperflow_einvoice::to_xml(black_box(&e_invoice), EInvoiceFormat::FacturX)
+                .expect("the sample can be a Factur-X");
+            let options = RenderOptions {
+                factur_x: Some(FacturX { xml }),
+                ..RenderOptions::default()
+            };
+            paperflow_render::render(&e_invoice, &fonts, &options)
+        })
+    });
     group.finish();
 
     c.bench_function("fonts/parse_bundled", |b| b.iter(FontSet::bundled));
