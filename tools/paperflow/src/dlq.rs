@@ -359,6 +359,29 @@ impl Stack {
     }
 }
 
+impl Stack {
+    /// Where a redrive of the queue goes by default, said for `list`: from the template, so
+    /// that it is said even when the function does not run.
+    fn default_target_text(&self, logical_id: &str) -> String {
+        match redrive_target(&self.spec, logical_id) {
+            RedriveTarget::Queue(source) => format!(
+                "queue {}",
+                self.queue_urls
+                    .get(&source)
+                    .map_or(source.as_str(), |url| queue_name_of(url))
+            ),
+            RedriveTarget::Function(function) => format!(
+                "function {} (invoked again)",
+                self.functions
+                    .get(&function)
+                    .map_or(function.as_str(), |deployed| deployed.name.as_str())
+            ),
+            RedriveTarget::Ambiguous(sources) => format!("--to one of {}", sources.join(", ")),
+            RedriveTarget::None => "nowhere by default (--to)".to_owned(),
+        }
+    }
+}
+
 /// A queue of the stack.
 #[derive(Clone, Debug)]
 struct QueueRef {
@@ -956,13 +979,7 @@ async fn list(stack: &Stack, printer: &Printer) -> Result<(), String> {
             None
         };
         let age = oldest.map(|sent| (now - sent).whole_seconds());
-        let target = match stack.target(&queue, None) {
-            Ok(Target::Queue(source)) => format!("queue {}", source.name()),
-            Ok(Target::Function(_, function)) => {
-                format!("function {} (invoked again)", function.name)
-            }
-            Err(_) => "nowhere by default (--to)".to_owned(),
-        };
+        let target = stack.default_target_text(&logical_id);
         printer.line(
             || {
                 format!(
@@ -1369,11 +1386,24 @@ async fn send_batch(
         .await;
     let answer = match answer {
         Ok(answer) => answer,
-        // The whole batch was refused (the target is gone, access denied): every message
-        // stays, with the reason.
-        Err(error) => {
-            let why = sqs_error(&format!("sending to {}", queue_name_of(url)), error);
-            return Ok(messages.iter().map(|_| Err(why.clone())).collect());
+        // The whole batch was refused: one message may spoil a batch (some services check
+        // each entry against the queue's limits before any is sent), so each is sent alone and
+        // one bad message never holds back its neighbours.
+        Err(_) => {
+            let mut outcomes = Vec::new();
+            for received in messages {
+                let sent = sqs
+                    .send_message()
+                    .queue_url(url)
+                    .message_body(received.body())
+                    .set_message_attributes(received.message.message_attributes().cloned())
+                    .send()
+                    .await;
+                outcomes.push(sent.map(|_| ()).map_err(|error| {
+                    sqs_error(&format!("sending to {}", queue_name_of(url)), error)
+                }));
+            }
+            return Ok(outcomes);
         }
     };
     let mut outcomes: Vec<Result<(), String>> = messages
