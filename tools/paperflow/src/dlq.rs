@@ -1252,9 +1252,12 @@ async fn move_task(
             .send()
             .await
             .map_err(|error| sqs_error("ListMessageMoveTasks", error))?;
-        let task = tasks.results().iter().find(|task| {
-            task.task_handle() == Some(handle.as_str()) || task.task_handle().is_none()
-        });
+        // The most recent task of the source comes first; SQS gives a task handle only while
+        // the task runs, so a finished one is recognised by being the latest.
+        let task = tasks
+            .results()
+            .first()
+            .filter(|task| task.task_handle().is_none_or(|running| running == handle));
         match task.and_then(|task| task.status().map(|status| (task, status))) {
             Some((task, "COMPLETED")) => {
                 return Ok(task.approximate_number_of_messages_moved() as usize);
