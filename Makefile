@@ -41,9 +41,9 @@ UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:dec
 MOTO_TESTS := paperflow-aws:environment paperflow-aws:s3 paperflow-aws:sns paperflow-aws:unavailable \
 	paperflow-tests:archiver paperflow-tests:invoice_api paperflow-tests:mailer \
 	paperflow-tests:pdf_generator paperflow-local:provision paperflow-local:sns paperflow-local:sqs \
-	paperflow-cli:trace
+	paperflow-cli:trace paperflow-cli:dlq_redrive
 STACK_TESTS := paperflow-tests:function_invoke paperflow-tests:readme_recipes paperflow-local:runtime \
-	paperflow-cli:local_stack
+	paperflow-cli:local_stack paperflow-cli:dlq_stack
 
 # The `--test` filters of a tier's `package:target` entries. One `cargo test --workspace` call per
 # tier, never one per package: `-p` alone would resolve the dependencies' features for that

@@ -287,6 +287,12 @@ impl FunctionRuntime {
         }
     }
 
+    /// The Lambda Invoke API of the functions (`cargo lambda watch`'s, routed by binary name),
+    /// for the state file: what `paperflow dlq redrive` re-invokes a failed event through.
+    pub fn invoke_endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
     /// Process ids of everything the runtime started (watch and functions), for the state file.
     pub async fn pids(&self) -> Vec<u32> {
         let mut pids: Vec<u32> = self.watch.iter().filter_map(ChildGroup::pid).collect();

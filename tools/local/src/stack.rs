@@ -378,6 +378,7 @@ async fn state_document(
         "outputs": outputs,
         "parameters": spec.parameters,
         "queues": queues,
+        "invoke_endpoint": runtime.invoke_endpoint(),
         "functions": spec.functions.iter().map(|f| (&f.binary, &f.name)).collect::<BTreeMap<_, _>>(),
         "pids": pids,
     })

@@ -8,6 +8,7 @@
 //! `paperflow_pipeline::archive`. Exit codes: 0 all went well, 2 an input was invalid, 1 an I/O
 //! or other failure.
 
+mod dlq;
 mod local;
 mod output;
 mod trace;
@@ -33,7 +34,11 @@ Examples:
   paperflow trace INV-2026-000123 --archive-bucket paperflow-archive
   paperflow trace corr-42 --json --since 2026-11-26
   paperflow local                      # the whole stack on this machine, until Ctrl-C
-  paperflow local --json --state-dir target/paperflow-local";
+  paperflow local --json --state-dir target/paperflow-local
+  paperflow dlq list                   # dead letters of the local stack (stack.json)
+  paperflow dlq show pdf-requests-dlq
+  paperflow dlq redrive pdf-requests-dlq --dry-run
+  paperflow dlq list --stack-resources resources.json --parameter-override Stage=prod   # on AWS";
 
 /// Render invoice documents as PDFs, and validate them.
 #[derive(Parser)]
@@ -107,6 +112,12 @@ enum Command {
     /// restarts it between invocations. Writes STATE_DIR/stack.json (endpoints, topic ARNs,
     /// buckets, the API's URL) for producers. Run it from the project's root.
     Local(local::LocalArgs),
+    /// The dead letters of a stack: list its dead-letter queues and on-failure destinations,
+    /// show their messages decoded, and redrive them to where they came from.
+    ///
+    /// Reads the local stack's stack.json, or on AWS the JSON of `aws cloudformation
+    /// list-stack-resources`, with the template the stack was deployed from.
+    Dlq(dlq::DlqArgs),
 }
 
 /// How a run ended, worst outcome wins.
@@ -163,6 +174,7 @@ fn main() -> ExitCode {
             reported(trace::run(&request))
         }
         Command::Local(args) => reported(local::run(args)),
+        Command::Dlq(args) => reported(dlq::run(args)),
     }
     .exit_code()
 }
