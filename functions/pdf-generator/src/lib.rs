@@ -5,11 +5,12 @@
 //! the latest pointer, and announces `invoice.pdf.ready.v1` on the document-events topic; an
 //! input that can never succeed is announced as `invoice.pdf.failed.v1` instead. All of that is
 //! `paperflow_pipeline::PdfGenerator`; this crate only wires it to Lambda, and `main.rs` only
-//! builds the clients.
+//! builds the clients and reads the configuration ([`default_einvoice`]).
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use paperflow_lambda::metrics::{Unit, emit};
 use paperflow_lambda::{Record, RecordProcessor};
+use paperflow_pipeline::generate::EInvoiceFormat;
 use paperflow_pipeline::{DocumentStore, EventPublisher, PdfGenerator, RecordFailure};
 use std::sync::Arc;
 
@@ -17,6 +18,17 @@ const FUNCTION: &str = "pdf-generator";
 
 /// Records rendered at the same time within one batch.
 pub const CONCURRENCY: usize = 4;
+
+/// The deployment's e-invoice for documents that name none, from `EINVOICE_FORMAT` as set
+/// (`None`: unset, a plain PDF). Read once at start: a value that is no format stops the
+/// function there, with the variable and the allowed values, instead of failing every record.
+pub fn default_einvoice(configured: Option<&str>) -> Result<EInvoiceFormat, String> {
+    configured.map_or(Ok(EInvoiceFormat::None), |value| {
+        value
+            .parse()
+            .map_err(|rule| format!("EINVOICE_FORMAT {value:?}: {rule}"))
+    })
+}
 
 /// Turns each record of the pdf-requests queue into a stored PDF and a notice.
 pub struct PdfRequests<S, P> {
@@ -72,4 +84,31 @@ where
 {
     let (response, _) = paperflow_lambda::process_batch(requests, batch, CONCURRENCY).await?;
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deployment_default_is_a_plain_pdf_unless_a_format_is_named() {
+        assert_eq!(default_einvoice(None), Ok(EInvoiceFormat::None));
+        assert_eq!(
+            default_einvoice(Some("xrechnung")),
+            Ok(EInvoiceFormat::XRechnung)
+        );
+        assert_eq!(
+            default_einvoice(Some("factur-x")),
+            Ok(EInvoiceFormat::FacturX)
+        );
+    }
+
+    #[test]
+    fn an_unknown_format_names_the_variable_and_the_allowed_values() {
+        let error = default_einvoice(Some("zugferd")).expect_err("no such format");
+        assert_eq!(
+            error,
+            "EINVOICE_FORMAT \"zugferd\": must be \"none\", \"factur-x\", \"xrechnung\" or \"peppol\""
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! The pdf-generator's cold start: build the clients and the generator once, then serve.
+//! The pdf-generator's cold start: read the configuration, build the clients and the generator
+//! once, then serve.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use paperflow_aws::{Config, S3DocumentStore, SnsEventPublisher};
@@ -11,6 +12,7 @@ use std::sync::Arc;
 async fn main() -> Result<(), Error> {
     paperflow_lambda::logging::init();
     let config = Config::from_env();
+    let einvoice = pdf_generator::default_einvoice(config.einvoice_format())?;
     let sdk = paperflow_aws::sdk_config().await;
     let store = S3DocumentStore::new(aws_sdk_s3::Client::new(&sdk), config.documents_bucket()?);
     let publisher = SnsEventPublisher::new(
@@ -18,7 +20,8 @@ async fn main() -> Result<(), Error> {
         config.document_events_topic_arn()?,
     );
     let fonts = Arc::new(font_files::font_set_from_env()?);
-    let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default());
+    let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default())
+        .with_default_einvoice(einvoice);
     let requests = Arc::new(PdfRequests::new(generator));
     lambda_runtime::run(service_fn(|event: LambdaEvent<_>| {
         pdf_generator::handle(Arc::clone(&requests), event.payload)

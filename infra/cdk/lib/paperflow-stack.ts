@@ -171,6 +171,13 @@ export class PaperflowStack extends Stack {
       description:
         "Reserved concurrency of the invoice-api: its guaranteed share of the account's concurrency and its cap, so that a burst of API calls cannot starve the queue consumers.",
     }).valueAsNumber;
+    const einvoiceFormat = new CfnParameter(this, 'EinvoiceFormat', {
+      type: 'String',
+      default: 'none',
+      allowedValues: ['none', 'factur-x', 'xrechnung', 'peppol'],
+      description:
+        'The e-invoice made of an invoice that names none in its einvoice field (EINVOICE_FORMAT of the pdf-generator): none (the PDF alone), factur-x (one PDF/A-3b with the XML inside), xrechnung or peppol (the PDF and r{N}.xml beside it).',
+    }).valueAsString;
     const mailerPacing = new CfnMapping(this, 'MailerPacing', {
       mapping: Object.fromEntries(Object.entries(MAILER_PACING).map(([rate, c]) => [rate, { Concurrency: c }])),
       lazy: false,
@@ -514,7 +521,11 @@ export class PaperflowStack extends Stack {
       'PdfGeneratorFunction',
       'pdf-generator',
       30,
-      { DOCUMENTS_BUCKET: documents.bucketName, DOCUMENT_EVENTS_TOPIC_ARN: documentEvents.topicArn },
+      {
+        DOCUMENTS_BUCKET: documents.bucketName,
+        DOCUMENT_EVENTS_TOPIC_ARN: documentEvents.topicArn,
+        EINVOICE_FORMAT: einvoiceFormat,
+      },
       [
         consume(pdfRequests),
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: objects(documents, 'invoices/*') }),

@@ -201,6 +201,7 @@ describe('PaperflowStack', () => {
     assert.deepEqual(Object.keys(json.Parameters).filter((p) => p !== 'BootstrapVersion').sort(), [
       'AlarmEmail',
       'ApiReservedConcurrency',
+      'EinvoiceFormat',
       'MemorySize',
       'SenderAddress',
       'SesMaxSendRate',

@@ -11,7 +11,7 @@ pub struct ConfigError {
 }
 
 /// The resource names from the environment (`DOCUMENTS_BUCKET`, `ARCHIVE_BUCKET`,
-/// `INVOICE_EVENTS_TOPIC_ARN`, `DOCUMENT_EVENTS_TOPIC_ARN`, `MAIL_FROM`).
+/// `INVOICE_EVENTS_TOPIC_ARN`, `DOCUMENT_EVENTS_TOPIC_ARN`, `MAIL_FROM`, `EINVOICE_FORMAT`).
 ///
 /// Each is optional here, because each function needs only some of them; the accessors fail
 /// with an error that names the variable when the one asked for is missing. An empty value
@@ -28,6 +28,8 @@ pub struct Config {
     pub document_events_topic_arn: Option<String>,
     /// `MAIL_FROM`: the sender address of e-mailed invoices.
     pub mail_from: Option<String>,
+    /// `EINVOICE_FORMAT`: the e-invoice of a document that names none (optional: `none`).
+    pub einvoice_format: Option<String>,
 }
 
 const DOCUMENTS_BUCKET: (&str, &str) = (
@@ -50,6 +52,10 @@ const MAIL_FROM: (&str, &str) = (
     "MAIL_FROM",
     "the verified sender address invoices are e-mailed from",
 );
+const EINVOICE_FORMAT: (&str, &str) = (
+    "EINVOICE_FORMAT",
+    "the e-invoice of a document that names none: none, factur-x, xrechnung or peppol",
+);
 
 impl Config {
     /// Reads the process environment.
@@ -71,6 +77,7 @@ impl Config {
             invoice_events_topic_arn: read(INVOICE_EVENTS_TOPIC_ARN.0),
             document_events_topic_arn: read(DOCUMENT_EVENTS_TOPIC_ARN.0),
             mail_from: read(MAIL_FROM.0),
+            einvoice_format: read(EINVOICE_FORMAT.0),
         }
     }
 
@@ -97,6 +104,12 @@ impl Config {
     /// `MAIL_FROM`, or an error naming it.
     pub fn mail_from(&self) -> Result<&str, ConfigError> {
         require(&self.mail_from, MAIL_FROM)
+    }
+
+    /// `EINVOICE_FORMAT` as set (its meaning is the pdf-generator's to check), or `None` when
+    /// unset: the deployment makes no e-invoice of its own accord.
+    pub fn einvoice_format(&self) -> Option<&str> {
+        self.einvoice_format.as_deref()
     }
 }
 

@@ -26,6 +26,7 @@ fn every_variable_is_read() {
             "arn:aws:sns:us-east-1:123456789012:document-events",
         ),
         ("MAIL_FROM", "invoices@northwind.example"),
+        ("EINVOICE_FORMAT", "xrechnung"),
     ]);
     assert_eq!(config.documents_bucket(), Ok("paperflow-documents"));
     assert_eq!(config.archive_bucket(), Ok("paperflow-archive"));
@@ -38,6 +39,7 @@ fn every_variable_is_read() {
         Ok("arn:aws:sns:us-east-1:123456789012:document-events")
     );
     assert_eq!(config.mail_from(), Ok("invoices@northwind.example"));
+    assert_eq!(config.einvoice_format(), Some("xrechnung"));
 }
 
 #[test]

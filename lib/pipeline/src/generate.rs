@@ -4,7 +4,8 @@
 //! Every step is safe to repeat, because SQS delivers at least once and sometimes twice at
 //! the same time:
 //! - the PDF is stored with `If-None-Match: *` under `invoices/{id}/r{revision}.pdf`. When the
-//!   object is already there, its SHA-256 decides: the same bytes mean a duplicate delivery
+//!   object is already there, its SHA-256 decides (from paperflow's metadata, or from its
+//!   bytes when another tool or a person put it there): the same bytes mean a duplicate delivery
 //!   (rendering is deterministic), which is announced again; different bytes mean two different
 //!   invoices claim the same revision, a permanent `revision_conflict`;
 //! - the pointer `invoices/{id}/latest.json` only moves forward, by compare-and-swap, so
@@ -13,21 +14,30 @@
 //!   duplicate notice carries the same id and consumers can deduplicate;
 //! - a crash between storing and announcing loses nothing: the redelivered message finds the
 //!   object, checks it, and announces.
+//!
+//! E-invoices: the format is the document's `einvoice`, else the deployment's default
+//! ([`PdfGenerator::with_default_einvoice`], `EINVOICE_FORMAT`). A document that cannot become
+//! that format is a permanent `einvoice_impossible` listing every reason, and nothing is stored:
+//! never a PDF without its XML. Factur-X is one PDF/A-3b with the XML inside; the XML of
+//! XRechnung and Peppol is stored as `invoices/{id}/r{N}.xml` *before* the PDF, under the same
+//! create-once and same-bytes rules, so that a stored PDF implies its stored XML.
 
 use crate::digest::sha256_hex;
 use crate::failure::RecordFailure;
 use crate::ports::{DocumentStore, EventPublisher, NewObject, PutOutcome};
 use crate::status::FailedRevision;
 use crate::store::records::{Decision, Records};
-use crate::store::{failed_key, latest_key, pdf_key};
+use crate::store::{failed_key, latest_key, pdf_key, xml_key};
 use paperflow_events::{CloudEvent, EventType, PdfFailed, PdfReady};
 use paperflow_invoice::Invoice;
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_render::{FacturX, FontSet, RenderOptions, RenderedPdf};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
+
+pub use paperflow_einvoice::EInvoiceFormat;
 
 /// The `source` of every event the pdf-generator emits.
 pub const SOURCE: &str = "paperflow/pdf-generator";
@@ -71,17 +81,28 @@ pub struct PdfGenerator<S, P> {
     publisher: P,
     fonts: Arc<FontSet>,
     options: RenderOptions,
+    default_einvoice: EInvoiceFormat,
 }
 
 impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
-    /// A generator writing to `store` and announcing on `publisher`, drawing with `fonts`.
+    /// A generator writing to `store` and announcing on `publisher`, drawing with `fonts`. A
+    /// document that names no e-invoice gets a plain PDF, unless
+    /// [`PdfGenerator::with_default_einvoice`] says otherwise.
     pub fn new(store: S, publisher: P, fonts: Arc<FontSet>, options: RenderOptions) -> Self {
         PdfGenerator {
             store,
             publisher,
             fonts,
             options,
+            default_einvoice: EInvoiceFormat::None,
         }
+    }
+
+    /// The same generator, making `format` of every document that names no `einvoice` of its
+    /// own (the deployment's `EINVOICE_FORMAT`).
+    pub fn with_default_einvoice(mut self, format: EInvoiceFormat) -> Self {
+        self.default_einvoice = format;
+        self
     }
 
     /// Handles one message body (raw or SNS-wrapped `invoice.finalized.v1`).
@@ -132,44 +153,58 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
     ) -> Result<Generated, RecordFailure> {
         let id = invoice.id.as_str();
         let revision = invoice.revision;
+        let format = invoice.einvoice.unwrap_or(self.default_einvoice);
         let started = Instant::now();
-        let pdf =
-            paperflow_render::render(invoice, &self.fonts, &self.options).map_err(|error| {
-                RecordFailure::permanent("render_failed", error.to_string()).about(id, revision)
-            })?;
+        let made = make_documents(invoice, format, &self.fonts, &self.options)
+            .map_err(|failure| failure.about(id, revision))?;
         let render_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let pdf = made.pdf;
         let sha256 = sha256_hex(&pdf.bytes);
         let key = pdf_key(id, revision);
         let size = pdf.bytes.len() as u64;
         let pages = u32::try_from(pdf.pages).unwrap_or(u32::MAX);
+        let metadata = |sha256: &str| {
+            BTreeMap::from([
+                ("sha256".to_owned(), sha256.to_owned()),
+                ("revision".to_owned(), revision.to_string()),
+                (
+                    "correlation-id".to_owned(),
+                    event.correlation_id().to_owned(),
+                ),
+            ])
+        };
 
-        let mut metadata = BTreeMap::new();
-        metadata.insert("sha256".to_owned(), sha256.clone());
-        metadata.insert("revision".to_owned(), revision.to_string());
-        metadata.insert("pages".to_owned(), pages.to_string());
-        metadata.insert(
-            "correlation-id".to_owned(),
-            event.correlation_id().to_owned(),
-        );
-        let stored = self
-            .store
-            .put_new(NewObject {
+        // The XML before the PDF: a stored PDF implies its stored XML (docs/DECISIONS.md).
+        let separate_xml = match made.separate_xml {
+            Some(xml) => {
+                let xml_sha256 = sha256_hex(&xml);
+                let xml_key = xml_key(id, revision);
+                let mut xml_metadata = metadata(&xml_sha256);
+                xml_metadata.insert("einvoice".to_owned(), format.to_string());
+                self.store_once(NewObject {
+                    key: xml_key.clone(),
+                    body: xml,
+                    content_type: "application/xml".to_owned(),
+                    metadata: xml_metadata,
+                })
+                .await
+                .map_err(|failure| failure.about(id, revision))?;
+                Some((xml_key, xml_sha256))
+            }
+            None => None,
+        };
+
+        let mut pdf_metadata = metadata(&sha256);
+        pdf_metadata.insert("pages".to_owned(), pages.to_string());
+        let duplicate = self
+            .store_once(NewObject {
                 key: key.clone(),
                 body: pdf.bytes,
                 content_type: "application/pdf".to_owned(),
-                metadata,
+                metadata: pdf_metadata,
             })
             .await
-            .map_err(|error| RecordFailure::from(error).about(id, revision))?;
-        let duplicate = match stored {
-            PutOutcome::Created => false,
-            PutOutcome::AlreadyExists => {
-                self.check_existing(&key, &sha256)
-                    .await
-                    .map_err(|failure| failure.about(id, revision))?;
-                true
-            }
-        };
+            .map_err(|failure| failure.about(id, revision))?;
 
         let latest = LatestRevision {
             invoice_id: id.to_owned(),
@@ -198,9 +233,9 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
                 sha256,
                 pages,
                 buyer_email: invoice.buyer_email().map(str::to_owned),
-                einvoice: None,
-                xml_key: None,
-                xml_sha256: None,
+                einvoice: (format != EInvoiceFormat::None).then(|| format.to_string()),
+                xml_sha256: separate_xml.as_ref().map(|(_, sha256)| sha256.clone()),
+                xml_key: separate_xml.map(|(key, _)| key),
             },
         );
         self.publish(&notice)
@@ -306,25 +341,53 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
         Ok(())
     }
 
-    /// A PDF is already stored under `key`: a duplicate delivery when it has the same bytes.
+    /// Stores `object` unless its key already holds something, and answers whether it did
+    /// (`true`: a duplicate delivery found the same bytes). Different bytes are a permanent
+    /// `revision_conflict`: the object stays as it is.
+    async fn store_once(&self, object: NewObject) -> Result<bool, RecordFailure> {
+        let key = object.key.clone();
+        let sha256 = sha256_hex(&object.body);
+        match self.store.put_new(object).await? {
+            PutOutcome::Created => Ok(false),
+            PutOutcome::AlreadyExists => {
+                self.check_existing(&key, &sha256).await?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Something is already stored under `key`: a duplicate delivery when it has the same
+    /// bytes. paperflow's own objects say their SHA-256 in their metadata; an object without it
+    /// (put there by another tool or a person) is read and its bytes hashed. Only an object
+    /// that vanished between the put and the read is worth another try.
     async fn check_existing(&self, key: &str, sha256: &str) -> Result<(), RecordFailure> {
-        let stored = self.store.head(key).await?;
-        let stored_sha256 = stored.as_ref().and_then(|info| info.metadata.get("sha256"));
-        match stored_sha256 {
-            Some(existing) if existing == sha256 => Ok(()),
-            Some(existing) => Err(RecordFailure::permanent(
-                "revision_conflict",
-                format!(
-                    "{key} already holds a different document (sha256 {existing}, this one {sha256}): \
-                     a changed invoice needs a new revision"
-                ),
-            )),
-            // Deleted between the put and the head, or stored without metadata: try again.
-            None => Err(RecordFailure::transient(
+        let vanished = || {
+            RecordFailure::transient(
                 "s3_inconsistent",
                 format!("{key} was reported as existing but could not be read back"),
-            )),
+            )
+        };
+        let stored = self.store.head(key).await?.ok_or_else(vanished)?;
+        let (existing, whose) = match stored.metadata.get("sha256") {
+            Some(existing) => (existing.clone(), "sha256"),
+            None => {
+                let (bytes, _) = self.store.get(key).await?.ok_or_else(vanished)?;
+                (
+                    sha256_hex(&bytes),
+                    "no paperflow metadata; sha256 of its bytes",
+                )
+            }
+        };
+        if existing == sha256 {
+            return Ok(());
         }
+        Err(RecordFailure::permanent(
+            "revision_conflict",
+            format!(
+                "{key} already holds a different document ({whose} {existing}, this one \
+                 {sha256}): a changed invoice needs a new revision"
+            ),
+        ))
     }
 
     /// Moves `latest.json` to `latest` unless it already names the same or a newer revision.
@@ -354,6 +417,55 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
         self.publisher.publish(&event).await?;
         Ok(())
     }
+}
+
+/// What one invoice becomes: its PDF, and the e-invoice XML stored beside it (XRechnung,
+/// Peppol). A Factur-X PDF carries its XML inside.
+struct Documents {
+    pdf: RenderedPdf,
+    separate_xml: Option<Vec<u8>>,
+}
+
+/// Makes `invoice` into the documents `format` asks for, or says every reason it cannot be
+/// that e-invoice (permanent `einvoice_impossible`): nothing is made by halves.
+fn make_documents(
+    invoice: &Invoice,
+    format: EInvoiceFormat,
+    fonts: &FontSet,
+    options: &RenderOptions,
+) -> Result<Documents, RecordFailure> {
+    let xml = match format {
+        EInvoiceFormat::None => None,
+        _ => Some(
+            paperflow_einvoice::to_xml(invoice, format).map_err(|violations| {
+                RecordFailure::permanent(
+                    "einvoice_impossible",
+                    format!(
+                        "the invoice cannot become an e-invoice as {format}, {} problem(s): {}",
+                        violations.len(),
+                        violations
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                )
+            })?,
+        ),
+    };
+    let (options, separate_xml) = match (format, xml) {
+        (EInvoiceFormat::FacturX, Some(xml)) => (
+            RenderOptions {
+                factur_x: Some(FacturX { xml }),
+                ..options.clone()
+            },
+            None,
+        ),
+        (_, xml) => (options.clone(), xml),
+    };
+    let pdf = paperflow_render::render(invoice, fonts, &options)
+        .map_err(|error| RecordFailure::permanent("render_failed", error.to_string()))?;
+    Ok(Documents { pdf, separate_xml })
 }
 
 /// What a message that is not a decodable event still says about itself.

@@ -1,5 +1,6 @@
 //! The pdf-mailer's work for one `invoice.pdf.ready.v1` notice: e-mail the PDF to the buyer,
-//! once per notice, then announce `invoice.emailed.v1`.
+//! with its e-invoice XML when the notice names one (`xml_key`: XRechnung, Peppol), once per
+//! notice, then announce `invoice.emailed.v1`.
 //!
 //! SNS delivers at least once, and a Lambda invocation can die anywhere (timeout, out of
 //! memory, a lost host), after which Lambda invokes it again with the same notice. An e-mail
@@ -18,8 +19,8 @@
 //!    - `claimed` but expired, or `released`: the attempt that held it is over; take it over
 //!      (step 3 with `If-Match` on the version just read).
 //!    - none: claim it (step 3 with `If-None-Match: *`).
-//! 2. **Prepare** the message (fetch the PDF, check its SHA-256 against the notice, build the
-//!    MIME message) *before* claiming, so that a missing PDF or a slow read holds no claim.
+//! 2. **Prepare** the message (fetch the PDF and the XML, check their SHA-256 against the
+//!    notice, build the MIME message) *before* claiming, so that a missing PDF or a slow read holds no claim.
 //! 3. **Claim**: write `{state: claimed, claimed_until: now + ttl, token}` conditionally. When
 //!    the condition fails, somebody else claimed first: fail transiently (the retry finds
 //!    their `sent`). Read the claim back to learn its version tag and to be sure the token is
@@ -61,7 +62,7 @@ use crate::failure::RecordFailure;
 use crate::ports::{
     Clock, DocumentStore, EventPublisher, Mailer, OutgoingMail, SendError, SystemClock,
 };
-use crate::store::pdf_key;
+use crate::store::{pdf_key, xml_key};
 use claim::{Claim, Found};
 use message::{Body, encoded_message_len};
 use paperflow_events::{CloudEvent, DecodeError, EventType, PdfReady, TypeError};
@@ -78,8 +79,8 @@ pub use paperflow_events::Emailed;
 /// The `source` of every event the pdf-mailer emits.
 pub const SOURCE: &str = "paperflow/pdf-mailer";
 
-/// SES v2's limit on one message, attachments included once encoded: 40 MB. A PDF whose
-/// message would be larger is sent as a presigned link instead.
+/// SES v2's limit on one message, attachments included once encoded: 40 MB. A PDF (and its
+/// XML) whose message would be larger is sent as presigned links instead.
 pub const SES_MAX_MESSAGE_BYTES: u64 = 40_000_000;
 
 /// How long the presigned link of a PDF too large to attach stays valid. Short, as DESIGN.md
@@ -228,6 +229,22 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
             )
             .about(id, revision));
         }
+        let expected_xml = xml_key(id, revision);
+        match (&data.xml_key, &data.xml_sha256) {
+            (None, None) => {}
+            (Some(key), Some(_)) if *key == expected_xml => {}
+            (key, sha256) => {
+                return Err(RecordFailure::permanent(
+                    "unexpected_xml_location",
+                    format!(
+                        "the notice names the XML {key:?} with sha256 {sha256:?}, but the XML of \
+                         {id} r{revision} is s3://{}/{expected_xml} and needs both",
+                        self.store.bucket()
+                    ),
+                )
+                .about(id, revision));
+            }
+        }
         let span = tracing::info_span!(
             "notice",
             correlation_id = notice.correlation_id(),
@@ -331,45 +348,71 @@ impl<S: DocumentStore, P: EventPublisher, M: Mailer> PdfMailer<S, P, M> {
         })
     }
 
-    /// The message: the PDF attached when the whole message fits the provider's limit,
-    /// otherwise a presigned link to it.
+    /// The message: the PDF and its XML attached when the whole message fits the provider's
+    /// limit, otherwise presigned links to both.
     async fn compose(
         &self,
         notice: &CloudEvent<PdfReady>,
         recipient: &str,
     ) -> Result<(OutgoingMail, bool), RecordFailure> {
         let data = &notice.data;
-        if encoded_message_len(data.size) <= self.settings.max_message_bytes {
-            let (pdf, _) = self.store.get(&data.key).await?.ok_or_else(|| {
-                // The notice says it is there: the store and the notice disagree, which an
-                // operator must look at; failing keeps the notice for the on-failure
-                // destination.
-                RecordFailure::transient(
-                    "pdf_missing",
-                    format!("{} named by notice {} is not stored", data.key, notice.id),
-                )
-            })?;
-            let sha256 = sha256_hex(&pdf);
-            if sha256 != data.sha256 {
-                return Err(RecordFailure::transient(
-                    "pdf_mismatch",
-                    format!(
-                        "{} has SHA-256 {sha256}, the notice says {}",
-                        data.key, data.sha256
-                    ),
-                ));
-            }
-            let raw = self.message(notice, recipient, Body::Attached(&pdf))?;
+        // The XML is small beside its PDF, and its size is not in the notice: read it first.
+        let xml = match (&data.xml_key, &data.xml_sha256) {
+            (Some(key), Some(sha256)) => Some(self.fetch(notice, "xml", key, sha256).await?),
+            _ => None,
+        };
+        let mut sizes = vec![data.size];
+        sizes.extend(xml.as_ref().map(|xml| xml.len() as u64));
+        if encoded_message_len(&sizes) <= self.settings.max_message_bytes {
+            let pdf = self.fetch(notice, "pdf", &data.key, &data.sha256).await?;
+            let body = Body::Attached {
+                pdf: &pdf,
+                xml: xml.as_deref(),
+            };
+            let raw = self.message(notice, recipient, body)?;
             if raw.len() as u64 <= self.settings.max_message_bytes {
                 return Ok((self.outgoing(recipient, raw), true));
             }
         }
-        let link = self
-            .store
-            .presign_get(&data.key, self.settings.link_expiry)
-            .await?;
-        let raw = self.message(notice, recipient, Body::Linked(&link))?;
+        let expiry = self.settings.link_expiry;
+        let pdf_link = self.store.presign_get(&data.key, expiry).await?;
+        let xml_link = match &data.xml_key {
+            Some(key) => Some(self.store.presign_get(key, expiry).await?),
+            None => None,
+        };
+        let body = Body::Linked {
+            pdf: &pdf_link,
+            xml: xml_link.as_deref(),
+        };
+        let raw = self.message(notice, recipient, body)?;
         Ok((self.outgoing(recipient, raw), false))
+    }
+
+    /// The bytes stored under `key` (the notice's `what`: `pdf` or `xml`), checked against the
+    /// notice's `sha256`.
+    async fn fetch(
+        &self,
+        notice: &CloudEvent<PdfReady>,
+        what: &str,
+        key: &str,
+        sha256: &str,
+    ) -> Result<Vec<u8>, RecordFailure> {
+        let (bytes, _) = self.store.get(key).await?.ok_or_else(|| {
+            // The notice says it is there: the store and the notice disagree, which an
+            // operator must look at; failing keeps the notice for the on-failure destination.
+            RecordFailure::transient(
+                format!("{what}_missing"),
+                format!("{key} named by notice {} is not stored", notice.id),
+            )
+        })?;
+        let stored = sha256_hex(&bytes);
+        if stored != sha256 {
+            return Err(RecordFailure::transient(
+                format!("{what}_mismatch"),
+                format!("{key} has SHA-256 {stored}, the notice says {sha256}"),
+            ));
+        }
+        Ok(bytes)
     }
 
     fn outgoing(&self, recipient: &str, raw: Vec<u8>) -> OutgoingMail {
@@ -789,5 +832,108 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("application/pdf"));
+    }
+
+    const XML: &[u8] = b"<?xml version=\"1.0\"?><rsm:CrossIndustryInvoice/>";
+
+    /// A ready notice of `INV-1` r1 whose XRechnung XML is stored beside the PDF.
+    async fn notice_with_xml(store: &MemoryStore) -> String {
+        store
+            .put_new(NewObject {
+                key: xml_key("INV-1", 1),
+                body: XML.to_vec(),
+                content_type: "application/xml".into(),
+                metadata: BTreeMap::new(),
+            })
+            .await
+            .expect("stored");
+        notice_with(serde_json::json!({
+            "invoice_id": "INV-1", "revision": 1, "bucket": "memory",
+            "key": "invoices/INV-1/r1.pdf", "size": PDF.len(),
+            "sha256": sha256_hex(PDF), "pages": 1,
+            "buyer_email": "ap@contoso.example", "einvoice": "xrechnung",
+            "xml_key": "invoices/INV-1/r1.xml", "xml_sha256": sha256_hex(XML)
+        }))
+    }
+
+    fn sent_text(ses: &ScriptedMailer) -> String {
+        let sent = ses.sent.lock().expect("not poisoned")[0].clone();
+        String::from_utf8(sent.raw)
+            .expect("ASCII")
+            .replace("=\r\n", "")
+            .replace("=3D", "=")
+    }
+
+    #[tokio::test]
+    async fn a_notice_with_an_xml_sends_it_beside_the_pdf() {
+        let (store, publisher) = setup().await;
+        let body = notice_with_xml(&store).await;
+        let ses = ScriptedMailer::default();
+        let mailed = mailer(&store, &publisher, &ses)
+            .mail(&body, TTL)
+            .await
+            .expect("sent");
+        assert!(matches!(mailed, Mailed::Sent { attached: true, .. }));
+        let text = sent_text(&ses);
+        assert!(text.contains("application/xml"), "{text}");
+        assert!(text.contains("INV-1.xml"), "{text}");
+        assert!(text.contains("INV-1.pdf"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn too_large_a_pdf_and_xml_are_both_linked() {
+        let (store, publisher) = setup().await;
+        let body = notice_with_xml(&store).await;
+        let ses = ScriptedMailer::default();
+        let mut mailer = mailer(&store, &publisher, &ses);
+        mailer.settings.max_message_bytes = 1024;
+        mailer.mail(&body, TTL).await.expect("sent");
+        let text = sent_text(&ses);
+        assert!(
+            text.contains("memory://invoices/INV-1/r1.pdf?expires=86400"),
+            "{text}"
+        );
+        assert!(
+            text.contains("memory://invoices/INV-1/r1.xml?expires=86400"),
+            "{text}"
+        );
+        assert!(!text.contains("application/xml") && !text.contains("application/pdf"));
+    }
+
+    #[tokio::test]
+    async fn an_xml_that_differs_from_its_notice_sends_nothing_and_holds_no_claim() {
+        let (store, publisher) = setup().await;
+        let body = notice_with_xml(&store)
+            .await
+            .replace(&sha256_hex(XML), &sha256_hex(b"other"));
+        let ses = ScriptedMailer::default();
+        let failure = mailer(&store, &publisher, &ses)
+            .mail(&body, TTL)
+            .await
+            .expect_err("a mismatch");
+        assert_eq!(
+            (failure.code.as_str(), failure.is_transient()),
+            ("xml_mismatch", true)
+        );
+        assert!(store.body(&record_key()).is_none());
+        assert_eq!(ses.sent(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_xml_outside_its_invoice_s_place_is_a_permanent_failure() {
+        let (store, publisher) = setup().await;
+        let body = notice_with_xml(&store)
+            .await
+            .replace("invoices/INV-1/r1.xml", "mail/secret.json");
+        let ses = ScriptedMailer::default();
+        let failure = mailer(&store, &publisher, &ses)
+            .mail(&body, TTL)
+            .await
+            .expect_err("elsewhere");
+        assert_eq!(
+            (failure.code.as_str(), failure.is_transient()),
+            ("unexpected_xml_location", false)
+        );
+        assert_eq!(ses.sent(), 0);
     }
 }

@@ -80,7 +80,7 @@ pub const PREFIXES: &[(Bucket, &str, &str)] = &[
     (
         Bucket::Documents,
         INVOICES,
-        "per invoice: r{N}.pdf, latest.json, r{N}.submitted.json, r{N}.failed.json",
+        "per invoice: r{N}.pdf, r{N}.xml, latest.json, r{N}.submitted.json, r{N}.failed.json",
     ),
     (
         Bucket::Documents,
@@ -168,7 +168,7 @@ mod tests {
     use super::*;
     use crate::store::layout::{
         archive_key, direct_pdf_key, failed_key, idempotency_record_key, is_safe_token, latest_key,
-        mail_claim_key, pdf_key, submitted_key,
+        mail_claim_key, pdf_key, submitted_key, xml_key,
     };
     use std::path::PathBuf;
     use time::macros::datetime;
@@ -204,7 +204,10 @@ mod tests {
         use Bucket::{Archive, Documents};
         let at = datetime!(2026-11-26 14:05:42 UTC);
         vec![
-            // The pdf-generator: the PDF (a duplicate is checked), the pointer, a failure.
+            // The pdf-generator: the XML and the PDF (a duplicate is checked, a foreign object
+            // read), the pointer, a failure.
+            ("pdf-generator", Documents, Write, xml_key("A/1", 2)),
+            ("pdf-generator", Documents, Read, xml_key("A/1", 2)),
             ("pdf-generator", Documents, Write, pdf_key("A/1", 2)),
             ("pdf-generator", Documents, Read, pdf_key("A/1", 2)),
             ("pdf-generator", Documents, Read, latest_key("A/1")),
@@ -219,8 +222,9 @@ mod tests {
             ("invoice-api", Documents, Write, idempotency_record_key("k")),
             ("invoice-api", Documents, Read, direct_pdf_key("ab")),
             ("invoice-api", Documents, Write, direct_pdf_key("ab")),
-            // The pdf-mailer: the PDF to attach or link, its claim.
+            // The pdf-mailer: the PDF and the XML to attach or link, its claim.
             ("pdf-mailer", Documents, Read, pdf_key("A/1", 2)),
+            ("pdf-mailer", Documents, Read, xml_key("A/1", 2)),
             ("pdf-mailer", Documents, Read, mail_claim_key("n")),
             ("pdf-mailer", Documents, Write, mail_claim_key("n")),
             // The event-archiver: create-only puts, no reads.

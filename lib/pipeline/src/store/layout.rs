@@ -5,6 +5,7 @@
 //! | key | what | written by |
 //! |---|---|---|
 //! | `invoices/{id}/r{N}.pdf` | a revision's PDF, immutable ([`pdf_key`]) | pdf-generator |
+//! | `invoices/{id}/r{N}.xml` | a revision's XRechnung or Peppol XML, immutable, stored before the PDF ([`xml_key`]) | pdf-generator |
 //! | `invoices/{id}/latest.json` | the newest stored revision ([`latest_key`]) | pdf-generator |
 //! | `invoices/{id}/r{N}.submitted.json` | a revision accepted by the API ([`submitted_key`]) | invoice-api |
 //! | `invoices/{id}/r{N}.failed.json` | a revision rejected, and why ([`failed_key`]) | pdf-generator |
@@ -189,6 +190,7 @@ mod tests {
     fn keys_are_what_stored_data_is_found_by() {
         assert_eq!(pdf_key("INV-1", 2), "invoices/INV-1/r2.pdf");
         assert_eq!(latest_key("INV-1"), "invoices/INV-1/latest.json");
+        assert_eq!(xml_key("INV-1", 2), "invoices/INV-1/r2.xml");
         assert_eq!(submitted_key("A/B", 1), "invoices/A/B/r1.submitted.json");
         assert_eq!(failed_key("INV-1", 3), "invoices/INV-1/r3.failed.json");
         assert_eq!(
