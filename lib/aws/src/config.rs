@@ -11,7 +11,7 @@ pub struct ConfigError {
 }
 
 /// The resource names from the environment (`DOCUMENTS_BUCKET`, `ARCHIVE_BUCKET`,
-/// `INVOICE_EVENTS_TOPIC_ARN`, `DOCUMENT_EVENTS_TOPIC_ARN`, `MAIL_FROM`).
+/// `INVOICE_EVENTS_TOPIC_ARN`, `DOCUMENT_EVENTS_TOPIC_ARN`, `MAIL_FROM`, `DEAD_LETTER_QUEUE_URL`).
 ///
 /// Each is optional here, because each function needs only some of them; the accessors fail
 /// with an error that names the variable when the one asked for is missing. An empty value
@@ -28,6 +28,8 @@ pub struct Config {
     pub document_events_topic_arn: Option<String>,
     /// `MAIL_FROM`: the sender address of e-mailed invoices.
     pub mail_from: Option<String>,
+    /// `DEAD_LETTER_QUEUE_URL`: the URL of the consumed queue's dead-letter queue.
+    pub dead_letter_queue_url: Option<String>,
 }
 
 const DOCUMENTS_BUCKET: (&str, &str) = (
@@ -45,6 +47,10 @@ const INVOICE_EVENTS_TOPIC_ARN: (&str, &str) = (
 const DOCUMENT_EVENTS_TOPIC_ARN: (&str, &str) = (
     "DOCUMENT_EVENTS_TOPIC_ARN",
     "the ARN of the SNS topic invoice.pdf.ready and invoice.pdf.failed events are published to",
+);
+const DEAD_LETTER_QUEUE_URL: (&str, &str) = (
+    "DEAD_LETTER_QUEUE_URL",
+    "the URL of the dead-letter queue of the queue the function consumes",
 );
 const MAIL_FROM: (&str, &str) = (
     "MAIL_FROM",
@@ -71,6 +77,7 @@ impl Config {
             invoice_events_topic_arn: read(INVOICE_EVENTS_TOPIC_ARN.0),
             document_events_topic_arn: read(DOCUMENT_EVENTS_TOPIC_ARN.0),
             mail_from: read(MAIL_FROM.0),
+            dead_letter_queue_url: read(DEAD_LETTER_QUEUE_URL.0),
         }
     }
 
@@ -92,6 +99,11 @@ impl Config {
     /// `DOCUMENT_EVENTS_TOPIC_ARN`, or an error naming it.
     pub fn document_events_topic_arn(&self) -> Result<&str, ConfigError> {
         require(&self.document_events_topic_arn, DOCUMENT_EVENTS_TOPIC_ARN)
+    }
+
+    /// `DEAD_LETTER_QUEUE_URL`, or an error naming it.
+    pub fn dead_letter_queue_url(&self) -> Result<&str, ConfigError> {
+        require(&self.dead_letter_queue_url, DEAD_LETTER_QUEUE_URL)
     }
 
     /// `MAIL_FROM`, or an error naming it.

@@ -26,6 +26,10 @@ fn every_variable_is_read() {
             "arn:aws:sns:us-east-1:123456789012:document-events",
         ),
         ("MAIL_FROM", "invoices@northwind.example"),
+        (
+            "DEAD_LETTER_QUEUE_URL",
+            "https://sqs.us-east-1.amazonaws.com/123456789012/pdf-requests-dlq",
+        ),
     ]);
     assert_eq!(config.documents_bucket(), Ok("paperflow-documents"));
     assert_eq!(config.archive_bucket(), Ok("paperflow-archive"));
@@ -38,6 +42,10 @@ fn every_variable_is_read() {
         Ok("arn:aws:sns:us-east-1:123456789012:document-events")
     );
     assert_eq!(config.mail_from(), Ok("invoices@northwind.example"));
+    assert_eq!(
+        config.dead_letter_queue_url(),
+        Ok("https://sqs.us-east-1.amazonaws.com/123456789012/pdf-requests-dlq")
+    );
 }
 
 #[test]
