@@ -397,7 +397,7 @@ def test_the_model_holds_what_the_design_asks_for(models):
         assert r["Properties"]["TopicArn"] in senders, f"{lid}: SNS may not write to {queue_id}"
     # Every alarm tells someone: the alarm topic, when it fires and when it is OK again.
     alarms = {lid: r["Properties"] for lid, r in res.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
-    assert len(alarms) == 20
+    assert len(alarms) == 23
     for lid, alarm in alarms.items():
         assert alarm["AlarmActions"] == ["${AlarmTopic}"] == alarm["OKActions"], lid
     # The mailer is paced and the API capped; the queue consumers are bounded by their mappings.

@@ -27,6 +27,7 @@ ADAPTER_CRATES = {
     "S3Archive": "aws_sdk_s3",
     "SnsEventPublisher": "aws_sdk_sns",
     "SesMailer": "aws_sdk_sesv2",
+    "SqsDeadLetterQueue": "aws_sdk_sqs",
 }
 
 

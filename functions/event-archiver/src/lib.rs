@@ -10,9 +10,11 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use paperflow_lambda::metrics::{Unit, emit};
-use paperflow_lambda::{Record, RecordProcessor};
+use paperflow_lambda::{BatchSettings, Record, RecordProcessor, send_to_dead_letter_queue};
 use paperflow_pipeline::archive::EventArchiver;
-use paperflow_pipeline::{DocumentStore, RecordFailure};
+use paperflow_pipeline::{
+    DeadLetter, DeadLetterQueue, DocumentStore, NoDeadLetterQueue, RecordFailure,
+};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -22,14 +24,29 @@ const FUNCTION: &str = "event-archiver";
 pub const CONCURRENCY: usize = 10;
 
 /// Archives each record of the archive queue.
-pub struct ArchiveRecords<S> {
+pub struct ArchiveRecords<S, D = NoDeadLetterQueue> {
     archiver: EventArchiver<S>,
+    dead_letters: D,
 }
 
 impl<S> ArchiveRecords<S> {
-    /// Archives records with `archiver`.
+    /// Archives records with `archiver`; without a dead-letter queue, a misconfigured record
+    /// is left for redelivery.
     pub fn new(archiver: EventArchiver<S>) -> Self {
-        ArchiveRecords { archiver }
+        ArchiveRecords {
+            archiver,
+            dead_letters: NoDeadLetterQueue,
+        }
+    }
+}
+
+impl<S, D> ArchiveRecords<S, D> {
+    /// The same, handing misconfigured records to `dead_letters` (archive-dlq).
+    pub fn with_dead_letter_queue<Q>(self, dead_letters: Q) -> ArchiveRecords<S, Q> {
+        ArchiveRecords {
+            archiver: self.archiver,
+            dead_letters,
+        }
     }
 }
 
@@ -44,7 +61,11 @@ fn received_at(record: &Record<'_>) -> OffsetDateTime {
         .unwrap_or_else(OffsetDateTime::now_utc)
 }
 
-impl<S: DocumentStore + 'static> RecordProcessor for ArchiveRecords<S> {
+impl<S, D> RecordProcessor for ArchiveRecords<S, D>
+where
+    S: DocumentStore + 'static,
+    D: DeadLetterQueue + 'static,
+{
     async fn process(&self, record: &Record<'_>) -> Result<(), RecordFailure> {
         let archived = self
             .archiver
@@ -84,13 +105,25 @@ impl<S: DocumentStore + 'static> RecordProcessor for ArchiveRecords<S> {
         // left for redelivery and the DLQ rather than dropped from the archive.
         Err(failure.clone())
     }
+
+    async fn dead_letter(&self, letter: &DeadLetter<'_>) -> Result<(), RecordFailure> {
+        send_to_dead_letter_queue(&self.dead_letters, letter).await
+    }
 }
 
 /// The Lambda handler: one SQS batch in, the records to deliver again out.
-pub async fn handle<S: DocumentStore + 'static>(
-    records: Arc<ArchiveRecords<S>>,
+pub async fn handle<S, D>(
+    records: Arc<ArchiveRecords<S, D>>,
     batch: SqsEvent,
-) -> Result<SqsBatchResponse, lambda_runtime::Error> {
-    let (response, _) = paperflow_lambda::process_batch(records, batch, CONCURRENCY).await?;
+) -> Result<SqsBatchResponse, lambda_runtime::Error>
+where
+    S: DocumentStore + 'static,
+    D: DeadLetterQueue + 'static,
+{
+    let settings = BatchSettings {
+        function: FUNCTION,
+        concurrency: CONCURRENCY,
+    };
+    let (response, _) = paperflow_lambda::process_batch(records, batch, settings).await?;
     Ok(response)
 }

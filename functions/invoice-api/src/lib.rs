@@ -216,7 +216,7 @@ where
             DirectError::Render(message) => {
                 Problem::internal(format!("rendering failed: {message}"))
             }
-            DirectError::Dependency(error) => unavailable(&error),
+            DirectError::Dependency(error) => Problem::dependency(&error),
         })?;
     let render_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(invoice_id = invoice.id.as_str(), render_ms, "rendered");
@@ -288,7 +288,7 @@ where
                 Problem::einvoice_impossible(&violations)
             }
             SubmitError::KeyReused => Problem::idempotency_key_reused(),
-            SubmitError::Dependency(error) => unavailable(&error),
+            SubmitError::Dependency(error) => Problem::dependency(&error),
         })?;
     let submission = accepted.submission;
     tracing::info!(
@@ -352,7 +352,7 @@ where
     let revision = revision_parameter(request)?;
     let found = revision_status(&api.store, &invoice_id, revision)
         .await
-        .map_err(|error| unavailable(&error))?;
+        .map_err(|error| Problem::dependency(&error))?;
     let Some(found) = found else {
         return Err(Problem::unknown_invoice(invoice_id.as_str(), revision));
     };
@@ -370,7 +370,7 @@ where
                 .store
                 .presign_get(&ready.key, URL_LIFETIME)
                 .await
-                .map_err(|error| unavailable(&error))?;
+                .map_err(|error| Problem::dependency(&error))?;
             let mut body = json!({
                 "status": "ready",
                 "invoice_id": ready.invoice_id,
@@ -386,7 +386,7 @@ where
                     .store
                     .presign_get(xml_key, URL_LIFETIME)
                     .await
-                    .map_err(|error| unavailable(&error))?;
+                    .map_err(|error| Problem::dependency(&error))?;
                 body["xml_url"] = json!(xml_url);
             }
             body
@@ -407,18 +407,6 @@ where
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::Text(body.to_string()))
         .map_err(|error| Problem::internal(error.to_string()))
-}
-
-/// A 503 for a failed dependency. The caller learns which service and that a retry may help;
-/// the SDK's own words (endpoints, internal errors) go to the log, not to the internet.
-fn unavailable(error: &paperflow_pipeline::DependencyError) -> Problem {
-    tracing::error!(service = error.service, retryable = error.retryable, %error, "dependency failed");
-    let service = match error.service {
-        "s3" | "store" => "the document store",
-        "sns" => "the event topic",
-        other => other,
-    };
-    Problem::unavailable(format!("{service} did not answer as expected; retry later"))
 }
 
 /// `?einvoice=`: absent (the document decides), or a format that is one PDF.

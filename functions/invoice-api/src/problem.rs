@@ -8,6 +8,7 @@
 use lambda_http::Body;
 use lambda_http::http::{HeaderValue, Response, StatusCode, header};
 use paperflow_invoice::Violations;
+use paperflow_pipeline::{DependencyError, FailureKind, RecordFailure};
 use serde::Serialize;
 
 /// One broken rule: an RFC 6901 pointer into the request (`/lines/0/quantity`, or
@@ -210,6 +211,41 @@ impl Problem {
                 StatusCode::SERVICE_UNAVAILABLE,
                 detail,
             )
+        }
+    }
+
+    /// 500: the service is misconfigured (a permission, a bucket, a topic, a key): a retry
+    /// cannot help until the deployment is fixed, so there is no `Retry-After`.
+    pub fn misconfigured(detail: impl Into<String>) -> Self {
+        Problem::new(
+            "service-misconfigured",
+            "The service is misconfigured",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            detail,
+        )
+    }
+
+    /// The answer to a failed dependency: 503 with `Retry-After` when it may pass by itself,
+    /// 500 `service-misconfigured` when only a fix of the deployment mends it. The caller
+    /// learns which part of the service failed and the failure's code; the SDK's own words
+    /// (ARNs, bucket names, endpoints) go to the log, not to the internet.
+    pub fn dependency(error: &DependencyError) -> Self {
+        tracing::error!(service = error.service, retryable = error.retryable, %error, "dependency failed");
+        let part = match error.service {
+            "s3" | "store" => "the document store",
+            "sns" => "the event topic",
+            other => other,
+        };
+        let failure = RecordFailure::from(error.clone());
+        match failure.kind {
+            FailureKind::Transient => {
+                Problem::unavailable(format!("{part} did not answer as expected; retry later"))
+            }
+            FailureKind::Misconfigured | FailureKind::Permanent => Problem::misconfigured(format!(
+                "{part} refused the request ({}); retrying will not help until the service's \
+                 operators fix its deployment",
+                failure.code
+            )),
         }
     }
 

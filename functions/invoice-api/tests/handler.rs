@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use invoice_api::Api;
 use paperflow_einvoice::EInvoiceFormat;
 use paperflow_pipeline::memory::{MemoryPublisher, MemoryStore};
-use paperflow_pipeline::{DirectRenderer, DocumentStore, NewObject, PdfGenerator};
+use paperflow_pipeline::{DependencyError, DirectRenderer, DocumentStore, NewObject, PdfGenerator};
 use paperflow_render::{FacturX, FontSet, RenderOptions};
 use paperflow_tests::api_gateway::proxy_answer;
 use serde_json::{Value, json};
@@ -547,6 +547,58 @@ async fn a_submission_publishes_invoice_finalized_and_answers_202_with_location(
     assert_eq!(published.subject.as_deref(), Some("INV-2026-000123"));
     assert_eq!(published.correlation_id(), "corr-api-sample-0001");
     assert_eq!(published.data, small_invoice());
+}
+
+/// What a refusing or failing dependency says.
+fn dependency_error(service: &'static str, retryable: bool) -> DependencyError {
+    DependencyError {
+        service,
+        retryable,
+        message: "HTTP 403 AccessDenied: User: arn:aws:sts::123456789012:assumed-role/x is not \
+                  authorized to perform: sns:Publish on resource: arn:aws:sns:eu-west-1:123456789012:t"
+            .into(),
+    }
+}
+
+#[tokio::test]
+async fn a_misconfigured_dependency_is_a_500_that_says_so_without_retry_after_or_arns() {
+    let harness = Harness::new();
+    harness
+        .published
+        .fail_with(Some(dependency_error("sns", false)));
+    let request = without_header(event("apigw-v2-submit-invoice.json"), "idempotency-key");
+    let answer = harness.call(request).await;
+    let problem = answer.problem(500, "service-misconfigured");
+    assert_eq!(problem["title"], "The service is misconfigured");
+    assert_eq!(answer.header("retry-after"), None, "a retry cannot help");
+    let detail = problem["detail"].as_str().expect("a detail");
+    assert!(detail.contains("sns_misconfigured"), "{detail}");
+    assert!(
+        !detail.contains("arn:"),
+        "no resource names leave: {detail}"
+    );
+}
+
+#[tokio::test]
+async fn a_dependency_that_may_recover_is_a_503_with_retry_after() {
+    let harness = Harness::new();
+    harness.store.fail_with(Some(dependency_error("s3", true)));
+    let request = event("apigw-v2-invoice-status.json");
+    let answer = harness.call(request).await;
+    let problem = answer.problem(503, "service-unavailable");
+    assert_eq!(answer.header("retry-after"), Some("1"));
+    assert!(
+        !problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("arn:")
+    );
+
+    harness.store.fail_with(Some(dependency_error("s3", false)));
+    let request = event("apigw-v2-invoice-status.json");
+    let answer = harness.call(request).await;
+    answer.problem(500, "service-misconfigured");
+    assert_eq!(answer.header("retry-after"), None);
 }
 
 #[tokio::test]

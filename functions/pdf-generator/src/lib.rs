@@ -3,15 +3,20 @@
 //! Each record of the pdf-requests queue carries an `invoice.finalized.v1` event. The function
 //! renders the invoice, stores `invoices/{id}/r{revision}.pdf` in the documents bucket, moves
 //! the latest pointer, and announces `invoice.pdf.ready.v1` on the document-events topic; an
-//! input that can never succeed is announced as `invoice.pdf.failed.v1` instead. All of that is
-//! `paperflow_pipeline::PdfGenerator`; this crate only wires it to Lambda, and `main.rs` only
-//! builds the clients and reads the configuration ([`default_einvoice`]).
+//! input that can never succeed is announced as `invoice.pdf.failed.v1` instead, and a record
+//! only a fix of the deployment can process goes to the queue's dead-letter queue at once. All
+//! of that is `paperflow_pipeline::PdfGenerator` and `paperflow_lambda`'s batch policy; this
+//! crate only wires them to Lambda, and `main.rs` only builds the clients and reads the
+//! configuration ([`default_einvoice`]).
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use paperflow_lambda::metrics::{Unit, emit};
-use paperflow_lambda::{Record, RecordProcessor};
+use paperflow_lambda::{BatchSettings, Record, RecordProcessor, send_to_dead_letter_queue};
 use paperflow_pipeline::generate::EInvoiceFormat;
-use paperflow_pipeline::{DocumentStore, EventPublisher, PdfGenerator, RecordFailure};
+use paperflow_pipeline::{
+    DeadLetter, DeadLetterQueue, DocumentStore, EventPublisher, NoDeadLetterQueue, PdfGenerator,
+    RecordFailure,
+};
 use std::sync::Arc;
 
 const FUNCTION: &str = "pdf-generator";
@@ -31,21 +36,37 @@ pub fn default_einvoice(configured: Option<&str>) -> Result<EInvoiceFormat, Stri
 }
 
 /// Turns each record of the pdf-requests queue into a stored PDF and a notice.
-pub struct PdfRequests<S, P> {
+pub struct PdfRequests<S, P, D = NoDeadLetterQueue> {
     generator: PdfGenerator<S, P>,
+    dead_letters: D,
 }
 
 impl<S, P> PdfRequests<S, P> {
-    /// Processes records with `generator`.
+    /// Processes records with `generator`; without a dead-letter queue, a misconfigured
+    /// record is left for redelivery.
     pub fn new(generator: PdfGenerator<S, P>) -> Self {
-        PdfRequests { generator }
+        PdfRequests {
+            generator,
+            dead_letters: NoDeadLetterQueue,
+        }
     }
 }
 
-impl<S, P> RecordProcessor for PdfRequests<S, P>
+impl<S, P, D> PdfRequests<S, P, D> {
+    /// The same, handing misconfigured records to `dead_letters` (pdf-requests-dlq).
+    pub fn with_dead_letter_queue<Q>(self, dead_letters: Q) -> PdfRequests<S, P, Q> {
+        PdfRequests {
+            generator: self.generator,
+            dead_letters,
+        }
+    }
+}
+
+impl<S, P, D> RecordProcessor for PdfRequests<S, P, D>
 where
     S: DocumentStore + 'static,
     P: EventPublisher + 'static,
+    D: DeadLetterQueue + 'static,
 {
     async fn process(&self, record: &Record<'_>) -> Result<(), RecordFailure> {
         let generated = self.generator.generate(record.body).await?;
@@ -71,18 +92,27 @@ where
         emit(FUNCTION, &[("failed", 1.0, Unit::Count)]);
         Ok(())
     }
+
+    async fn dead_letter(&self, letter: &DeadLetter<'_>) -> Result<(), RecordFailure> {
+        send_to_dead_letter_queue(&self.dead_letters, letter).await
+    }
 }
 
 /// The Lambda handler: one SQS batch in, the records to deliver again out.
-pub async fn handle<S, P>(
-    requests: Arc<PdfRequests<S, P>>,
+pub async fn handle<S, P, D>(
+    requests: Arc<PdfRequests<S, P, D>>,
     batch: SqsEvent,
 ) -> Result<SqsBatchResponse, lambda_runtime::Error>
 where
     S: DocumentStore + 'static,
     P: EventPublisher + 'static,
+    D: DeadLetterQueue + 'static,
 {
-    let (response, _) = paperflow_lambda::process_batch(requests, batch, CONCURRENCY).await?;
+    let settings = BatchSettings {
+        function: FUNCTION,
+        concurrency: CONCURRENCY,
+    };
+    let (response, _) = paperflow_lambda::process_batch(requests, batch, settings).await?;
     Ok(response)
 }
 

@@ -2,7 +2,7 @@
 //! once, then serve.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use paperflow_aws::{Config, S3DocumentStore, SnsEventPublisher};
+use paperflow_aws::{Config, S3DocumentStore, SnsEventPublisher, SqsDeadLetterQueue};
 use paperflow_pipeline::PdfGenerator;
 use paperflow_render::{RenderOptions, font_files};
 use pdf_generator::PdfRequests;
@@ -22,7 +22,8 @@ async fn main() -> Result<(), Error> {
     let fonts = Arc::new(font_files::font_set_from_env()?);
     let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default())
         .with_default_einvoice(einvoice);
-    let requests = Arc::new(PdfRequests::new(generator));
+    let dead_letters = SqsDeadLetterQueue::from_conf(&sdk, config.dead_letter_queue_url()?);
+    let requests = Arc::new(PdfRequests::new(generator).with_dead_letter_queue(dead_letters));
     lambda_runtime::run(service_fn(|event: LambdaEvent<_>| {
         pdf_generator::handle(Arc::clone(&requests), event.payload)
     }))

@@ -11,10 +11,16 @@
 //!   address): logged with its reason, counted, and `Ok`, because retrying cannot help;
 //! - anything that may pass (S3, SES or SNS failing, another attempt holding the claim):
 //!   `Err`, so that Lambda invokes again, and after its retries hands the event to the
-//!   function's on-failure destination.
+//!   function's on-failure destination;
+//! - a misconfiguration (an unverified sender, access denied, a missing bucket or topic):
+//!   `Err` as well, and a `Misconfigurations` metric, whose alarm calls an operator at once.
+//!   An asynchronous invocation's retries are Lambda's (`MaximumRetryAttempts` of the function,
+//!   not of one event): a function cannot skip them for one event, and acknowledging the event
+//!   instead would lose it, so the two retries run and fail the same way (about three minutes)
+//!   before the event lands in mailer-failures, to be redriven after the fix.
 
 use aws_lambda_events::event::sns::SnsEvent;
-use paperflow_lambda::metrics::{Unit, emit};
+use paperflow_lambda::metrics::{Unit, emit, emit_with};
 use paperflow_pipeline::Mailer;
 use paperflow_pipeline::mail::{Mailed, PdfMailer};
 use paperflow_pipeline::{DocumentStore, EventPublisher, RecordFailure};
@@ -45,7 +51,8 @@ pub fn claim_ttl(deadline_ms: u64, now: SystemTime) -> Duration {
 ///
 /// # Errors
 ///
-/// The first transient failure, after every record was tried.
+/// The first failure that is not permanent (transient or a misconfiguration), after every
+/// record was tried.
 pub async fn handle<S, P, M>(
     mailer: &PdfMailer<S, P, M>,
     event: SnsEvent,
@@ -61,14 +68,26 @@ where
         let message_id = record.sns.message_id.as_str();
         match mailer.mail(&record.sns.message, claim_ttl).await {
             Ok(mailed) => report(&mailed, message_id),
-            Err(failure) if failure.is_transient() => {
+            Err(failure) if !failure.is_permanent() => {
                 tracing::error!(
                     sns_message_id = message_id,
                     code = %failure.code,
                     message = %failure.message,
+                    misconfigured = failure.is_misconfigured(),
                     "not mailed yet: the invocation fails so that Lambda retries it"
                 );
-                emit(FUNCTION, &[("retried", 1.0, Unit::Count)]);
+                if failure.is_misconfigured() {
+                    emit_with(
+                        FUNCTION,
+                        &[
+                            ("retried", 1.0, Unit::Count),
+                            ("Misconfigurations", 1.0, Unit::Count),
+                        ],
+                        &[("code", failure.code.as_str())],
+                    );
+                } else {
+                    emit(FUNCTION, &[("retried", 1.0, Unit::Count)]);
+                }
                 retry.get_or_insert(failure);
             }
             Err(failure) => {

@@ -525,12 +525,16 @@ export class PaperflowStack extends Stack {
         DOCUMENTS_BUCKET: documents.bucketName,
         DOCUMENT_EVENTS_TOPIC_ARN: documentEvents.topicArn,
         EINVOICE_FORMAT: einvoiceFormat,
+        // Where a record only a fix of the deployment can process goes at once.
+        DEAD_LETTER_QUEUE_URL: pdfRequestsDlq.queueUrl,
       },
       [
         consume(pdfRequests),
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: objects(documents, 'invoices/*') }),
         listDocuments,
         new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [documentEvents.topicArn] }),
+        // A misconfigured record goes to the DLQ at once (lib/lambda/src/sqs_batch.rs).
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [pdfRequestsDlq.queueArn] }),
         kmsForS3AndSqs,
       ],
       {},
@@ -574,11 +578,17 @@ export class PaperflowStack extends Stack {
       'EventArchiverFunction',
       'event-archiver',
       30,
-      { ARCHIVE_BUCKET: archive.bucketName },
+      {
+        ARCHIVE_BUCKET: archive.bucketName,
+        // Where a record only a fix of the deployment can process goes at once.
+        DEAD_LETTER_QUEUE_URL: archiveDlq.queueUrl,
+      },
       [
         consume(archiveQueue),
         // events/date=.../type=.../<message id>.jsonl (lib/pipeline/src/store/layout.rs).
         new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects(archive, 'events/*') }),
+        // A misconfigured record goes to the DLQ at once (lib/lambda/src/sqs_batch.rs).
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [archiveDlq.queueArn] }),
         kmsForS3AndSqs,
       ],
       {},
@@ -751,6 +761,33 @@ export class PaperflowStack extends Stack {
         'invoice-api-throttles',
         'The invoice-api hit its reserved concurrency (ApiReservedConcurrency): callers were refused.',
         ['AWS/Lambda', 'Throttles', { FunctionName: invoiceApi.functionName }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'PdfGeneratorMisconfigurationsAlarm',
+        'pdf-generator-misconfigured',
+        "A dependency refused the pdf-generator for good (access denied, no such bucket or topic, a KMS key disabled): the record went to pdf-requests-dlq at once. Fix the deployment (the log line's code and message say what), then redrive.",
+        ['paperflow', 'Misconfigurations', { function: 'pdf-generator' }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'EventArchiverMisconfigurationsAlarm',
+        'event-archiver-misconfigured',
+        'A dependency refused the event-archiver for good (access denied, no such bucket, a KMS key disabled): the record went to archive-dlq at once. Fix the deployment, then redrive.',
+        ['paperflow', 'Misconfigurations', { function: 'event-archiver' }, 'Sum'],
+        0,
+        1,
+        GT,
+      ],
+      [
+        'PdfMailerMisconfigurationsAlarm',
+        'pdf-mailer-misconfigured',
+        "A dependency refused the pdf-mailer for good (an unverified sender, access denied, a KMS key disabled): the notice fails Lambda's retries and lands in mailer-failures. Fix the deployment, then re-invoke.",
+        ['paperflow', 'Misconfigurations', { function: 'pdf-mailer' }, 'Sum'],
         0,
         1,
         GT,

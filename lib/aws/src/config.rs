@@ -11,7 +11,8 @@ pub struct ConfigError {
 }
 
 /// The resource names from the environment (`DOCUMENTS_BUCKET`, `ARCHIVE_BUCKET`,
-/// `INVOICE_EVENTS_TOPIC_ARN`, `DOCUMENT_EVENTS_TOPIC_ARN`, `MAIL_FROM`, `EINVOICE_FORMAT`).
+/// `INVOICE_EVENTS_TOPIC_ARN`, `DOCUMENT_EVENTS_TOPIC_ARN`, `MAIL_FROM`, `EINVOICE_FORMAT`,
+/// `DEAD_LETTER_QUEUE_URL`).
 ///
 /// Each is optional here, because each function needs only some of them; the accessors fail
 /// with an error that names the variable when the one asked for is missing. An empty value
@@ -30,6 +31,8 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// `EINVOICE_FORMAT`: the e-invoice of a document that names none (optional: `none`).
     pub einvoice_format: Option<String>,
+    /// `DEAD_LETTER_QUEUE_URL`: the URL of the consumed queue's dead-letter queue.
+    pub dead_letter_queue_url: Option<String>,
 }
 
 const DOCUMENTS_BUCKET: (&str, &str) = (
@@ -47,6 +50,10 @@ const INVOICE_EVENTS_TOPIC_ARN: (&str, &str) = (
 const DOCUMENT_EVENTS_TOPIC_ARN: (&str, &str) = (
     "DOCUMENT_EVENTS_TOPIC_ARN",
     "the ARN of the SNS topic invoice.pdf.ready and invoice.pdf.failed events are published to",
+);
+const DEAD_LETTER_QUEUE_URL: (&str, &str) = (
+    "DEAD_LETTER_QUEUE_URL",
+    "the URL of the dead-letter queue of the queue the function consumes",
 );
 const MAIL_FROM: (&str, &str) = (
     "MAIL_FROM",
@@ -78,6 +85,7 @@ impl Config {
             document_events_topic_arn: read(DOCUMENT_EVENTS_TOPIC_ARN.0),
             mail_from: read(MAIL_FROM.0),
             einvoice_format: read(EINVOICE_FORMAT.0),
+            dead_letter_queue_url: read(DEAD_LETTER_QUEUE_URL.0),
         }
     }
 
@@ -99,6 +107,11 @@ impl Config {
     /// `DOCUMENT_EVENTS_TOPIC_ARN`, or an error naming it.
     pub fn document_events_topic_arn(&self) -> Result<&str, ConfigError> {
         require(&self.document_events_topic_arn, DOCUMENT_EVENTS_TOPIC_ARN)
+    }
+
+    /// `DEAD_LETTER_QUEUE_URL`, or an error naming it.
+    pub fn dead_letter_queue_url(&self) -> Result<&str, ConfigError> {
+        require(&self.dead_letter_queue_url, DEAD_LETTER_QUEUE_URL)
     }
 
     /// `MAIL_FROM`, or an error naming it.

@@ -9,6 +9,8 @@
 //! - [`sns`]: [`SnsEventPublisher`], CloudEvents as the message body, `type`, `subject` and
 //!   `correlationid` as message attributes;
 //! - [`ses`]: [`SesMailer`], the pdf-mailer's [`Mailer`] over SES v2 (raw MIME messages);
+//! - [`sqs`]: [`SqsDeadLetterQueue`], where a queue consumer puts a message only a fix of the
+//!   deployment can process;
 //! - [`archive`]: [`S3Archive`], the event archive read back (listing and concurrent reads);
 //! - [`errors`]: the one place that decides whether a failed AWS call is worth retrying.
 //!
@@ -34,11 +36,13 @@ pub mod errors;
 pub mod s3;
 pub mod ses;
 pub mod sns;
+pub mod sqs;
 
 pub use archive::S3Archive;
 pub use clients::sdk_config;
 pub use config::{Config, ConfigError};
-pub use errors::classify;
+pub use errors::{MISCONFIGURATIONS, classify};
 pub use s3::S3DocumentStore;
 pub use ses::SesMailer;
 pub use sns::SnsEventPublisher;
+pub use sqs::SqsDeadLetterQueue;

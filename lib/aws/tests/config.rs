@@ -27,6 +27,10 @@ fn every_variable_is_read() {
         ),
         ("MAIL_FROM", "invoices@northwind.example"),
         ("EINVOICE_FORMAT", "xrechnung"),
+        (
+            "DEAD_LETTER_QUEUE_URL",
+            "https://sqs.us-east-1.amazonaws.com/123456789012/pdf-requests-dlq",
+        ),
     ]);
     assert_eq!(config.documents_bucket(), Ok("paperflow-documents"));
     assert_eq!(config.archive_bucket(), Ok("paperflow-archive"));
@@ -40,6 +44,10 @@ fn every_variable_is_read() {
     );
     assert_eq!(config.mail_from(), Ok("invoices@northwind.example"));
     assert_eq!(config.einvoice_format(), Some("xrechnung"));
+    assert_eq!(
+        config.dead_letter_queue_url(),
+        Ok("https://sqs.us-east-1.amazonaws.com/123456789012/pdf-requests-dlq")
+    );
 }
 
 #[test]

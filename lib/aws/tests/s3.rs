@@ -209,6 +209,20 @@ async fn a_missing_bucket_is_a_permanent_error() {
     assert_eq!(error.service, "s3");
     assert!(!error.retryable, "{error}");
     assert!(error.message.contains("NoSuchBucket"), "{error}");
+    assert!(
+        error
+            .message
+            .contains("(misconfigured: the bucket named in the function's environment"),
+        "{error}"
+    );
+    let failure = paperflow_pipeline::RecordFailure::from(error);
+    assert_eq!(
+        (failure.kind, failure.code.as_str()),
+        (
+            paperflow_pipeline::FailureKind::Misconfigured,
+            "s3_misconfigured"
+        )
+    );
 
     let error = store.get("k").await.expect_err("no bucket");
     assert!(

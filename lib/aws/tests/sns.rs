@@ -146,4 +146,10 @@ async fn publishing_to_a_missing_topic_is_a_permanent_error() {
         .expect_err("no topic");
     assert_eq!(error.service, "sns");
     assert!(!error.retryable, "{error}");
+    assert!(
+        error.message.contains("NotFound") && error.message.contains("(misconfigured: the topic"),
+        "{error}"
+    );
+    let failure = paperflow_pipeline::RecordFailure::from(error);
+    assert_eq!(failure.kind, paperflow_pipeline::FailureKind::Misconfigured);
 }

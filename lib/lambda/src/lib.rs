@@ -11,4 +11,6 @@ pub mod logging;
 pub mod metrics;
 pub mod sqs_batch;
 
-pub use sqs_batch::{BatchOutcome, Record, RecordProcessor, process_batch};
+pub use sqs_batch::{
+    BatchOutcome, BatchSettings, Record, RecordProcessor, process_batch, send_to_dead_letter_queue,
+};

@@ -32,8 +32,15 @@ impl Unit {
     }
 }
 
-/// One EMF line: the figures of one event, dimensioned by the function's name.
-pub fn emf_line(function: &str, timestamp_ms: u128, figures: &[(&str, f64, Unit)]) -> String {
+/// One EMF line: the figures of one event, dimensioned by the function's name, with
+/// `properties`: text that is searchable in the log line (CloudWatch Logs Insights) but no
+/// dimension, so that it adds no metric of its own (a failure's code).
+pub fn emf_line(
+    function: &str,
+    timestamp_ms: u128,
+    figures: &[(&str, f64, Unit)],
+    properties: &[(&str, &str)],
+) -> String {
     let definitions: Vec<Value> = figures
         .iter()
         .map(|(name, _, unit)| json!({ "Name": name, "Unit": unit.as_str() }))
@@ -49,6 +56,9 @@ pub fn emf_line(function: &str, timestamp_ms: u128, figures: &[(&str, f64, Unit)
         },
         "function": function,
     });
+    for (name, value) in properties {
+        line[*name] = json!(value);
+    }
     for (name, value, _) in figures {
         line[*name] = json!(value);
     }
@@ -57,11 +67,17 @@ pub fn emf_line(function: &str, timestamp_ms: u128, figures: &[(&str, f64, Unit)
 
 /// Prints the figures of one event as an EMF line on standard output.
 pub fn emit(function: &str, figures: &[(&str, f64, Unit)]) {
+    emit_with(function, figures, &[]);
+}
+
+/// Prints the figures of one event, and `properties` beside them, as an EMF line on standard
+/// output.
+pub fn emit_with(function: &str, figures: &[(&str, f64, Unit)], properties: &[(&str, &str)]) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|elapsed| elapsed.as_millis())
         .unwrap_or_default();
-    println!("{}", emf_line(function, now, figures));
+    println!("{}", emf_line(function, now, figures, properties));
 }
 
 #[cfg(test)]
@@ -77,6 +93,7 @@ mod tests {
                 ("rendered", 1.0, Unit::Count),
                 ("render_ms", 1.5, Unit::Milliseconds),
             ],
+            &[("code", "s3_misconfigured")],
         );
         let value: Value = serde_json::from_str(&line).expect("JSON");
         let definition = &value["_aws"]["CloudWatchMetrics"][0];
@@ -89,6 +106,11 @@ mod tests {
         assert_eq!(value["function"], "pdf-generator");
         assert_eq!(value["rendered"], 1.0);
         assert_eq!(value["render_ms"], 1.5);
+        assert_eq!(
+            value["code"], "s3_misconfigured",
+            "a property, not a metric"
+        );
+        assert_eq!(definition["Metrics"].as_array().map(Vec::len), Some(2));
         assert_eq!(value["_aws"]["Timestamp"], 1_764_165_941_000_u64);
     }
 }

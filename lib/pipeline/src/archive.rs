@@ -479,6 +479,28 @@ mod tests {
         assert!(trace(lines_of(&store), "nobody").is_empty());
     }
 
+    #[tokio::test]
+    async fn a_bucket_that_refuses_for_good_is_a_misconfiguration_and_one_that_is_down_transient() {
+        let store = MemoryStore::new();
+        let archiver = EventArchiver::new(store.clone());
+        let at = datetime!(2026-11-26 14:05:42 UTC);
+        for (retryable, kind, code) in [
+            (false, crate::FailureKind::Misconfigured, "s3_misconfigured"),
+            (true, crate::FailureKind::Transient, "s3_unavailable"),
+        ] {
+            store.fail_with(Some(crate::DependencyError {
+                service: "s3",
+                retryable,
+                message: "HTTP 404 NoSuchBucket".into(),
+            }));
+            let failure = archiver
+                .archive(Some("m1"), "junk", at)
+                .await
+                .expect_err("the bucket refuses");
+            assert_eq!((failure.kind, failure.code.as_str()), (kind, code));
+        }
+    }
+
     #[test]
     fn a_damaged_line_is_counted_not_fatal() {
         let good = json!({ "received": "2026-11-26T00:00:00.000Z", "message_id": "m",

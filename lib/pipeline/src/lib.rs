@@ -5,7 +5,8 @@
 //! - [`store`]: the one owner of the buckets: every key, who may touch it (the source of
 //!   `infra/bucket-layout.json`), and typed records with one compare-and-swap loop;
 //! - [`digest`]: SHA-256 in hex, the one way bytes are named;
-//! - [`failure`]: transient and permanent failures, and what the failure policy does with each;
+//! - [`failure`]: transient, permanent and misconfigured failures, what the failure policy does
+//!   with each, and the dead-letter queue a misconfigured message goes to;
 //! - [`generate`]: the pdf-generator's work for one `invoice.finalized.v1` event;
 //! - [`submit`]: the producer way in (the invoice API's `POST /v1/invoices`), at most once per
 //!   idempotency key;
@@ -33,7 +34,9 @@ pub mod store;
 pub mod submit;
 
 pub use direct::{DirectError, DirectPdf, DirectRenderer};
-pub use failure::{FailureKind, RecordFailure};
+pub use failure::{
+    DeadLetter, DeadLetterQueue, FailureKind, MessageAttribute, NoDeadLetterQueue, RecordFailure,
+};
 pub use generate::{Generated, LatestRevision, PdfGenerator};
 pub use ports::{
     Clock, DependencyError, DocumentStore, EventPublisher, Mailer, NewObject, ObjectInfo,

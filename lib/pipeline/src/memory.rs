@@ -29,6 +29,32 @@ struct Stored {
 pub struct MemoryStore {
     objects: Arc<Mutex<BTreeMap<String, Stored>>>,
     versions: Arc<AtomicUsize>,
+    failure: Failure,
+}
+
+/// The error every call answers while it is set: a store or topic that refuses, shared by
+/// clones.
+#[derive(Debug, Clone, Default)]
+struct Failure(Arc<Mutex<Option<DependencyError>>>);
+
+impl Failure {
+    fn set(&self, error: Option<DependencyError>) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = error;
+    }
+
+    fn check(&self) -> Result<(), DependencyError> {
+        match &*self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
 }
 
 impl MemoryStore {
@@ -45,6 +71,12 @@ impl MemoryStore {
     /// Every stored key, in order.
     pub fn keys(&self) -> Vec<String> {
         self.lock().keys().cloned().collect()
+    }
+
+    /// Makes every call fail with `error` (until called again with `None`): a bucket that is
+    /// gone, a role without permission, S3 down.
+    pub fn fail_with(&self, error: Option<DependencyError>) {
+        self.failure.set(error);
     }
 
     /// Stores `object` whatever is stored under its key, with a new version tag: what another
@@ -79,6 +111,7 @@ impl DocumentStore for MemoryStore {
     }
 
     async fn put_new(&self, object: NewObject) -> Result<PutOutcome, DependencyError> {
+        self.failure.check()?;
         if self.lock().contains_key(&object.key) {
             return Ok(PutOutcome::AlreadyExists);
         }
@@ -87,6 +120,7 @@ impl DocumentStore for MemoryStore {
     }
 
     async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, DependencyError> {
+        self.failure.check()?;
         Ok(self.lock().get(key).map(|stored| ObjectInfo {
             size: stored.body.len() as u64,
             etag: stored.etag.clone(),
@@ -95,6 +129,7 @@ impl DocumentStore for MemoryStore {
     }
 
     async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, DependencyError> {
+        self.failure.check()?;
         Ok(self
             .lock()
             .get(key)
@@ -106,6 +141,7 @@ impl DocumentStore for MemoryStore {
         object: NewObject,
         expected: Option<&str>,
     ) -> Result<SwapOutcome, DependencyError> {
+        self.failure.check()?;
         let current = self
             .lock()
             .get(&object.key)
@@ -118,6 +154,7 @@ impl DocumentStore for MemoryStore {
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>, DependencyError> {
+        self.failure.check()?;
         Ok(self
             .lock()
             .keys()
@@ -131,6 +168,7 @@ impl DocumentStore for MemoryStore {
         key: &str,
         expires_in: Duration,
     ) -> Result<String, DependencyError> {
+        self.failure.check()?;
         Ok(format!("memory://{key}?expires={}", expires_in.as_secs()))
     }
 }
@@ -139,6 +177,7 @@ impl DocumentStore for MemoryStore {
 #[derive(Debug, Clone, Default)]
 pub struct MemoryPublisher {
     events: Arc<Mutex<Vec<CloudEvent>>>,
+    failure: Failure,
 }
 
 impl MemoryPublisher {
@@ -157,6 +196,11 @@ impl MemoryPublisher {
         self.lock().len()
     }
 
+    /// Makes every publish fail with `error` (until called again with `None`).
+    pub fn fail_with(&self, error: Option<DependencyError>) {
+        self.failure.set(error);
+    }
+
     /// Forgets what was published (a benchmark's memory stays flat).
     pub fn clear(&self) {
         self.lock().clear();
@@ -171,6 +215,7 @@ impl MemoryPublisher {
 
 impl EventPublisher for MemoryPublisher {
     async fn publish(&self, event: &CloudEvent) -> Result<(), DependencyError> {
+        self.failure.check()?;
         self.lock().push(event.clone());
         Ok(())
     }
