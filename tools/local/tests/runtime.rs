@@ -137,6 +137,7 @@ async fn functions_get_their_template_environment_and_a_source_change_rebuilds_t
         cargo_lambda: cargo_lambda(),
         release: false,
         log_dir: root.join("logs"),
+        kills: None,
     };
     let runtime = FunctionRuntime::start(&[spec], &[], &options, &Reporter::new(false))
         .await
