@@ -41,7 +41,7 @@ UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:dec
 MOTO_TESTS := paperflow-aws:environment paperflow-aws:s3 paperflow-aws:sns paperflow-aws:unavailable \
 	paperflow-tests:archiver paperflow-tests:invoice_api paperflow-tests:mailer paperflow-tests:misconfiguration \
 	paperflow-tests:pdf_generator paperflow-local:provision paperflow-local:sns paperflow-local:sqs \
-	paperflow-cli:trace paperflow-cli:dlq_redrive
+	paperflow-cli:trace paperflow-cli:dlq_redrive paperflow-local:faults
 STACK_TESTS := paperflow-tests:function_invoke paperflow-tests:readme_recipes paperflow-local:runtime \
 	paperflow-cli:local_stack paperflow-cli:dlq_stack
 

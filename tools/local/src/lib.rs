@@ -12,9 +12,11 @@
 //!   environment the template gives it, and rebuilds them when their [`sources`] change;
 //! - [`sqs`], [`sns`] and [`http_api`] are the event source mappings and the API's front door:
 //!   they turn messages and HTTP requests into Lambda events the way AWS documents it;
+//! - [`faults`] puts a fault-injecting proxy between the functions and the emulator;
 //! - [`stack`] starts all of that, reports through [`progress`], and tears it down.
 
 pub mod emulator;
+pub mod faults;
 pub mod http_api;
 pub mod http_client;
 pub mod invoke;

@@ -48,6 +48,8 @@ pub struct RuntimeOptions {
     pub release: bool,
     /// Where the functions' and the watch's logs go.
     pub log_dir: PathBuf,
+    /// `--kill-rate`: kills function processes in the middle of invocations.
+    pub kills: Option<Arc<crate::faults::KillSwitch>>,
 }
 
 /// The running functions.
@@ -93,6 +95,39 @@ impl RunningFunction {
         }
         *process = Some(self.start()?);
         Ok(())
+    }
+}
+
+impl RunningFunction {
+    /// SIGKILLs the process in the middle of an invocation and starts a fresh one, the lock
+    /// held throughout so that `revive` cannot replace the fresh one too; gives the killed pid.
+    async fn kill_and_replace(&self, reporter: &Reporter) -> Option<u32> {
+        let mut process = self.process.lock().await;
+        let pid = process.as_ref().and_then(ChildGroup::pid);
+        if let Some(old) = process.take() {
+            if let Some(pid) = pid {
+                crate::process::signal_process(pid, crate::process::Signal::KILL);
+            }
+            old.stop().await;
+        }
+        match self.start() {
+            Ok(fresh) => *process = Some(fresh),
+            Err(error) => reporter.warn(format!(
+                "function {} cannot start: {error}",
+                self.spec.binary
+            )),
+        }
+        pid
+    }
+}
+
+/// What Lambda answers for an invocation whose runtime process died: an unhandled function
+/// error, which an event source mapping retries and an asynchronous invocation retries too.
+fn crashed_invocation(duration: Duration) -> Invocation {
+    Invocation {
+        payload: br#"{"errorType":"Runtime.ExitError","errorMessage":"Runtime exited with error: signal: killed"}"#.to_vec(),
+        function_error: Some("Unhandled".to_owned()),
+        duration,
     }
 }
 
@@ -362,24 +397,49 @@ impl FunctionRuntime {
             .body(Full::new(Bytes::from(payload)))
             .map_err(|error| InvokeError::Unavailable(error.to_string()))?;
         let timeout = Duration::from_secs(u64::from(function.spec.timeout_s.max(1)));
+        let kill_point = self
+            .options
+            .kills
+            .as_ref()
+            .and_then(|kills| kills.plan(binary));
         let started = Instant::now();
         let answer = tokio::time::timeout(timeout, async {
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(|error| InvokeError::Unavailable(error.to_string()))?;
-            let status = response.status();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .map_err(|error| InvokeError::Unavailable(error.to_string()))?
-                .to_bytes();
-            Ok::<_, InvokeError>((status, body))
+            let call = async {
+                let response = self
+                    .client
+                    .request(request)
+                    .await
+                    .map_err(|error| InvokeError::Unavailable(error.to_string()))?;
+                let status = response.status();
+                let body = response
+                    .into_body()
+                    .collect()
+                    .await
+                    .map_err(|error| InvokeError::Unavailable(error.to_string()))?
+                    .to_bytes();
+                Ok::<_, InvokeError>(Some((status, body)))
+            };
+            match kill_point {
+                None => call.await,
+                Some(point) => tokio::select! {
+                    answer = call => answer,
+                    () = tokio::time::sleep(point) => Ok(None),
+                },
+            }
         })
         .await;
         let duration = started.elapsed();
+        if let Some(kills) = &self.options.kills {
+            match &answer {
+                Ok(Ok(Some(_))) => kills.observe(binary, duration),
+                Ok(Ok(None)) => {
+                    let pid = function.kill_and_replace(&self.reporter).await;
+                    kills.record(binary, pid, duration);
+                    return Ok(crashed_invocation(duration));
+                }
+                _ => {}
+            }
+        }
         match answer {
             Err(_) => {
                 // Lambda ends a timed-out invocation by discarding its execution environment.
@@ -393,7 +453,8 @@ impl FunctionRuntime {
                 Err(InvokeError::Timeout(timeout))
             }
             Ok(Err(error)) => Err(error),
-            Ok(Ok((status, body))) => match status.as_u16() {
+            Ok(Ok(None)) => Ok(crashed_invocation(duration)),
+            Ok(Ok(Some((status, body)))) => match status.as_u16() {
                 200 => Ok(Invocation {
                     payload: body.to_vec(),
                     function_error: None,

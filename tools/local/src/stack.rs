@@ -7,6 +7,7 @@
 //! invocation in hand) → stop the functions, the watch and the emulator → print the summary.
 
 use crate::emulator::{Emulator, project_moto};
+use crate::faults::{FaultLog, FaultProxy, FaultSpec, KillSwitch};
 use crate::progress::{Progress, Reporter};
 use crate::runtime::{FunctionRuntime, RuntimeOptions, project_cargo_lambda};
 use crate::spec::{StackContext, StackSpec};
@@ -43,7 +44,24 @@ pub struct StackOptions {
     /// Delays between the retries of asynchronous (SNS) invocations; AWS waits about 1 and 2
     /// minutes, which is slow for a laptop.
     pub retry_delays: Vec<Duration>,
+    /// `--faults`, `--kill-rate` and `--seed`.
+    pub faults: FaultOptions,
 }
+
+/// Fault injection: what the functions' AWS calls and processes suffer (see [`crate::faults`]).
+#[derive(Clone, Debug, Default)]
+pub struct FaultOptions {
+    /// The faults of the functions' AWS calls; `None`: no proxy, the functions reach the
+    /// emulator directly.
+    pub spec: Option<FaultSpec>,
+    /// The probability that an invocation's process is killed.
+    pub kill_rate: f64,
+    /// The seed of every draw.
+    pub seed: u64,
+}
+
+/// The fault log in the state folder: one JSON line per injected fault.
+pub const FAULT_LOG: &str = "faults.jsonl";
 
 /// The state file: what a producer needs to reach the stack.
 pub const STATE_FILE: &str = "stack.json";
@@ -109,14 +127,16 @@ async fn run_on(
         .await
         .map_err(|error| format!("creating the resources: {error}"))?;
 
+    let (environment, proxy, kills) = inject_faults(options, emulator, reporter).await?;
     let runtime = FunctionRuntime::start(
         &spec.functions,
-        &emulator.environment(),
+        &environment,
         &RuntimeOptions {
             project: options.project.clone(),
             cargo_lambda: project_cargo_lambda(&options.project),
             release: options.release,
             log_dir: options.state_dir.join("logs"),
+            kills,
         },
         reporter,
     )
@@ -131,12 +151,84 @@ async fn run_on(
         runtime: &runtime,
         reporter,
     };
-    let result = serve(&running, stop).await;
+    let result = serve(&running, proxy.as_ref(), stop).await;
     match Arc::try_unwrap(runtime) {
         Ok(runtime) => runtime.stop().await,
         Err(_) => reporter.warn("a trigger still held the functions at shutdown"),
     }
+    if let Some(proxy) = proxy {
+        let counts = proxy.log().counts();
+        reporter.step(format!(
+            "faults injected (seed {}) in {} AWS call(s): {}; each in {}",
+            options.faults.seed,
+            proxy.calls(),
+            if counts.is_empty() {
+                "none".to_owned()
+            } else {
+                counts
+                    .iter()
+                    .map(|(what, count)| format!("{what} {count}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            proxy.log().path().display()
+        ));
+        proxy.stop();
+    }
     result
+}
+
+/// The functions' environment, with the fault proxy's endpoint as their `AWS_ENDPOINT_URL`
+/// when `--faults` is given (the stack's own clients keep the emulator's), and the kill switch
+/// of `--kill-rate`; both record in the one fault log.
+async fn inject_faults(
+    options: &StackOptions,
+    emulator: &Emulator,
+    reporter: &Reporter,
+) -> Result<
+    (
+        Vec<(String, String)>,
+        Option<FaultProxy>,
+        Option<Arc<KillSwitch>>,
+    ),
+    String,
+> {
+    let mut environment = emulator.environment();
+    let faults = &options.faults;
+    if faults.spec.is_none() && faults.kill_rate == 0.0 {
+        return Ok((environment, None, None));
+    }
+    let path = options.state_dir.join(FAULT_LOG);
+    let log =
+        Arc::new(FaultLog::create(&path).map_err(|error| format!("{}: {error}", path.display()))?);
+    let kills = (faults.kill_rate > 0.0)
+        .then(|| KillSwitch::new(faults.kill_rate, faults.seed, log.clone()).map(Arc::new))
+        .transpose()?;
+    let mut proxy = None;
+    if let Some(spec) = &faults.spec {
+        let started = FaultProxy::start(spec.clone(), faults.seed, emulator.endpoint(), log)
+            .await
+            .map_err(|error| format!("the fault proxy: {error}"))?;
+        for (name, value) in &mut environment {
+            if name == "AWS_ENDPOINT_URL" {
+                value.clone_from(&started.endpoint().to_owned());
+            }
+        }
+        reporter.step(format!(
+            "fault proxy on {} in front of {} (seed {}): the functions' AWS calls go through it",
+            started.endpoint(),
+            emulator.endpoint(),
+            faults.seed
+        ));
+        proxy = Some(started);
+    }
+    if kills.is_some() {
+        reporter.step(format!(
+            "kill rate {}: a function process is killed mid-invocation that often (seed {})",
+            faults.kill_rate, faults.seed
+        ));
+    }
+    Ok((environment, proxy, kills))
 }
 
 /// The stack once its resources exist and its functions run: what the triggers connect.
@@ -154,6 +246,7 @@ struct Running<'a> {
 /// alive and fresh until `stop`, then lets the triggers drain.
 async fn serve(
     running: &Running<'_>,
+    proxy: Option<&FaultProxy>,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
     let Running {
@@ -178,7 +271,15 @@ async fn serve(
     if let Some(url) = open_http_api(running, &context, &mut tasks).await? {
         endpoints.insert("api".to_owned(), url);
     }
-    let state = state_document(running, &endpoints).await;
+    let mut state = state_document(running, &endpoints).await;
+    if running.options.faults.spec.is_some() || running.options.faults.kill_rate > 0.0 {
+        state["faults"] = json!({
+            "proxy": proxy.map(FaultProxy::endpoint),
+            "log": options.state_dir.join(FAULT_LOG),
+            "seed": options.faults.seed,
+            "kill_rate": options.faults.kill_rate,
+        });
+    }
     let state_path = options.state_dir.join(STATE_FILE);
     write_atomically(
         &state_path,

@@ -1,11 +1,13 @@
 //! The function runtime against a real `cargo build` and a real `cargo lambda watch`: a small
 //! project of its own (a function on the Lambda runtime API with nothing but std, so it builds in
 //! a second) is built, run with its template environment only, replaced after a timeout, and
-//! rebuilt when its source changes, between invocations and never in the middle of one.
+//! rebuilt when its source changes, between invocations and never in the middle of one; and
+//! killed mid-invocation by `--kill-rate`, as a crashed execution environment.
 
 mod common;
 
 use common::function_spec;
+use paperflow_local::faults::{FaultLog, KillSwitch};
 use paperflow_local::invoke::{Invoke, InvokeError};
 use paperflow_local::progress::Reporter;
 use paperflow_local::runtime::{FunctionRuntime, RuntimeOptions};
@@ -137,6 +139,7 @@ async fn functions_get_their_template_environment_and_a_source_change_rebuilds_t
         cargo_lambda: cargo_lambda(),
         release: false,
         log_dir: root.join("logs"),
+        kills: None,
     };
     let runtime = FunctionRuntime::start(&[spec], &[], &options, &Reporter::new(false))
         .await
@@ -195,4 +198,67 @@ async fn functions_get_their_template_environment_and_a_source_change_rebuilds_t
             "process {pid} outlived the runtime"
         );
     }
+}
+
+/// A seed whose kill switch at `rate` kills the first invocation and spares the second: found
+/// by asking a probe switch, so that the test does not depend on the generator's numbers.
+fn seed_killing_first_only(rate: f64, log: &std::sync::Arc<FaultLog>) -> u64 {
+    (0..1000)
+        .find(|seed| {
+            let probe = KillSwitch::new(rate, *seed, log.clone()).expect("a rate");
+            probe.plan(BINARY).is_some() && probe.plan(BINARY).is_none()
+        })
+        .expect("a seed among the first thousand")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_invocation_fails_as_a_crash_and_a_fresh_process_serves_the_next() {
+    let project = tempfile::tempdir().expect("a project folder");
+    let root = project.path();
+    write_project(root, &function_source("v1"));
+    let mut spec = function_spec("Echo", BINARY);
+    spec.timeout_s = 30;
+    let log_path = root.join("faults.jsonl");
+    let log = std::sync::Arc::new(FaultLog::create(&log_path).expect("the fault log"));
+    let seed = seed_killing_first_only(0.5, &log);
+    let kills = KillSwitch::new(0.5, seed, log.clone()).expect("a rate");
+    let options = RuntimeOptions {
+        project: root.to_owned(),
+        cargo_lambda: cargo_lambda(),
+        release: false,
+        log_dir: root.join("logs"),
+        kills: Some(std::sync::Arc::new(kills)),
+    };
+    let runtime = FunctionRuntime::start(&[spec], &[], &options, &Reporter::new(false))
+        .await
+        .expect("the runtime starts");
+    let before = runtime.pids().await;
+
+    // The hanging invocation runs ten seconds: its kill point (within the first 300 ms) comes
+    // first.
+    let killed = runtime
+        .invoke(BINARY, br#"{"do":"hang"}"#.to_vec())
+        .await
+        .expect("an answer for the trigger");
+    assert_eq!(killed.function_error.as_deref(), Some("Unhandled"));
+    assert!(
+        String::from_utf8_lossy(&killed.payload).contains("Runtime.ExitError"),
+        "{killed:?}"
+    );
+    let lines = std::fs::read_to_string(&log_path).expect("the fault log");
+    let kill: Value = serde_json::from_str(lines.lines().next().expect("one kill")).expect("JSON");
+    assert_eq!(kill["kind"], "kill");
+    assert_eq!(kill["resource"], BINARY);
+    let killed_pid = kill["pid"]
+        .as_u64()
+        .and_then(|pid| u32::try_from(pid).ok())
+        .expect("a pid");
+    assert!(before.contains(&killed_pid), "{before:?} {kill}");
+    assert!(paperflow_tests::process_is_gone(killed_pid));
+
+    // The next invocation is spared and answered by the fresh process.
+    assert_eq!(version(&runtime).await, "v1");
+    assert!(!runtime.pids().await.contains(&killed_pid));
+    assert_eq!(log.counts().get("echo-fn kill"), Some(&1));
+    runtime.stop().await;
 }

@@ -1,8 +1,9 @@
 //! `paperflow local`: the whole topology of infra/sam/template.yaml on this machine (see the
 //! `paperflow-local` crate), until Ctrl-C.
 
+use paperflow_local::faults::FaultSpec;
 use paperflow_local::progress::Reporter;
-use paperflow_local::stack::{self, StackOptions};
+use paperflow_local::stack::{self, FaultOptions, StackOptions};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,6 +39,19 @@ pub struct LocalArgs {
     /// One JSON object per line on stdout instead of text on stderr.
     #[arg(long)]
     json: bool,
+    /// Inject faults into the functions' AWS calls through a proxy, e.g.
+    /// "*:throttle=0.05,error=0.05,lost=0.02,reset=0.02;s3.PutObject:latency=50ms@0.1"
+    /// (kinds: throttle, error, reset, lost, latency=DURATION@P; targets: *, s3, sns, sqs, ses,
+    /// or SERVICE.Operation; the most specific rule wins setting by setting).
+    #[arg(long, value_name = "SPEC")]
+    faults: Option<String>,
+    /// The probability that an invocation's function process is killed (SIGKILL) midway.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    kill_rate: f64,
+    /// The seed of the faults' and kills' draws: the same seed replays them in the same order of
+    /// calls (default: one from the clock, printed).
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 /// Runs the stack until Ctrl-C or SIGTERM; `Err` holds what to tell the user.
@@ -58,6 +72,23 @@ pub fn run(request: LocalArgs) -> Result<(), String> {
             "--retry-delays {bad}: expected seconds between 0 and 3600"
         ));
     }
+    let spec = request
+        .faults
+        .as_deref()
+        .map(FaultSpec::parse)
+        .transpose()
+        .map_err(|error| error.to_string())?;
+    if !(0.0..=1.0).contains(&request.kill_rate) {
+        return Err(format!(
+            "--kill-rate {}: expected a probability from 0 to 1",
+            request.kill_rate
+        ));
+    }
+    let seed = request.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs())
+    });
     let project = std::env::current_dir().map_err(|error| format!("current folder: {error}"))?;
     let options = StackOptions {
         project,
@@ -73,6 +104,11 @@ pub fn run(request: LocalArgs) -> Result<(), String> {
             .iter()
             .map(|s| Duration::from_secs_f64(*s))
             .collect(),
+        faults: FaultOptions {
+            spec,
+            kill_rate: request.kill_rate,
+            seed,
+        },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
