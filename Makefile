@@ -33,7 +33,7 @@ lint:
 ## - stack: built functions under cargo lambda watch, the whole local stack, the README's recipes.
 UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:decoding \
 	paperflow-events:envelope paperflow-invoice:never_panics paperflow-invoice:validation \
-	paperflow-tests:pdf_output paperflow-tests:render_properties invoice-api:handler \
+	paperflow-tests:pdf_output paperflow-tests:render_properties paperflow-tests:shaping invoice-api:handler \
 	paperflow-local:http_api paperflow-local:template paperflow-cli:cli \
 	paperflow-locale:catalogue paperflow-locale:formats paperflow-payment-qr:decode \
 	paperflow-tests:json_schemas paperflow-invoice:document_1_1 paperflow-einvoice:requirements \
