@@ -194,3 +194,39 @@ fn fallback_fonts_are_parsed_only_when_a_document_needs_them() {
     paperflow_render::render(&arabic, &fonts, &RenderOptions::default()).expect("renders");
     assert_eq!(fonts.parsed_fallbacks(), 2);
 }
+
+/// The fallback fonts' layer as `make tools` builds it (scripts/build-fonts-layer.sh): the
+/// folder the templates deploy at /opt/fonts and the local stack gives its functions.
+fn layer_fonts() -> PathBuf {
+    let folder = paperflow_tests::repo_root().join("target/fonts-layer/fonts");
+    assert!(
+        folder.is_dir(),
+        "{} is missing: run `make tools` (scripts/build-fonts-layer.sh)",
+        folder.display()
+    );
+    folder
+}
+
+#[test]
+fn the_layer_draws_every_character_of_the_multilingual_sample() {
+    let fonts = font_files::font_set(Some(&layer_fonts())).expect("the layer has fonts");
+    let invoice = paperflow_invoice::parse_invoice(&sample("invoice-multilingual.json"))
+        .expect("the sample is valid");
+    let rendered = paperflow_render::render(&invoice, &fonts, &RenderOptions::default())
+        .expect("the sample renders");
+    assert!(
+        rendered.missing_glyphs.is_empty(),
+        "{:?}",
+        rendered.missing_glyphs
+    );
+    let pdf = PdfFile::new(&rendered.bytes);
+    let text = folded(&pdf.text());
+    assert!(!text.contains('\u{FFFD}'), "{text}");
+    for typed in ["東京支店向け工具セット", "ありがとうございます", "🎁"] {
+        assert!(text.contains(typed), "{typed:?} not in {text}");
+    }
+    let fonts_listed = pdf.fonts();
+    for face in ["DroidSansFallback", "Symbola"] {
+        assert!(fonts_listed.contains(face), "{face} not in {fonts_listed}");
+    }
+}
