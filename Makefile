@@ -33,7 +33,7 @@ lint:
 ## - stack: built functions under cargo lambda watch, the whole local stack, the README's recipes.
 UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:decoding \
 	paperflow-events:envelope paperflow-invoice:never_panics paperflow-invoice:validation \
-	paperflow-tests:pdf_output paperflow-tests:render_properties invoice-api:handler \
+	paperflow-tests:pdf_output paperflow-tests:render_properties paperflow-tests:shaping invoice-api:handler \
 	paperflow-local:http_api paperflow-local:template paperflow-cli:cli \
 	paperflow-locale:catalogue paperflow-locale:formats paperflow-payment-qr:decode \
 	paperflow-tests:json_schemas paperflow-invoice:document_1_1 paperflow-einvoice:requirements \
@@ -79,6 +79,7 @@ bench: tools
 	$(CARGO) bench -p invoice-api --bench sync_route > $(OUT)/bench-api.stdout
 	python3 scripts/bench-cold-start.py
 	scripts/bench-zip-size.sh
+	scripts/build-fonts-layer.sh
 
 ## readme-image: page 1 of the small sample as docs/invoice-page1.png, made from real output
 readme-image: tools
@@ -102,6 +103,7 @@ export SAM_CLI_TELEMETRY := 0
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 infra-test: infra-tools
+	scripts/build-fonts-layer.sh # the layer's folder, which both templates deploy
 	$(INFRA_BIN)/sam validate --lint -t infra/sam/template.yaml --region $(INFRA_REGION)
 	$(INFRA_BIN)/sam validate -t infra/sam/template.yaml --region $(INFRA_REGION)
 	$(INFRA_BIN)/cfn-lint infra/sam/template.yaml
@@ -119,7 +121,8 @@ infra-test: infra-tools
 	PAPERFLOW_CDK_TEMPLATE=$(INFRA_OUT)/cdk.out/paperflow.template.json $(INFRA_BIN)/python -m pytest -q -p no:cacheprovider infra/tests
 
 ## package: each function crate that exists, built as Lambda runs it (arm64, release, zip by
-## cargo-lambda), and each zip's size. Not part of `test`: release builds take minutes.
+## cargo-lambda), and each zip's size; then the fallback fonts' layer (target/fonts-layer.zip,
+## from Debian's font packages) and its size. Not part of `test`: release builds take minutes.
 FUNCTIONS := invoice-api pdf-generator pdf-mailer event-archiver
 package: tools
 	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
@@ -137,6 +140,7 @@ package: tools
 	    printf '%-16s %10d bytes  %s\n' "$$f" "$$(stat -c %s "$$zip")" "$$zip"; \
 	  fi; \
 	done
+	scripts/build-fonts-layer.sh
 
 clean:
 	$(CARGO) clean

@@ -6,7 +6,8 @@ fake Lambda Runtime API on 127.0.0.1 (an HTTP server thread that notes when the 
 `GET /2018-06-01/runtime/invocation/next` arrives and never answers it), launches
 `target/release/pdf-generator` against it with the environment Lambda gives a function, and
 measures from just before the process is spawned to that request: everything `main` does
-before it can serve (SDK config, S3 and SNS clients, fonts) plus exec and loading. Prints the
+before it can serve (SDK config, S3 and SNS clients, fonts with the fallback fonts' layer at
+PAPERFLOW_FALLBACK_FONTS, as deployed) plus exec and loading. Prints the
 median, min and max. Target: median at most 30 ms.
 
 Loopback only: the SDK's endpoint is an unused port on 127.0.0.1, credentials are dummies, and
@@ -33,6 +34,7 @@ RUNS = 21
 TARGET_MS = 30.0
 TIMEOUT_S = 10.0
 NEXT = "/2018-06-01/runtime/invocation/next"
+LAYER_FONTS = ROOT / "target" / "fonts-layer" / "fonts"
 
 
 class RuntimeApi(http.server.ThreadingHTTPServer):
@@ -112,6 +114,9 @@ def environment(runtime_port, endpoint_port, home):
         "AWS_EC2_METADATA_DISABLED": "true",
         "DOCUMENTS_BUCKET": "paperflow-documents",
         "DOCUMENT_EVENTS_TOPIC_ARN": "arn:aws:sns:eu-central-1:000000000000:document-events",
+        # The fallback fonts' layer, as deployed at /opt/fonts (scripts/build-fonts-layer.sh):
+        # listed at start, parsed only when a document needs one of its faces.
+        "PAPERFLOW_FALLBACK_FONTS": str(LAYER_FONTS),
     }
 
 
@@ -154,6 +159,8 @@ def main():
         )
     if not binary.is_file():
         sys.exit(f"{binary} does not exist: build it first")
+    if not LAYER_FONTS.is_dir():
+        sys.exit(f"{LAYER_FONTS} does not exist: run scripts/build-fonts-layer.sh (make tools)")
 
     times = []
     with tempfile.TemporaryDirectory(prefix="paperflow-cold-start-") as home:

@@ -6,6 +6,9 @@
 #   poppler-utils        pdftotext, pdfinfo, pdffonts, pdftoppm: read PDFs back as a reader would
 #   qpdf                 qpdf --check: the PDF's structure is sound
 #   fonts-droid-fallback a CJK fallback font, to test the fallback font chain
+#   fonts-noto-core      Noto Sans Arabic and Noto Sans Devanagari: shaped scripts (tests/shaping.rs)
+#   fonts-symbola        Symbola, monochrome outline emoji that a PDF can embed
+#   libharfbuzz-bin      hb-shape: HarfBuzz's own shaping, the reference tests/shaping.rs checks against
 #   zbar-tools           zbarimg: decodes the payment QR codes back, as a banking app would
 #
 # The project's own Python virtualenv at .tools/venv (git-ignored), with pinned versions:
@@ -46,6 +49,9 @@ need=()
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
+[ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || need+=(fonts-noto-core)
+[ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || need+=(fonts-symbola)
+command -v hb-shape >/dev/null 2>&1 || need+=(libharfbuzz-bin)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 
 if [ ${#need[@]} -eq 0 ]; then
@@ -54,6 +60,14 @@ else
   echo "tools: installing ${need[*]}"
   apt_install "${need[@]}"
   echo "tools: installed ${need[*]}"
+fi
+
+# --- the fallback fonts' layer ---------------------------------------------------------------
+# The folder the templates deploy as a Lambda layer and the local stack gives its functions.
+if [ -f "$root/target/fonts-layer/fonts/10-NotoSansArabic-Regular.ttf" ]; then
+  echo "tools: fonts layer present (target/fonts-layer)"
+else
+  "$root/scripts/build-fonts-layer.sh"
 fi
 
 # --- the project's Python virtualenv ----------------------------------------------------------

@@ -2,7 +2,7 @@
 
 No AWS account and no network: the region comes from a boto3 session made with a region name,
 the managed-policy map is a stub (the template attaches no managed policy, so it is never asked
-for a real one), and every local CodeUri is rewritten to an s3:// placeholder, which is all the
+for a real one), and every local CodeUri and layer ContentUri is rewritten to an s3:// placeholder, which is all the
 transform does with it.
 
     python infra/tests/sam_translate.py OUT.json   # writes the translated template (for cfn-lint, checkov)
@@ -44,6 +44,10 @@ def translate(sam: dict | None = None) -> dict:
             props = resource.setdefault("Properties", {})
             if isinstance(props.get("CodeUri"), str) and not props["CodeUri"].startswith("s3://"):
                 props["CodeUri"] = f"s3://paperflow-placeholder/{name}.zip"
+        if resource.get("Type") == "AWS::Serverless::LayerVersion":
+            props = resource.setdefault("Properties", {})
+            if isinstance(props.get("ContentUri"), str) and not props["ContentUri"].startswith("s3://"):
+                props["ContentUri"] = f"s3://paperflow-placeholder/{name}.zip"
     translator = Translator(
         managed_policy_map=None,
         sam_parser=Parser(),

@@ -42,6 +42,8 @@ PLAIN_TYPES = {
     "AWS::Lambda::EventInvokeConfig": set(),
     "AWS::ApiGatewayV2::Stage": set(),
     "AWS::CloudWatch::Alarm": set(),
+    # SAM uploads the layer's folder, CDK its asset: the same files, named differently.
+    "AWS::Lambda::LayerVersion": {"Content"},
 }
 # Compared through a summary (see `model`), because the two tools name and shape them differently.
 SUMMARISED_TYPES = {
@@ -209,7 +211,20 @@ def routes_from_cdk(resources):
     return out
 
 
+def without_layer_hashes(template: dict) -> dict:
+    """SAM names a layer version `<logical id><10 hex digits of its content hash>`: the same
+    layer by its template name, everywhere it is referred to."""
+    text = json.dumps(template)
+    for lid, r in template["Resources"].items():
+        found = re.fullmatch(r"(\w+?)[0-9a-f]{10}", lid)
+        if r["Type"] == "AWS::Lambda::LayerVersion" and found:
+            text = re.sub(rf"\b{lid}\b", found.group(1), text)
+    return json.loads(text)
+
+
 def model(template: dict, tool: str) -> dict:
+    if tool == "sam":
+        template = without_layer_hashes(template)
     resources = template["Resources"]
     m: dict = {"resources": {}, "unknown": [], "permissions": [], "routes": {}, "apis": {}, "role_policies": []}
     for lid, r in sorted(resources.items()):

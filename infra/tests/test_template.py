@@ -41,7 +41,8 @@ def test_each_function_is_built_from_its_crate(lid):
 @pytest.mark.parametrize("lid", sorted(FUNCTIONS))
 def test_each_function_gets_exactly_the_variables_it_reads(lid):
     """main.rs reads its resources through paperflow-aws's Config (`config.documents_bucket()?`,
-    each named after its variable); the template must set those and no others."""
+    each named after its variable) and its fallback fonts through paperflow-render's
+    font_files; the template must set those and no others."""
     resource = FUNCTIONS[lid]
     binary = resource["Metadata"]["BuildProperties"]["Binary"]
     main = crate_dir(resource) / "src" / "main.rs"
@@ -50,4 +51,8 @@ def test_each_function_gets_exactly_the_variables_it_reads(lid):
     read = {name.upper() for name in re.findall(r"\bconfig\.(\w+)\(\)", main.read_text())}
     known = set(re.findall(r'"([A-Z_]+)",\n', (REPO / "lib" / "aws" / "src" / "config.rs").read_text()))
     assert read <= known, f"main.rs reads {read - known}, which paperflow-aws's Config does not know"
+    # The fallback fonts' folder, read by paperflow-render's font_files (its ENV_VAR).
+    if "font_files::font_set_from_env()" in main.read_text():
+        font_files = (REPO / "lib" / "render" / "src" / "font_files.rs").read_text()
+        read.add(re.search(r'pub const ENV_VAR: &str = "([A-Z_]+)";', font_files).group(1))
     assert set(resource["Properties"]["Environment"]["Variables"]) == read

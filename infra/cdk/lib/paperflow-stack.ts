@@ -426,6 +426,21 @@ export class PaperflowStack extends Stack {
       );
 
     // --- functions -----------------------------------------------------------------------------
+    // The fallback fonts DejaVu Sans lacks (scripts/build-fonts-layer.sh), mounted at /opt/fonts.
+    const fallbackFonts = same(
+      new lambda.LayerVersion(this, 'FallbackFontsLayer', {
+        layerVersionName: 'paperflow-fallback-fonts',
+        description: 'paperflow fallback fonts, mounted at /opt/fonts',
+        code: lambda.Code.fromAsset(path.join(REPO_ROOT, 'target', 'fonts-layer')),
+        compatibleArchitectures: [lambda.Architecture.ARM_64],
+        // The runtime as RustFunction names it (no family), or CDK finds the two incompatible.
+        compatibleRuntimes: [new lambda.Runtime('provided.al2023')],
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      'FallbackFontsLayer',
+    );
+    const withFallbackFonts = { PAPERFLOW_FALLBACK_FONTS: '/opt/fonts' };
+
     const rustFunction = (
       id: string,
       binary: string,
@@ -499,7 +514,7 @@ export class PaperflowStack extends Stack {
       'InvoiceApiFunction',
       'invoice-api',
       29, // API Gateway's own integration limit.
-      { DOCUMENTS_BUCKET: documents.bucketName, INVOICE_EVENTS_TOPIC_ARN: invoiceEvents.topicArn },
+      { DOCUMENTS_BUCKET: documents.bucketName, INVOICE_EVENTS_TOPIC_ARN: invoiceEvents.topicArn, ...withFallbackFonts },
       [
         new iam.PolicyStatement({
           actions: ['s3:GetObject'],
@@ -515,7 +530,7 @@ export class PaperflowStack extends Stack {
       ],
       // Its guaranteed share and its cap: a burst of API calls cannot take the concurrency the
       // queue consumers need (infra/README.md, "Concurrency").
-      { reservedConcurrentExecutions: apiReservedConcurrency },
+      { reservedConcurrentExecutions: apiReservedConcurrency, layers: [fallbackFonts] },
     );
     const pdfGenerator = rustFunction(
       'PdfGeneratorFunction',
@@ -527,6 +542,7 @@ export class PaperflowStack extends Stack {
         EINVOICE_FORMAT: einvoiceFormat,
         // Where a record only a fix of the deployment can process goes at once.
         DEAD_LETTER_QUEUE_URL: pdfRequestsDlq.queueUrl,
+        ...withFallbackFonts,
       },
       [
         consume(pdfRequests),
@@ -537,7 +553,7 @@ export class PaperflowStack extends Stack {
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [pdfRequestsDlq.queueArn] }),
         kmsForS3AndSqs,
       ],
-      {},
+      { layers: [fallbackFonts] },
       CONSUMER_CHECKOV_SKIPS,
     );
     const pdfMailer = rustFunction(

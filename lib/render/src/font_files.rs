@@ -11,19 +11,46 @@ pub const ENV_VAR: &str = "PAPERFLOW_FALLBACK_FONTS";
 
 /// The bundled fonts, followed by every font found at `path`: the file itself, or the
 /// `.ttf`, `.otf` and `.ttc` files of the folder in name order.
+///
+/// Only the first four bytes of each file are read now, to turn a file that is no font into
+/// a clear error at start-up; a face is read and parsed the first time a document needs one of
+/// its characters, so a cold start pays nothing for fonts its documents never use.
 pub fn font_set(path: Option<&Path>) -> Result<FontSet, String> {
     let mut fonts = FontSet::bundled().map_err(|error| error.to_string())?;
     let Some(path) = path else {
         return Ok(fonts);
     };
     for file in font_files(path)? {
-        let bytes = std::fs::read(&file)
-            .map_err(|error| format!("cannot read fallback font {}: {error}", file.display()))?;
-        fonts = fonts
-            .with_fallback(&file.display().to_string(), &bytes)
-            .map_err(|error| format!("{error} (from {ENV_VAR})"))?;
+        check_font_signature(&file)?;
+        let name = file.display().to_string();
+        let loader = move || {
+            std::fs::read(&file)
+                .map_err(|error| format!("cannot read fallback font {}: {error}", file.display()))
+        };
+        fonts = fonts.with_lazy_fallback(&name, Box::new(loader));
     }
     Ok(fonts)
+}
+
+/// The signatures an OpenType font file starts with: TrueType outlines (1.0 and Apple's
+/// `true`), CFF outlines (`OTTO`), and a collection (`ttcf`).
+const FONT_SIGNATURES: [[u8; 4]; 4] = [[0, 1, 0, 0], *b"true", *b"OTTO", *b"ttcf"];
+
+fn check_font_signature(file: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let mut signature = [0u8; 4];
+    std::fs::File::open(file)
+        .and_then(|mut opened| opened.read_exact(&mut signature))
+        .map_err(|error| format!("cannot read fallback font {}: {error}", file.display()))?;
+    if FONT_SIGNATURES.contains(&signature) {
+        Ok(())
+    } else {
+        Err(format!(
+            "font {}: is not a TrueType or OpenType font (it does not start with an sfnt \
+             signature) (from {ENV_VAR})",
+            file.display()
+        ))
+    }
 }
 
 fn font_files(path: &Path) -> Result<Vec<PathBuf>, String> {

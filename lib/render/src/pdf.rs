@@ -6,12 +6,12 @@
 //! and finishes the file itself (compression, serialisation) through lopdf. The same invoice
 //! therefore always gives the same bytes, which idempotent storage relies on.
 
-use crate::fonts::{FaceKey, FontSet};
+use crate::fonts::{FaceKey, FontSet, PlacedGlyph};
 use crate::layout::{Item, Pages};
 use crate::{PageSize, RenderError};
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+    Codepoint, Color, DictItem, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument,
+    PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -290,10 +290,15 @@ fn page_ops(
                 });
                 current_font = Some((run.face, size));
             }
-            ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(pen), Pt(height - baseline)),
-            });
+            let start = pen;
             pen += run.width_per_mille * size / 1000.0;
+            if let Some(glyphs) = &run.glyphs {
+                shaped_run_ops(&mut ops, &run.text, glyphs, start, height - baseline, size);
+                continue;
+            }
+            ops.push(Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(Pt(start), Pt(height - baseline)),
+            });
             ops.push(Op::ShowText {
                 items: vec![TextItem::Text(run.text)],
             });
@@ -301,4 +306,66 @@ fn page_ops(
     }
     ops.push(Op::EndTextSection);
     ops
+}
+
+/// A shaped run: each glyph where the shaper placed it (printpdf joins glyphs on one baseline
+/// into one `TJ`), inside a span whose `/ActualText` is the run's text in logical order, so that
+/// copying and searching give the characters typed, not the glyphs drawn (a Devanagari vowel
+/// sign drawn before its consonant, a lam-alef ligature, Arabic drawn right to left).
+fn shaped_run_ops(
+    ops: &mut Vec<Op>,
+    text: &str,
+    glyphs: &[PlacedGlyph],
+    x: f32,
+    baseline: f32,
+    size: f32,
+) {
+    if text.chars().any(crate::fonts::is_shaped_right_to_left) {
+        for glyph in glyphs {
+            ops.push(Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(
+                    Pt(x + glyph.x_per_mille * size / 1000.0),
+                    Pt(baseline + glyph.y_per_mille * size / 1000.0),
+                ),
+            });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::GlyphIds(vec![Codepoint {
+                    gid: glyph.glyph_id,
+                    offset: 0.0,
+                    cid: glyph.text.clone(),
+                }])],
+            });
+        }
+        return;
+    }
+    let mut actual_text = vec![0xFE, 0xFF];
+    actual_text.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    ops.push(Op::BeginMarkedContentWithProperties {
+        tag: "Span".to_owned(),
+        properties: DictItem::Dict {
+            map: BTreeMap::from([(
+                "ActualText".to_owned(),
+                DictItem::String {
+                    data: actual_text,
+                    literal: false,
+                },
+            )]),
+        },
+    });
+    for glyph in glyphs {
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(
+                Pt(x + glyph.x_per_mille * size / 1000.0),
+                Pt(baseline + glyph.y_per_mille * size / 1000.0),
+            ),
+        });
+        ops.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(vec![Codepoint {
+                gid: glyph.glyph_id,
+                offset: 0.0,
+                cid: glyph.text.clone(),
+            }])],
+        });
+    }
+    ops.push(Op::EndMarkedContentWithProperties);
 }

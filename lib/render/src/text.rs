@@ -4,10 +4,11 @@
 //! Lines break at spaces, between CJK ideographs (which need no spaces), and, for a word wider
 //! than the whole column, between any two characters, so that no text ever runs past its
 //! column. Right-to-left runs (Hebrew, Arabic) are reordered for display per line, after
-//! breaking, as the Unicode bidirectional algorithm asks. Arabic letters are drawn in their
-//! isolated forms: contextual shaping is not done.
+//! breaking, as the Unicode bidirectional algorithm asks; an Arabic word among them is left in
+//! logical order for the shaper (`fonts::shaping`), which joins its letters and orders its
+//! glyphs for display.
 
-use crate::fonts::{FontSet, Weight};
+use crate::fonts::{FontSet, Weight, reversed_right_to_left_words};
 use unicode_bidi::BidiInfo;
 use unicode_normalization::UnicodeNormalization;
 
@@ -131,7 +132,10 @@ pub(crate) fn visual_order(line: &str) -> String {
         for run in runs {
             let text = &line[run.clone()];
             if levels[run.start].is_rtl() {
-                visual.extend(text.chars().rev().map(mirrored));
+                let reversed: String = text.chars().rev().map(mirrored).collect();
+                // A word to be shaped stays in logical order: the shaper joins its letters
+                // and lays their glyphs out right to left itself.
+                visual.push_str(&reversed_right_to_left_words(&reversed));
             } else {
                 visual.push_str(text);
             }

@@ -193,7 +193,8 @@ impl FunctionRuntime {
                 .get(&spec.binary)
                 .cloned()
                 .ok_or_else(|| format!("cargo build made no binary named {}", spec.binary))?;
-            let environment = function_environment(spec, base_environment, port);
+            let layer = options.project.join(LOCAL_LAYER);
+            let environment = function_environment(spec, base_environment, port, &layer);
             let function = Arc::new(RunningFunction {
                 spec: spec.clone(),
                 executable,
@@ -481,12 +482,29 @@ impl Invoke for FunctionRuntime {
     }
 }
 
-/// The environment Lambda gives `spec`: the template's variables, the emulator's endpoint and
-/// credentials (in AWS: the role's), and the runtime's own variables.
+/// Where Lambda mounts a function's layers.
+const LAYER_MOUNT: &str = "/opt";
+/// What local functions get in its place: the folder of the template's one layer (the fallback
+/// fonts), which `scripts/build-fonts-layer.sh` builds (`make tools` runs it).
+pub const LOCAL_LAYER: &str = "target/fonts-layer";
+
+/// `value` with a path under [`LAYER_MOUNT`] moved into `layer`, the local copy of the mount.
+fn in_local_layer(value: &str, layer: &Path) -> String {
+    match value.strip_prefix(LAYER_MOUNT) {
+        Some("") => layer.display().to_string(),
+        Some(rest) if rest.starts_with('/') => layer.join(&rest[1..]).display().to_string(),
+        _ => value.to_owned(),
+    }
+}
+
+/// The environment Lambda gives `spec`: the template's variables (a path under /opt moved into
+/// `layer`), the emulator's endpoint and credentials (in AWS: the role's), and the runtime's own
+/// variables.
 fn function_environment(
     spec: &FunctionSpec,
     base_environment: &[(String, String)],
     port: u16,
+    layer: &Path,
 ) -> Vec<(String, String)> {
     let mut environment: Vec<(String, String)> = vec![
         ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
@@ -510,7 +528,11 @@ fn function_environment(
         ("_HANDLER".into(), "bootstrap".into()),
     ];
     environment.extend(base_environment.iter().cloned());
-    environment.extend(spec.environment.iter().map(|(k, v)| (k.clone(), v.clone())));
+    environment.extend(
+        spec.environment
+            .iter()
+            .map(|(k, v)| (k.clone(), in_local_layer(v, layer))),
+    );
     environment
 }
 
@@ -572,4 +594,24 @@ async fn build(
 /// The project's cargo-lambda: `.tools/venv/bin/cargo-lambda` under `project`.
 pub fn project_cargo_lambda(project: &Path) -> PathBuf {
     project.join(".tools/venv/bin/cargo-lambda")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_under_the_layer_mount_names_the_local_layer_folder() {
+        let layer = Path::new("project/target/fonts-layer");
+        assert_eq!(
+            in_local_layer("/opt/fonts", layer),
+            "project/target/fonts-layer/fonts"
+        );
+        assert_eq!(in_local_layer("/opt", layer), "project/target/fonts-layer");
+        assert_eq!(in_local_layer("/optional", layer), "/optional");
+        assert_eq!(
+            in_local_layer("paperflow-documents", layer),
+            "paperflow-documents"
+        );
+    }
 }

@@ -114,6 +114,7 @@ fn every_function_gets_its_binary_timeout_memory_and_exact_environment() {
                 "INVOICE_EVENTS_TOPIC_ARN",
                 &sns_arn("paperflow-dev-invoice-events")
             ),
+            ("PAPERFLOW_FALLBACK_FONTS", "/opt/fonts"),
         ])
     );
 
@@ -124,6 +125,7 @@ fn every_function_gets_its_binary_timeout_memory_and_exact_environment() {
         env(&[
             ("DOCUMENTS_BUCKET", &documents),
             ("DOCUMENT_EVENTS_TOPIC_ARN", &document_events),
+            ("PAPERFLOW_FALLBACK_FONTS", "/opt/fonts"),
         ])
     );
 

@@ -2,16 +2,24 @@
 //!
 //! DejaVu Sans (regular and bold, from the `dejavu` crate) covers Latin with every European
 //! accent, Greek and Cyrillic. Scripts it lacks (CJK, most emoji) are drawn with fallback faces
-//! the caller supplies as bytes, tried in order; a character no face has is drawn as U+FFFD and
-//! reported, never dropped silently.
+//! the caller supplies, tried in order; a character no face has is drawn as U+FFFD and
+//! reported, never dropped silently. Characters that must be shaped (Arabic, Devanagari: see
+//! [`shaping`]) try the fallbacks first, since the bundled faces carry no shaping tables, and
+//! a run of them is drawn as the glyphs the shaper chose.
 //!
 //! Parsing a face costs far more than rendering a page, so a [`FontSet`] is built once per
-//! process (per Lambda cold start) and shared by every render. This module reads no files:
-//! finding fallback fonts on disk is the caller's business.
+//! process (per Lambda cold start) and shared by every render. A fallback given as a loader
+//! ([`FontSet::with_lazy_fallback`]) is read and parsed the first time a character reaches it
+//! in the chain, so a cold start pays nothing for fonts no document has needed yet. This module
+//! reads no files: finding fallback fonts on disk is the caller's business.
 
 mod sfnt;
+mod shaping;
 
 use printpdf::ParsedFont;
+pub use shaping::{ShapedGlyph, shape};
+pub(crate) use shaping::{is_shaped_right_to_left, needs_shaping, reversed_right_to_left_words};
+use std::sync::OnceLock;
 
 /// What is drawn in place of a character that no face can draw.
 pub const REPLACEMENT_CHARACTER: char = '\u{FFFD}';
@@ -53,9 +61,11 @@ impl std::error::Error for FontError {}
 
 /// One parsed face and the metrics layout needs from it.
 pub(crate) struct Face {
-    pub(crate) name: String,
     pub(crate) parsed: ParsedFont,
     units_per_em: f32,
+    /// The face as its file has it, layout tables included, for shaping; `None` for the
+    /// bundled faces, which are slimmed of them and draw every character unshaped.
+    shaping_source: Option<Vec<u8>>,
 }
 
 /// DejaVu Sans regular, slimmed by `build.rs` with [`sfnt::slimmed`]: the deployed binary
@@ -69,7 +79,10 @@ impl Face {
         // Every embedded subset copies the name table and parses the post table: slim ones keep
         // PDFs small and rendering fast.
         let slim = sfnt::slimmed(bytes);
-        Face::parse_slim(name, slim.as_deref().unwrap_or(bytes))
+        let mut face = Face::parse_slim(name, slim.as_deref().unwrap_or(bytes))?;
+        // Slimming keeps every glyph id, so the shaper's ids index the slim face too.
+        face.shaping_source = Some(bytes.to_vec());
+        Ok(face)
     }
 
     /// [`Face::parse`] for a face that is slim already, such as the bundled ones.
@@ -87,9 +100,9 @@ impl Face {
             });
         }
         Ok(Face {
-            name: name.to_owned(),
             parsed,
             units_per_em,
+            shaping_source: None,
         })
     }
 
@@ -103,22 +116,93 @@ impl Face {
     fn advance_per_mille(&self, gid: u16) -> f32 {
         f32::from(self.parsed.get_horizontal_advance(gid)) * 1000.0 / self.units_per_em
     }
+
+    /// Replaces `run`'s width and glyphs with what the shaper makes of its text. A font the
+    /// shaper cannot read leaves the run unshaped, as it was drawn before shaping existed.
+    fn shape_run(&self, source: &[u8], run: &mut Run) {
+        let Some(face) = rustybuzz::Face::from_slice(source, 0) else {
+            return;
+        };
+        let shaped = shaping::shape_with(&face, &run.text);
+        let texts = shaping::cluster_texts(&run.text, &shaped);
+        let per_mille = 1000.0 / self.units_per_em;
+        let mut pen = 0;
+        let mut glyphs = Vec::with_capacity(shaped.len());
+        for (glyph, text) in shaped.iter().zip(texts) {
+            glyphs.push(PlacedGlyph {
+                glyph_id: glyph.glyph_id,
+                x_per_mille: (pen + glyph.x_offset) as f32 * per_mille,
+                y_per_mille: glyph.y_offset as f32 * per_mille,
+                text,
+            });
+            pen += glyph.x_advance;
+        }
+        run.width_per_mille = pen as f32 * per_mille;
+        run.glyphs = Some(glyphs);
+    }
+}
+
+/// Reads a fallback font's bytes when it is first needed; the error says why it could not.
+pub type FontLoader = Box<dyn Fn() -> Result<Vec<u8>, String> + Send + Sync>;
+
+/// A face of the fallback chain, parsed now or at its first use.
+struct Fallback {
+    name: String,
+    loader: Option<FontLoader>,
+    face: OnceLock<Result<Face, FontError>>,
+}
+
+impl Fallback {
+    /// The parsed face, loading it on first use; `None` when it cannot be loaded, and then it
+    /// draws nothing (the characters it would have drawn are reported as missing).
+    fn face(&self) -> Option<&Face> {
+        self.face
+            .get_or_init(|| {
+                let loader = self.loader.as_ref().ok_or_else(|| FontError {
+                    font: self.name.clone(),
+                    reason: "has neither bytes nor a loader".to_owned(),
+                })?;
+                let bytes = loader().map_err(|reason| FontError {
+                    font: self.name.clone(),
+                    reason,
+                })?;
+                Face::parse(&self.name, &bytes)
+            })
+            .as_ref()
+            .ok()
+    }
 }
 
 /// The faces a document may use: DejaVu Sans regular and bold, then the fallback chain.
 pub struct FontSet {
     regular: Face,
     bold: Face,
-    fallbacks: Vec<Face>,
+    fallbacks: Vec<Fallback>,
 }
 
 /// A stretch of text drawn with one face.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Run {
     pub(crate) face: FaceKey,
+    /// The characters drawn, in logical order for a shaped run.
     pub(crate) text: String,
     /// Width in thousandths of the font size.
     pub(crate) width_per_mille: f32,
+    /// `Some` for a shaped run: its glyphs, placed by the shaper. `None`: the text is drawn one
+    /// glyph per character, each after the other.
+    pub(crate) glyphs: Option<Vec<PlacedGlyph>>,
+}
+
+/// A glyph of a shaped run, placed relative to the run's start.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PlacedGlyph {
+    pub(crate) glyph_id: u16,
+    /// Position in thousandths of the font size, right and up from the run's start.
+    pub(crate) x_per_mille: f32,
+    pub(crate) y_per_mille: f32,
+    /// The characters this glyph stands for, for text extraction; `None` when an earlier glyph
+    /// of the same cluster stands for them.
+    pub(crate) text: Option<String>,
 }
 
 impl FontSet {
@@ -134,25 +218,70 @@ impl FontSet {
     /// Appends a fallback face (a `.ttf` or `.otf`, or the first face of a collection),
     /// tried after DejaVu Sans and after the fallbacks added before it.
     pub fn with_fallback(mut self, name: &str, bytes: &[u8]) -> Result<FontSet, FontError> {
-        self.fallbacks.push(Face::parse(name, bytes)?);
+        self.fallbacks.push(Fallback {
+            name: name.to_owned(),
+            loader: None,
+            face: OnceLock::from(Ok(Face::parse(name, bytes)?)),
+        });
         Ok(self)
+    }
+
+    /// Appends a fallback face that `loader` reads only when a character first reaches it in
+    /// the chain. A face that then cannot be loaded or parsed draws nothing: the characters
+    /// that needed it are reported as missing, as when no fallback covers them.
+    pub fn with_lazy_fallback(mut self, name: &str, loader: FontLoader) -> FontSet {
+        self.fallbacks.push(Fallback {
+            name: name.to_owned(),
+            loader: Some(loader),
+            face: OnceLock::new(),
+        });
+        self
     }
 
     /// Names of the fallback faces, in the order they are tried.
     pub fn fallback_names(&self) -> impl Iterator<Item = &str> {
-        self.fallbacks.iter().map(|face| face.name.as_str())
+        self.fallbacks.iter().map(|fallback| fallback.name.as_str())
+    }
+
+    /// How many fallback faces have been parsed so far (a lazy one is parsed at first use).
+    pub fn parsed_fallbacks(&self) -> usize {
+        self.fallbacks
+            .iter()
+            .filter(|fallback| fallback.face.get().is_some())
+            .count()
     }
 
     pub(crate) fn face(&self, key: FaceKey) -> &Face {
         match key {
             FaceKey::Primary(Weight::Regular) => &self.regular,
             FaceKey::Primary(Weight::Bold) => &self.bold,
-            FaceKey::Fallback(index) => self.fallbacks.get(index).unwrap_or(&self.regular),
+            FaceKey::Fallback(index) => self
+                .fallbacks
+                .get(index)
+                .and_then(Fallback::face)
+                .unwrap_or(&self.regular),
         }
+    }
+
+    /// The first fallback face that has `ch`, loading faces on the way as needed.
+    fn resolve_in_fallbacks(&self, ch: char) -> Option<(FaceKey, u16)> {
+        self.fallbacks
+            .iter()
+            .enumerate()
+            .find_map(|(index, fallback)| {
+                let gid = fallback.face()?.glyph(ch)?;
+                Some((FaceKey::Fallback(index), gid))
+            })
     }
 
     /// The face that draws `ch` and its glyph, or `None` when no face has it.
     fn resolve(&self, ch: char, weight: Weight) -> Option<(FaceKey, u16)> {
+        // DejaVu has Arabic letters but no tables to join them: a fallback that can is better.
+        if needs_shaping(ch)
+            && let Some(found) = self.resolve_in_fallbacks(ch)
+        {
+            return Some(found);
+        }
         let primary = match weight {
             Weight::Regular => &self.regular,
             Weight::Bold => &self.bold,
@@ -166,16 +295,35 @@ impl FontSet {
         {
             return Some((FaceKey::Primary(Weight::Regular), gid));
         }
-        self.fallbacks
-            .iter()
-            .enumerate()
-            .find_map(|(index, face)| face.glyph(ch).map(|gid| (FaceKey::Fallback(index), gid)))
+        self.resolve_in_fallbacks(ch)
     }
 
     /// Splits `text` into runs of one face each. Characters no face can draw become
     /// [`REPLACEMENT_CHARACTER`] and are pushed to `missing`.
+    ///
+    /// A run of characters that need shaping, drawn by a face that can shape them, is shaped
+    /// as a whole; [`crate::text::visual_order`] hands it over in logical order.
     pub(crate) fn runs(&self, text: &str, weight: Weight, missing: &mut Vec<char>) -> Vec<Run> {
+        let mut runs = self.unshaped_runs(text, weight, missing);
+        for run in &mut runs {
+            let face = self.face(run.face);
+            match &face.shaping_source {
+                Some(source) if run.text.chars().any(needs_shaping) => face.shape_run(source, run),
+                // Arabic without a face to join it: its letters drawn isolated, right to left.
+                _ if run.text.chars().any(is_shaped_right_to_left) => {
+                    run.text = shaping::reversed_right_to_left_words(&run.text);
+                }
+                _ => {}
+            }
+        }
+        runs
+    }
+
+    /// [`FontSet::runs`] before shaping: a run ends where the face changes, or where text that
+    /// needs shaping meets text that does not.
+    fn unshaped_runs(&self, text: &str, weight: Weight, missing: &mut Vec<char>) -> Vec<Run> {
         let mut runs: Vec<Run> = Vec::new();
+        let mut last_shaped = false;
         for ch in text.chars() {
             let (face, drawn, gid) = match self.resolve(ch, weight) {
                 Some((face, gid)) => (face, ch, gid),
@@ -195,8 +343,9 @@ impl FontSet {
                 }
             };
             let advance = self.face(face).advance_per_mille(gid);
+            let shaped = needs_shaping(drawn) && self.face(face).shaping_source.is_some();
             match runs.last_mut() {
-                Some(run) if run.face == face => {
+                Some(run) if run.face == face && shaped == last_shaped => {
                     run.text.push(drawn);
                     run.width_per_mille += advance;
                 }
@@ -204,14 +353,20 @@ impl FontSet {
                     face,
                     text: drawn.to_string(),
                     width_per_mille: advance,
+                    glyphs: None,
                 }),
             }
+            last_shaped = shaped;
         }
         runs
     }
 
     /// Width of `text` in points at `size`, as it will be drawn.
     pub fn measure(&self, text: &str, weight: Weight, size: f32) -> f32 {
+        if text.chars().any(needs_shaping) {
+            let widths = self.runs(text, weight, &mut Vec::new());
+            return widths.iter().map(|run| run.width_per_mille).sum::<f32>() * size / 1000.0;
+        }
         let mut advance = 0.0;
         for ch in text.chars() {
             let glyph = self

@@ -12,8 +12,9 @@
 //! format 3 `post` table: the same metrics, no names.
 //!
 //! The layout tables for shaping and kerning (`GSUB`, `GPOS`, `GDEF`, `kern`, `MATH`) are
-//! dropped: paperflow places glyphs by their advance widths alone, and every parsed face is
-//! copied into each document it draws, so 60 KB of unused tables cost time on every render.
+//! dropped: a PDF reader draws the glyph ids it is given, the shaper (`shaping`) reads them from
+//! the original file, and every parsed face is copied into each document it draws, so 60 KB of
+//! unused tables cost time on every render.
 //! All other tables are copied unchanged, and the checksums are recomputed.
 //!
 //! Anything this code does not understand (a collection, a malformed table directory) leaves

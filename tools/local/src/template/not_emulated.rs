@@ -41,6 +41,10 @@ const TYPES: &[(&str, &str)] = &[
         "AWS::SQS::QueuePolicy",
         "resource policies are not enforced by the emulator",
     ),
+    (
+        "AWS::Serverless::LayerVersion",
+        "a layer is files Lambda mounts at /opt; local functions get its folder there instead (runtime::LOCAL_LAYER)",
+    ),
 ];
 
 /// Why `kind` is not created locally, if it is one of these types.
@@ -116,6 +120,13 @@ pub(super) fn identity(resolver: &mut Resolver<'_>, resource: &Declared) -> Resu
             named(
                 name.clone(),
                 format!("arn:aws:cloudwatch:{region}:{account}:alarm:{name}"),
+            )
+        }
+        "AWS::Serverless::LayerVersion" => {
+            let name = name_or("LayerName", generated)?;
+            named(
+                name.clone(),
+                format!("arn:aws:lambda:{region}:{account}:layer:{name}:1"),
             )
         }
         _ => Identity::unnamed("a policy has no name or ARN to refer to"),

@@ -77,6 +77,10 @@ const NO_EFFECT: &[(&str, &str)] = &[
     ("RuntimeManagementConfig", "no managed runtime locally"),
     ("Description", "documentation only"),
     ("Tags", TAGS),
+    (
+        "Layers",
+        "a variable naming a path under /opt, where Lambda mounts layers, names the local layer folder instead",
+    ),
 ];
 
 /// `Environment`: only `Variables`.
