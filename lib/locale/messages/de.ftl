@@ -85,3 +85,23 @@ payment-terms = Zahlungsbedingungen
 payment-instruction = Bitte überweisen Sie { $amount } bis zum { $date } unter Angabe von { $reference }.
 credit-note-instruction = Der Betrag von { $amount } wird Ihnen gutgeschrieben.
 scan-to-pay = Zahlen mit Code
+
+## The PDF's document information (title and subject)
+document-invoice = Rechnung { $id }
+document-credit-note = Gutschrift { $id }
+document-subject = { $document } an { $buyer }
+
+## Payment means (UNTDID 4461)
+payment-means = Zahlungsart
+payment-means-1 = Nicht angegeben
+payment-means-10 = Barzahlung
+payment-means-20 = Scheck
+payment-means-30 = Überweisung
+payment-means-31 = Belastungsübertragung
+payment-means-42 = Zahlung auf Bankkonto
+payment-means-48 = Bankkarte
+payment-means-49 = Lastschrift
+payment-means-57 = Dauerauftrag
+payment-means-58 = SEPA-Überweisung
+payment-means-59 = SEPA-Lastschrift
+payment-means-97 = Verrechnung zwischen Partnern

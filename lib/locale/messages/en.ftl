@@ -85,3 +85,23 @@ payment-terms = Payment terms
 payment-instruction = Please transfer { $amount } by { $date }, quoting the reference { $reference }.
 credit-note-instruction = The amount of { $amount } will be credited to you.
 scan-to-pay = Scan to pay
+
+## The PDF's document information (title and subject)
+document-invoice = Invoice { $id }
+document-credit-note = Credit note { $id }
+document-subject = { $document } to { $buyer }
+
+## Payment means (UNTDID 4461)
+payment-means = Payment means
+payment-means-1 = Not defined
+payment-means-10 = Cash
+payment-means-20 = Cheque
+payment-means-30 = Credit transfer
+payment-means-31 = Debit transfer
+payment-means-42 = Payment to bank account
+payment-means-48 = Bank card
+payment-means-49 = Direct debit
+payment-means-57 = Standing agreement
+payment-means-58 = SEPA credit transfer
+payment-means-59 = SEPA direct debit
+payment-means-97 = Clearing between partners

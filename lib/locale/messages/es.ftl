@@ -85,3 +85,23 @@ payment-terms = Condiciones de pago
 payment-instruction = Transfiera { $amount } antes del { $date } indicando la referencia { $reference }.
 credit-note-instruction = El importe de { $amount } se abonará a su favor.
 scan-to-pay = Escanear para pagar
+
+## The PDF's document information (title and subject)
+document-invoice = Factura { $id }
+document-credit-note = Factura rectificativa { $id }
+document-subject = { $document } para { $buyer }
+
+## Payment means (UNTDID 4461)
+payment-means = Medio de pago
+payment-means-1 = No definido
+payment-means-10 = Efectivo
+payment-means-20 = Cheque
+payment-means-30 = Transferencia
+payment-means-31 = Transferencia de débito
+payment-means-42 = Pago en cuenta bancaria
+payment-means-48 = Tarjeta bancaria
+payment-means-49 = Domiciliación
+payment-means-57 = Acuerdo permanente
+payment-means-58 = Transferencia SEPA
+payment-means-59 = Adeudo directo SEPA
+payment-means-97 = Compensación entre socios

@@ -85,3 +85,23 @@ payment-terms = Conditions de paiement
 payment-instruction = Merci de virer { $amount } avant le { $date } en indiquant la référence { $reference }.
 credit-note-instruction = Le montant de { $amount } vous sera crédité.
 scan-to-pay = Scanner pour payer
+
+## The PDF's document information (title and subject)
+document-invoice = Facture { $id }
+document-credit-note = Avoir { $id }
+document-subject = { $document } à { $buyer }
+
+## Payment means (UNTDID 4461)
+payment-means = Moyen de paiement
+payment-means-1 = Non défini
+payment-means-10 = Espèces
+payment-means-20 = Chèque
+payment-means-30 = Virement
+payment-means-31 = Transfert de débit
+payment-means-42 = Paiement sur compte bancaire
+payment-means-48 = Carte bancaire
+payment-means-49 = Prélèvement
+payment-means-57 = Accord permanent
+payment-means-58 = Virement SEPA
+payment-means-59 = Prélèvement SEPA
+payment-means-97 = Compensation entre partenaires

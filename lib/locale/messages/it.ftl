@@ -85,3 +85,23 @@ payment-terms = Condizioni di pagamento
 payment-instruction = Si prega di bonificare { $amount } entro il { $date } indicando la causale { $reference }.
 credit-note-instruction = L’importo di { $amount } le verrà accreditato.
 scan-to-pay = Scansiona per pagare
+
+## The PDF's document information (title and subject)
+document-invoice = Fattura { $id }
+document-credit-note = Nota di credito { $id }
+document-subject = { $document } a { $buyer }
+
+## Payment means (UNTDID 4461)
+payment-means = Modalità di pagamento
+payment-means-1 = Non definito
+payment-means-10 = Contanti
+payment-means-20 = Assegno
+payment-means-30 = Bonifico
+payment-means-31 = Trasferimento di addebito
+payment-means-42 = Pagamento su conto bancario
+payment-means-48 = Carta bancaria
+payment-means-49 = Addebito diretto
+payment-means-57 = Accordo permanente
+payment-means-58 = Bonifico SEPA
+payment-means-59 = Addebito diretto SEPA
+payment-means-97 = Compensazione tra partner

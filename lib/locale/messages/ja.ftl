@@ -85,3 +85,23 @@ payment-terms = 支払条件
 payment-instruction = { $date }までに{ $amount }を、参照番号 { $reference } を記載のうえお振り込みください。
 credit-note-instruction = { $amount }をお客様の口座に返金いたします。
 scan-to-pay = スキャンして支払う
+
+## The PDF's document information (title and subject)
+document-invoice = 請求書 { $id }
+document-credit-note = 貸方票 { $id }
+document-subject = { $buyer } 様宛 { $document }
+
+## Payment means (UNTDID 4461)
+payment-means = 支払方法
+payment-means-1 = 指定なし
+payment-means-10 = 現金
+payment-means-20 = 小切手
+payment-means-30 = 銀行振込
+payment-means-31 = デビット振替
+payment-means-42 = 銀行口座への支払い
+payment-means-48 = 銀行カード
+payment-means-49 = 口座振替
+payment-means-57 = 継続的合意
+payment-means-58 = SEPA 振込
+payment-means-59 = SEPA 口座振替
+payment-means-97 = 取引先間の相殺

@@ -85,3 +85,23 @@ payment-terms = Betalingsvoorwaarden
 payment-instruction = Gelieve { $amount } vóór { $date } over te maken onder vermelding van { $reference }.
 credit-note-instruction = Het bedrag van { $amount } wordt aan u terugbetaald.
 scan-to-pay = Scan om te betalen
+
+## The PDF's document information (title and subject)
+document-invoice = Factuur { $id }
+document-credit-note = Creditnota { $id }
+document-subject = { $document } aan { $buyer }
+
+## Payment means (UNTDID 4461)
+payment-means = Betaalwijze
+payment-means-1 = Niet gedefinieerd
+payment-means-10 = Contant
+payment-means-20 = Cheque
+payment-means-30 = Overschrijving
+payment-means-31 = Debetoverdracht
+payment-means-42 = Betaling op bankrekening
+payment-means-48 = Bankkaart
+payment-means-49 = Automatische incasso
+payment-means-57 = Doorlopende afspraak
+payment-means-58 = SEPA-overschrijving
+payment-means-59 = SEPA-incasso
+payment-means-97 = Verrekening tussen partners

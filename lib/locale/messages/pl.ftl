@@ -85,3 +85,23 @@ payment-terms = Warunki płatności
 payment-instruction = Prosimy o przelew { $amount } do { $date } z tytułem { $reference }.
 credit-note-instruction = Kwota { $amount } zostanie Państwu zwrócona.
 scan-to-pay = Zeskanuj, aby zapłacić
+
+## The PDF's document information (title and subject)
+document-invoice = Faktura { $id }
+document-credit-note = Faktura korygująca { $id }
+document-subject = { $document } dla { $buyer }
+
+## Payment means (UNTDID 4461)
+payment-means = Forma płatności
+payment-means-1 = Nieokreślona
+payment-means-10 = Gotówka
+payment-means-20 = Czek
+payment-means-30 = Przelew
+payment-means-31 = Polecenie obciążenia
+payment-means-42 = Wpłata na rachunek bankowy
+payment-means-48 = Karta płatnicza
+payment-means-49 = Polecenie zapłaty
+payment-means-57 = Zlecenie stałe
+payment-means-58 = Przelew SEPA
+payment-means-59 = Polecenie zapłaty SEPA
+payment-means-97 = Rozliczenie między partnerami

@@ -85,3 +85,23 @@ payment-terms = Condições de pagamento
 payment-instruction = Queira transferir { $amount } até { $date }, indicando a referência { $reference }.
 credit-note-instruction = O valor de { $amount } ser-lhe-á creditado.
 scan-to-pay = Digitalize para pagar
+
+## The PDF's document information (title and subject)
+document-invoice = Fatura { $id }
+document-credit-note = Nota de crédito { $id }
+document-subject = { $document } para { $buyer }
+
+## Payment means (UNTDID 4461)
+payment-means = Meio de pagamento
+payment-means-1 = Não definido
+payment-means-10 = Numerário
+payment-means-20 = Cheque
+payment-means-30 = Transferência
+payment-means-31 = Transferência de débito
+payment-means-42 = Pagamento em conta bancária
+payment-means-48 = Cartão bancário
+payment-means-49 = Débito direto
+payment-means-57 = Acordo permanente
+payment-means-58 = Transferência SEPA
+payment-means-59 = Débito direto SEPA
+payment-means-97 = Compensação entre parceiros

@@ -85,3 +85,23 @@ payment-terms = Betalningsvillkor
 payment-instruction = Vänligen betala { $amount } senast { $date } och ange referensen { $reference }.
 credit-note-instruction = Beloppet { $amount } krediteras er.
 scan-to-pay = Skanna för att betala
+
+## The PDF's document information (title and subject)
+document-invoice = Faktura { $id }
+document-credit-note = Kreditfaktura { $id }
+document-subject = { $document } till { $buyer }
+
+## Payment means (UNTDID 4461)
+payment-means = Betalningssätt
+payment-means-1 = Ej angivet
+payment-means-10 = Kontant
+payment-means-20 = Check
+payment-means-30 = Kreditöverföring
+payment-means-31 = Debetöverföring
+payment-means-42 = Betalning till bankkonto
+payment-means-48 = Bankkort
+payment-means-49 = Autogiro
+payment-means-57 = Stående överenskommelse
+payment-means-58 = SEPA-överföring
+payment-means-59 = SEPA-autogiro
+payment-means-97 = Avräkning mellan parter

@@ -106,10 +106,14 @@ impl LanguageTag {
     /// [`LanguageError`] when the tag is not BCP 47 or its language is not supported; its
     /// message names the rule and lists the supported languages.
     pub fn parse(tag: &str) -> Result<LanguageTag, LanguageError> {
-        let parsed = LanguageIdentifier::try_from_str(tag).map_err(|_| LanguageError {
-            tag: tag.to_owned(),
-            reason: LanguageErrorReason::NotBcp47,
-        })?;
+        // A whole locale, so that a tag with extensions (`en-GB-u-ca-gregory`), which the
+        // invoice's validation accepts, is accepted here too; only its language and region count.
+        let parsed = icu_locale_core::Locale::try_from_str(tag)
+            .map_err(|_| LanguageError {
+                tag: tag.to_owned(),
+                reason: LanguageErrorReason::NotBcp47,
+            })?
+            .id;
         let language =
             Language::from_code(parsed.language.as_str()).ok_or_else(|| LanguageError {
                 tag: tag.to_owned(),
@@ -213,6 +217,8 @@ mod tests {
         assert_eq!(tag.language(), Language::German);
         let tag = LanguageTag::parse("de-Latn-CH-1996").expect("valid");
         assert_eq!(tag.as_str(), "de-CH");
+        let tag = LanguageTag::parse("en-GB-u-ca-gregory").expect("valid with an extension");
+        assert_eq!(tag.as_str(), "en-GB");
         assert_eq!(LanguageTag::parse("JA").expect("valid").as_str(), "ja");
     }
 

@@ -170,9 +170,60 @@ messages!(Message {
     CreditNoteInstruction = "credit-note-instruction" ["amount"],
     /// "Scan to pay", the caption under the EPC QR code.
     ScanToPay = "scan-to-pay" [],
+    /// "Invoice INV-1", the title in the PDF's document information.
+    DocumentInvoice = "document-invoice" ["id"],
+    /// "Credit note CN-1", the same for a credit note.
+    DocumentCreditNote = "document-credit-note" ["id"],
+    /// "Invoice INV-1 to Acme", the subject in the PDF's document information.
+    DocumentSubject = "document-subject" ["document", "buyer"],
+    /// "Payment means" (BT-81).
+    PaymentMeans = "payment-means" [],
+    /// Payment means 1 (UNTDID 4461): "Not defined".
+    PaymentMeans1 = "payment-means-1" [],
+    /// Payment means 10: "Cash".
+    PaymentMeans10 = "payment-means-10" [],
+    /// Payment means 20: "Cheque".
+    PaymentMeans20 = "payment-means-20" [],
+    /// Payment means 30: "Credit transfer".
+    PaymentMeans30 = "payment-means-30" [],
+    /// Payment means 31: "Debit transfer".
+    PaymentMeans31 = "payment-means-31" [],
+    /// Payment means 42: "Payment to bank account".
+    PaymentMeans42 = "payment-means-42" [],
+    /// Payment means 48: "Bank card".
+    PaymentMeans48 = "payment-means-48" [],
+    /// Payment means 49: "Direct debit".
+    PaymentMeans49 = "payment-means-49" [],
+    /// Payment means 57: "Standing agreement".
+    PaymentMeans57 = "payment-means-57" [],
+    /// Payment means 58: "SEPA credit transfer".
+    PaymentMeans58 = "payment-means-58" [],
+    /// Payment means 59: "SEPA direct debit".
+    PaymentMeans59 = "payment-means-59" [],
+    /// Payment means 97: "Clearing between partners".
+    PaymentMeans97 = "payment-means-97" [],
 });
 
 impl Message {
+    /// The name of a payment means by its UNTDID 4461 code (`"58"`), as BT-81 prints it.
+    pub fn payment_means(code: &str) -> Option<Message> {
+        Some(match code {
+            "1" => Message::PaymentMeans1,
+            "10" => Message::PaymentMeans10,
+            "20" => Message::PaymentMeans20,
+            "30" => Message::PaymentMeans30,
+            "31" => Message::PaymentMeans31,
+            "42" => Message::PaymentMeans42,
+            "48" => Message::PaymentMeans48,
+            "49" => Message::PaymentMeans49,
+            "57" => Message::PaymentMeans57,
+            "58" => Message::PaymentMeans58,
+            "59" => Message::PaymentMeans59,
+            "97" => Message::PaymentMeans97,
+            _ => return None,
+        })
+    }
+
     /// The name of a tax category by its UNCL5305 code (`"AE"`), as BT-118 prints it.
     pub fn tax_category(code: &str) -> Option<Message> {
         Some(match code {

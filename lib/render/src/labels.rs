@@ -1,13 +1,20 @@
 //! Every word the PDF prints that is not the invoice's own data: titles, column heads, the names
-//! of totals, VAT categories and payment means.
+//! of totals, VAT categories and payment means; and how it writes numbers, amounts and dates.
 //!
 //! They live here, in one [`Labels`] value handed to the layout, so that a translated catalogue
-//! can replace the English one without touching the layout. A label that carries values is a
+//! replaces the English one without touching the layout. A label that carries values is a
 //! template with named placeholders (`"Page {page} of {pages}"`): a translation may put them in
 //! whatever order its grammar wants.
+//!
+//! [`Labels::english`] is paperflow's own English with its own number formats (`EUR 1,234.56`,
+//! `2026-11-26`), which every document in `en` prints with, so that a stored PDF keeps its bytes.
+//! [`Labels::for_locale`] takes the texts of a `paperflow_locale` catalogue and CLDR's formats
+//! (`1.234,56 €`, `26.11.2026`, `2026年11月26日`).
 
-use paperflow_invoice::TaxCategory;
+use paperflow_invoice::{Currency, Quantity, TaxCategory, TaxRate};
+use paperflow_locale::{Locale, LocaleError, Message};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The printed words of an invoice PDF, in one language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +133,88 @@ pub struct Labels {
     pub tax_categories: BTreeMap<TaxCategory, String>,
     /// The name of each payment means code (UNTDID 4461); a code missing here prints as is.
     pub payment_means_names: BTreeMap<String, String>,
+    /// A sentence under the payment block of an invoice; placeholders `{amount}`, `{date}` and
+    /// `{reference}`. `None` prints none (paperflow's English never did).
+    pub payment_instruction: Option<String>,
+    /// The same for a credit note; placeholder `{amount}`.
+    pub credit_note_instruction: Option<String>,
+    /// The caption under the EPC QR code.
+    pub scan_to_pay: String,
+    /// How numbers, amounts and dates are written.
+    pub formats: Formats,
+}
+
+/// How the PDF writes numbers, amounts, rates and dates.
+#[derive(Debug, Clone, Default)]
+pub enum Formats {
+    /// paperflow's own, unchanged since the first release: `1,234.56`, `EUR 1,234.56`, `19%`,
+    /// `2026-11-26`.
+    #[default]
+    Paperflow,
+    /// CLDR's formats of the locale: `1.234,56`, `1.234,56 €`, `19 %`, `26.11.2026`.
+    Locale(Arc<Locale>),
+}
+
+impl PartialEq for Formats {
+    fn eq(&self, other: &Formats) -> bool {
+        match (self, other) {
+            (Formats::Paperflow, Formats::Paperflow) => true,
+            (Formats::Locale(a), Formats::Locale(b)) => a.tag() == b.tag(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Formats {}
+
+impl Formats {
+    /// An amount without its currency, for a column whose heading names it: `1,234.56`.
+    pub fn amount(&self, currency: Currency, minor: i64) -> String {
+        match self {
+            Formats::Paperflow => currency.format_minor(minor),
+            Formats::Locale(locale) => locale.amount(minor, currency.exponent()),
+        }
+    }
+
+    /// An amount with its currency, as the grand total prints it: `EUR 1,234.56`, `1.234,56 €`.
+    pub fn money(&self, currency: Currency, minor: i64) -> String {
+        match self {
+            Formats::Paperflow => currency.format_with_code(minor),
+            Formats::Locale(locale) => locale.money(minor, currency.code(), currency.exponent()),
+        }
+    }
+
+    /// A tax rate: `19%`, `19 %`.
+    pub fn rate(&self, rate: TaxRate) -> String {
+        match self {
+            Formats::Paperflow => rate.to_string(),
+            Formats::Locale(locale) => locale.percent(rate.basis_points()),
+        }
+    }
+
+    /// A quantity with the decimals it needs: `1.5`, `1,5`.
+    pub fn quantity(&self, quantity: Quantity) -> String {
+        match self {
+            Formats::Paperflow => quantity.to_string(),
+            Formats::Locale(locale) => locale.quantity(quantity.milli()),
+        }
+    }
+
+    /// A whole number, such as a page number.
+    pub fn integer(&self, value: usize) -> String {
+        match (self, i64::try_from(value)) {
+            (Formats::Locale(locale), Ok(value)) => locale.integer(value),
+            _ => value.to_string(),
+        }
+    }
+
+    /// A calendar day: `2026-11-26`, `26.11.2026`, `2026年11月26日`.
+    pub fn date(&self, date: time::Date) -> String {
+        match self {
+            Formats::Paperflow => date.to_string(),
+            Formats::Locale(locale) => locale.date(date),
+        }
+    }
 }
 
 impl Default for Labels {
@@ -225,6 +314,130 @@ impl Labels {
             .into_iter()
             .map(|(code, name)| (text(code), text(name)))
             .collect(),
+            payment_instruction: None,
+            credit_note_instruction: None,
+            scan_to_pay: text("Scan to pay"),
+            formats: Formats::Paperflow,
+        }
+    }
+
+    /// The labels a document in `language` (its BCP 47 tag) prints with: paperflow's own
+    /// English for `en`, else the locale's catalogue and CLDR formats ([`Labels::for_locale`]).
+    ///
+    /// # Errors
+    ///
+    /// A tag `paperflow_locale` cannot print in, naming the supported languages (validation
+    /// refuses such a document first).
+    pub fn for_language(language: &str) -> Result<Labels, LocaleError> {
+        if language == "en" {
+            return Ok(Labels::english());
+        }
+        Ok(Labels::for_locale(Locale::for_tag(language)?))
+    }
+
+    /// The texts of `locale`'s catalogue, and its formats.
+    ///
+    /// Each template is the catalogue's message formatted with the placeholders as arguments
+    /// (`"USt. {rate} auf {base}"`), so that the layout fills both kinds alike.
+    pub fn for_locale(locale: Arc<Locale>) -> Labels {
+        let text = |message: Message| locale.text(message);
+        let template = |message: Message, args: &[(&str, &str)]| locale.message(message, args);
+        let id = [("id", "{id}")];
+        let named = |name: Message| format!("{}: {{reason}}", locale.text(name));
+        Labels {
+            invoice_title: text(Message::InvoiceTitle),
+            credit_note_title: text(Message::CreditNoteTitle),
+            invoice_document: template(Message::DocumentInvoice, &id),
+            credit_note_document: template(Message::DocumentCreditNote, &id),
+            document_subject: template(
+                Message::DocumentSubject,
+                &[("document", "{document}"), ("buyer", "{buyer}")],
+            ),
+            invoice_continued: template(Message::InvoiceContinued, &id),
+            credit_note_continued: template(Message::CreditNoteContinued, &id),
+            invoice_number: text(Message::InvoiceNumber),
+            credit_note_number: text(Message::CreditNoteNumber),
+            revision: text(Message::Revision),
+            issue_date: text(Message::IssueDate),
+            due_date: text(Message::DueDate),
+            currency: text(Message::Currency),
+            delivery_date: text(Message::DeliveryDate),
+            buyer_reference: text(Message::BuyerReference),
+            order_reference: text(Message::OrderReference),
+            preceding_invoice: text(Message::PrecedingInvoice),
+            preceding_invoice_dated: template(
+                Message::PrecedingInvoiceOf,
+                &[("id", "{id}"), ("date", "{date}")],
+            ),
+            bill_to: text(Message::BillTo),
+            vat_id: template(Message::VatId, &id),
+            tax_number: template(Message::TaxNumber, &[("number", "{id}")]),
+            legal_id: template(Message::LegalId, &id),
+            contact: text(Message::Contact),
+            description: text(Message::ColumnDescription),
+            quantity: text(Message::ColumnQuantity),
+            unit_price: template(Message::ColumnUnitPrice, &[("currency", "{currency}")]),
+            tax: text(Message::ColumnTax),
+            amount: template(Message::ColumnAmount, &[("currency", "{currency}")]),
+            allowance: named(Message::Allowance),
+            allowance_unnamed: text(Message::Allowance),
+            charge: named(Message::Charge),
+            charge_unnamed: text(Message::Charge),
+            allowance_charge_vat: format!("{} {{category}} {{rate}}", text(Message::ColumnTax)),
+            net_total: text(Message::NetTotal),
+            tax_on: template(Message::TaxLine, &[("rate", "{rate}"), ("base", "{base}")]),
+            total_due: text(Message::TotalDue),
+            sum_of_lines: text(Message::NetTotal),
+            allowances_total: text(Message::AllowancesTotal),
+            charges_total: text(Message::ChargesTotal),
+            total_without_vat: text(Message::TaxExclusiveTotal),
+            // The category's code before the rate: "USt. S 19 % auf 1.000,00".
+            vat_on: template(
+                Message::TaxLine,
+                &[("rate", "{category} {rate}"), ("base", "{base}")],
+            ),
+            exemption: template(
+                Message::ExemptionReason,
+                &[("category", "{category}"), ("reason", "{reason}")],
+            ),
+            total_with_vat: text(Message::GrossTotal),
+            prepaid: text(Message::Prepaid),
+            amount_due: text(Message::AmountDue),
+            payment: text(Message::Payment).to_uppercase(),
+            payment_means: text(Message::PaymentMeans),
+            iban: text(Message::PaymentIban),
+            bic: text(Message::PaymentBic),
+            account_name: text(Message::PaymentAccountName),
+            remittance: text(Message::PaymentReference),
+            payment_terms: text(Message::PaymentTerms),
+            notes: text(Message::Notes),
+            page_of: template(Message::PageOf, &[("page", "{page}"), ("pages", "{pages}")]),
+            tax_categories: TaxCategory::ALL
+                .into_iter()
+                .filter_map(|category| {
+                    Message::tax_category(category.code()).map(|name| (category, text(name)))
+                })
+                .collect(),
+            payment_means_names: PAYMENT_MEANS_CODES
+                .into_iter()
+                .filter_map(|code| {
+                    Message::payment_means(code).map(|name| (code.to_owned(), text(name)))
+                })
+                .collect(),
+            payment_instruction: Some(template(
+                Message::PaymentInstruction,
+                &[
+                    ("amount", "{amount}"),
+                    ("date", "{date}"),
+                    ("reference", "{reference}"),
+                ],
+            )),
+            credit_note_instruction: Some(template(
+                Message::CreditNoteInstruction,
+                &[("amount", "{amount}")],
+            )),
+            scan_to_pay: text(Message::ScanToPay),
+            formats: Formats::Locale(locale),
         }
     }
 
@@ -242,6 +455,11 @@ impl Labels {
             .map_or(code, String::as_str)
     }
 }
+
+/// The payment means (UNTDID 4461) whose names the catalogues translate.
+const PAYMENT_MEANS_CODES: [&str; 12] = [
+    "1", "10", "20", "30", "31", "42", "48", "49", "57", "58", "59", "97",
+];
 
 /// `template` with each `{name}` replaced by its value. Placeholders are filled in one pass, so
 /// a value that happens to contain `{page}` stays as it is.

@@ -12,11 +12,14 @@
 
 use crate::PageSize;
 use crate::fonts::{FontSet, Weight};
-use crate::labels::{Labels, fill};
+use crate::labels::{Formats, Labels, fill};
+use crate::payment_qr::{MM, PaymentCode, QUIET_ZONE_MODULES, symbol_items};
+use crate::qr_bill::{self, STRIP_HEIGHT};
 use crate::text::{visual_order, wrap};
 use paperflow_invoice::{
     AllowanceCharge, DocumentType, Invoice, Line, Party, TaxCategory, TaxRate,
 };
+use paperflow_payment_qr::QrSymbol;
 
 /// One thing drawn on a page.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,12 +84,15 @@ pub(crate) fn lay_out(
     fonts: &FontSet,
     page_size: PageSize,
     labels: &Labels,
+    payment_code: Option<&PaymentCode>,
 ) -> Pages {
     let (width, height) = page_size.points();
     let mut composer = Composer {
         fonts,
         invoice,
         labels,
+        payment_code,
+        qr_bill_page: None,
         first_version: is_first_version(invoice),
         width,
         height,
@@ -100,6 +106,7 @@ pub(crate) fn lay_out(
     composer.totals();
     composer.payment();
     composer.notes();
+    composer.qr_bill();
     composer.footers();
     composer.pages
 }
@@ -108,6 +115,10 @@ struct Composer<'a> {
     fonts: &'a FontSet,
     invoice: &'a Invoice,
     labels: &'a Labels,
+    /// The EPC QR code or the Swiss QR-bill, when the invoice prints one.
+    payment_code: Option<&'a PaymentCode>,
+    /// The page whose foot holds the QR-bill: its footer moves up above the strip.
+    qr_bill_page: Option<usize>,
     /// Whether the invoice uses nothing of the 1.1 document: it is then printed exactly as
     /// before 1.1, down to the names of its totals.
     first_version: bool,
@@ -306,10 +317,11 @@ impl Composer<'_> {
         if invoice.revision > 1 {
             facts.push((labels.revision.clone(), invoice.revision.to_string()));
         }
-        facts.push((labels.issue_date.clone(), invoice.issue_date.to_string()));
-        facts.push((labels.due_date.clone(), invoice.due_date.to_string()));
+        let date = |date| labels.formats.date(date);
+        facts.push((labels.issue_date.clone(), date(invoice.issue_date)));
+        facts.push((labels.due_date.clone(), date(invoice.due_date)));
         if let Some(delivered) = invoice.delivery_date {
-            facts.push((labels.delivery_date.clone(), delivered.to_string()));
+            facts.push((labels.delivery_date.clone(), date(delivered)));
         }
         facts.push((labels.currency.clone(), invoice.currency.code().to_owned()));
         if let Some(reference) = &invoice.buyer_reference {
@@ -322,7 +334,7 @@ impl Composer<'_> {
             let value = match preceding.issue_date {
                 Some(date) => fill(
                     &labels.preceding_invoice_dated,
-                    &[("id", &preceding.id), ("date", &date.to_string())],
+                    &[("id", &preceding.id), ("date", &labels.formats.date(date))],
                 ),
                 None => preceding.id.clone(),
             };
@@ -414,30 +426,33 @@ impl Composer<'_> {
             self.adjustments()
                 .map(|(_, adjustment, amount)| (adjustment, amount))
         };
-        let quantity = widest(&labels.quantity, &mut lines.iter().map(quantity_text));
+        let formats = &labels.formats;
+        let quantity = widest(
+            &labels.quantity,
+            &mut lines.iter().map(|line| quantity_text(formats, line)),
+        );
         let price = widest(
             &fill(&labels.unit_price, &[("currency", "XXX")]),
             &mut lines
                 .iter()
-                .map(|line| currency.format_minor(line.unit_price_minor)),
+                .map(|line| formats.amount(currency, line.unit_price_minor)),
         );
-        let tax =
-            widest(
-                &labels.tax,
-                &mut lines
-                    .iter()
-                    .map(|line| tax_text(line.tax_rate, line.tax_category))
-                    .chain(adjustments().map(|(adjustment, _)| {
-                        tax_text(adjustment.tax_rate, adjustment.tax_category)
-                    })),
-            );
+        let tax = widest(
+            &labels.tax,
+            &mut lines
+                .iter()
+                .map(|line| tax_text(formats, line.tax_rate, line.tax_category))
+                .chain(adjustments().map(|(adjustment, _)| {
+                    tax_text(formats, adjustment.tax_rate, adjustment.tax_category)
+                })),
+        );
         let amount = widest(
             &fill(&labels.amount, &[("currency", "XXX")]),
             &mut lines
                 .iter()
                 .map(|line| line.net_minor)
                 .chain(adjustments().map(|(_, amount)| amount))
-                .map(|amount| currency.format_minor(amount)),
+                .map(|amount| formats.amount(currency, amount)),
         );
         let description =
             (self.content_width() - quantity - price - tax - amount).max(MIN_DESCRIPTION_WIDTH);
@@ -504,6 +519,7 @@ impl Composer<'_> {
         }
         // Document-level allowances and charges follow the lines they adjust, in the same
         // columns: an allowance lowers the total, so its amount prints negative.
+        let formats = &self.labels.formats;
         let adjustments: Vec<[String; 5]> = self
             .adjustments()
             .map(|(label, adjustment, amount)| {
@@ -511,8 +527,8 @@ impl Composer<'_> {
                     label,
                     String::new(),
                     String::new(),
-                    tax_text(adjustment.tax_rate, adjustment.tax_category),
-                    self.invoice.currency.format_minor(amount),
+                    tax_text(formats, adjustment.tax_rate, adjustment.tax_category),
+                    formats.amount(self.invoice.currency, amount),
                 ]
             })
             .collect();
@@ -593,12 +609,13 @@ impl Composer<'_> {
     /// The text of each cell of a line, wrapped to its column.
     fn cells(&self, line: &Line, columns: &[Column]) -> Vec<Vec<String>> {
         let currency = self.invoice.currency;
+        let formats = &self.labels.formats;
         let values = [
             line.description.clone(),
-            quantity_text(line),
-            currency.format_minor(line.unit_price_minor),
-            tax_text(line.tax_rate, line.tax_category),
-            currency.format_minor(line.net_minor),
+            quantity_text(formats, line),
+            formats.amount(currency, line.unit_price_minor),
+            tax_text(formats, line.tax_rate, line.tax_category),
+            formats.amount(currency, line.net_minor),
         ];
         self.wrap_cells(&values, columns)
     }
@@ -702,7 +719,7 @@ impl Composer<'_> {
         } else {
             (&self.labels.amount_due, totals.due_minor)
         };
-        let grand_total = currency.format_with_code(amount);
+        let grand_total = self.labels.formats.money(currency, amount);
         let size = 11.0;
         let label_room = width - self.fonts.measure(&grand_total, Weight::Bold, size) - 8.0;
         self.text(
@@ -732,21 +749,22 @@ impl Composer<'_> {
     fn first_version_total_rows(&self) -> Vec<TotalRow> {
         let currency = self.invoice.currency;
         let totals = &self.invoice.totals;
+        let formats = &self.labels.formats;
         let mut rows = vec![TotalRow::Amount(
             self.labels.net_total.clone(),
-            currency.format_minor(totals.net_minor),
+            formats.amount(currency, totals.net_minor),
         )];
         for group in &totals.tax_groups {
             let label = fill(
                 &self.labels.tax_on,
                 &[
-                    ("rate", &group.rate.to_string()),
-                    ("base", &currency.format_minor(group.net_minor)),
+                    ("rate", &formats.rate(group.rate)),
+                    ("base", &formats.amount(currency, group.net_minor)),
                 ],
             );
             rows.push(TotalRow::Amount(
                 label,
-                currency.format_minor(group.tax_minor),
+                formats.amount(currency, group.tax_minor),
             ));
         }
         rows
@@ -759,8 +777,9 @@ impl Composer<'_> {
         let labels = self.labels;
         let currency = invoice.currency;
         let totals = &invoice.totals;
+        let formats = &labels.formats;
         let amount = |label: &String, minor: i64| {
-            TotalRow::Amount(label.clone(), currency.format_minor(minor))
+            TotalRow::Amount(label.clone(), formats.amount(currency, minor))
         };
         let mut rows = vec![amount(&labels.sum_of_lines, totals.net_minor)];
         if !invoice.allowances.is_empty() {
@@ -780,13 +799,13 @@ impl Composer<'_> {
                 &labels.vat_on,
                 &[
                     ("category", group.category.code()),
-                    ("rate", &group.rate.to_string()),
-                    ("base", &currency.format_minor(group.net_minor)),
+                    ("rate", &formats.rate(group.rate)),
+                    ("base", &formats.amount(currency, group.net_minor)),
                 ],
             );
             rows.push(TotalRow::Amount(
                 label,
-                currency.format_minor(group.tax_minor),
+                formats.amount(currency, group.tax_minor),
             ));
             if let Some(remark) = self.exemption_remark(group.category) {
                 rows.push(TotalRow::Remark(remark));
@@ -827,7 +846,8 @@ impl Composer<'_> {
     }
 
     /// The payment instructions (BG-16): means, account, reference and terms, each only when
-    /// the invoice has it.
+    /// the invoice has it; the translated sentence that says what to pay by when; the EPC QR
+    /// code on the right, when the invoice prints one.
     fn payment(&mut self) {
         let Some(payment) = &self.invoice.payment else {
             return;
@@ -849,12 +869,18 @@ impl Composer<'_> {
                 .into_iter()
                 .filter_map(|(label, value)| value.map(|value| (label, value))),
         );
-        let (left, width) = (self.left(), self.content_width());
+        let epc = match self.payment_code {
+            Some(PaymentCode::Epc(symbol)) => Some(symbol),
+            _ => None,
+        };
+        let code_room = epc.map_or(0.0, |symbol| epc_side(symbol) + 12.0);
+        let (left, width) = (self.left(), self.content_width() - code_room);
         let label_width = rows
             .iter()
             .map(|(label, _)| self.fonts.measure(label, Weight::Regular, LABEL) + 10.0)
             .fold(90.0, f32::max);
-        self.ensure_room(3.0 * LEADING);
+        let code_height = epc.map_or(0.0, |symbol| epc_side(symbol) + LEADING);
+        self.ensure_room((3.0 * LEADING).max(LEADING + code_height));
         self.y += LEADING;
         self.text(
             &labels.payment,
@@ -866,6 +892,7 @@ impl Composer<'_> {
             MUTED,
             Align::Left,
         );
+        let code_bottom = epc.map(|symbol| self.epc_code(symbol));
         for (label, value) in rows {
             let lines = wrap(
                 self.fonts,
@@ -884,7 +911,89 @@ impl Composer<'_> {
                 Align::Left,
             );
         }
+        if let Some(instruction) = self.payment_instruction() {
+            self.y += 4.0;
+            self.paragraph(&instruction, left, width, BODY, Weight::Regular, INK);
+        }
+        if let Some(code_bottom) = code_bottom {
+            self.y = self.y.max(code_bottom);
+        }
         self.y += 6.0;
+    }
+
+    /// The sentence that tells the buyer what to pay by when, or what is credited, in the
+    /// catalogue's words; `None` in paperflow's own English, which never printed one.
+    fn payment_instruction(&self) -> Option<String> {
+        let invoice = self.invoice;
+        let labels = self.labels;
+        let amount = labels
+            .formats
+            .money(invoice.currency, invoice.totals.due_minor);
+        match invoice.document_type {
+            DocumentType::Invoice => {
+                let reference = invoice
+                    .payment
+                    .as_ref()
+                    .and_then(|payment| payment.remittance.clone())
+                    .unwrap_or_else(|| invoice.id.to_string());
+                let template = labels.payment_instruction.as_ref()?;
+                Some(fill(
+                    template,
+                    &[
+                        ("amount", &amount),
+                        ("date", &labels.formats.date(invoice.due_date)),
+                        ("reference", &reference),
+                    ],
+                ))
+            }
+            DocumentType::CreditNote => {
+                let template = labels.credit_note_instruction.as_ref()?;
+                Some(fill(template, &[("amount", &amount)]))
+            }
+        }
+    }
+
+    /// The EPC QR code at the right edge, its top on the payment heading's line, with its
+    /// caption under it; returns the `y` below the caption.
+    fn epc_code(&mut self, symbol: &QrSymbol) -> f32 {
+        let module = epc_module(symbol);
+        let side = epc_side(symbol);
+        let (x, top) = (self.right() - side, self.y - LABEL);
+        let quiet_zone = QUIET_ZONE_MODULES as f32 * module;
+        for item in symbol_items(symbol, x + quiet_zone, top + quiet_zone, module) {
+            self.push(item);
+        }
+        let caption = self.labels.scan_to_pay.clone();
+        self.text(
+            &caption,
+            x,
+            side,
+            top + side + 6.0,
+            SMALL,
+            Weight::Regular,
+            MUTED,
+            Align::Right,
+        );
+        top + side + 6.0 + LEADING
+    }
+
+    /// Draws the Swiss QR-bill's payment part and receipt at the foot of the last page, or of
+    /// a page of its own when the rest of the last page is too short for it.
+    fn qr_bill(&mut self) {
+        let Some(PaymentCode::SwissQrBill {
+            bill,
+            symbol,
+            texts,
+        }) = self.payment_code
+        else {
+            return;
+        };
+        // The strip and, above it, the footer that makes way for it.
+        self.ensure_room(STRIP_HEIGHT);
+        for item in qr_bill::draw(self.fonts, texts, bill, symbol, self.height - STRIP_HEIGHT) {
+            self.push(item);
+        }
+        self.qr_bill_page = Some(self.page);
     }
 
     /// A muted label on the current line and its value's wrapped `lines` beside it, one line
@@ -969,11 +1078,17 @@ impl Composer<'_> {
             identity.push_str(&fill(&self.labels.vat_id, &[("id", vat_id)]));
         }
         let (left, right, width) = (self.left(), self.right(), self.content_width());
-        let rule_y = self.height - FOOTER_FROM_BOTTOM - 12.0;
-        let baseline = self.height - FOOTER_FROM_BOTTOM;
         let identity = truncate(self.fonts, &identity, SMALL, width - 90.0);
         for index in 0..count {
             self.page = index;
+            // Nothing but the QR-bill may be in its strip: the footer goes above it.
+            let lifted = if self.qr_bill_page == Some(index) {
+                STRIP_HEIGHT
+            } else {
+                0.0
+            };
+            let rule_y = self.height - FOOTER_FROM_BOTTOM - 12.0 - lifted;
+            let baseline = self.height - FOOTER_FROM_BOTTOM - lifted;
             self.push(Item::Rule {
                 x1: left,
                 x2: right,
@@ -984,8 +1099,8 @@ impl Composer<'_> {
             let page_number = fill(
                 &self.labels.page_of,
                 &[
-                    ("page", &(index + 1).to_string()),
-                    ("pages", &count.to_string()),
+                    ("page", &self.labels.formats.integer(index + 1)),
+                    ("pages", &self.labels.formats.integer(count)),
                 ],
             );
             for (text, align) in [
@@ -1044,12 +1159,24 @@ fn is_first_version(invoice: &Invoice) -> bool {
 
 /// The tax column of a row: the rate, and the category when it is not the one the rate
 /// implies (`AE 0%` for a reverse charge, but `19%` and `0%` for standard and zero rated).
-fn tax_text(rate: TaxRate, category: TaxCategory) -> String {
+fn tax_text(formats: &Formats, rate: TaxRate, category: TaxCategory) -> String {
     if category == TaxCategory::default_for(rate) {
-        rate.to_string()
+        formats.rate(rate)
     } else {
-        format!("{} {rate}", category.code())
+        format!("{} {}", category.code(), formats.rate(rate))
     }
+}
+
+/// The printed width of one module of an EPC QR code: the symbol with its quiet zone about
+/// 3 cm wide, as EPC069-12 advises, and never a module under 0.5 mm, which phone cameras need.
+fn epc_module(symbol: &QrSymbol) -> f32 {
+    let modules = symbol.size() + 2 * QUIET_ZONE_MODULES;
+    (30.0 * MM / modules as f32).max(0.5 * MM)
+}
+
+/// The side of an EPC QR code with its quiet zone.
+fn epc_side(symbol: &QrSymbol) -> f32 {
+    (symbol.size() + 2 * QUIET_ZONE_MODULES) as f32 * epc_module(symbol)
 }
 
 /// An IBAN as people write it: in groups of four characters.
@@ -1063,10 +1190,11 @@ fn grouped_in_fours(iban: &str) -> String {
 }
 
 /// "24 pcs", "1.5 h", "3".
-fn quantity_text(line: &Line) -> String {
+fn quantity_text(formats: &Formats, line: &Line) -> String {
+    let quantity = formats.quantity(line.quantity);
     match &line.unit {
-        Some(unit) => format!("{} {}", line.quantity, unit),
-        None => line.quantity.to_string(),
+        Some(unit) => format!("{quantity} {unit}"),
+        None => quantity,
     }
 }
 

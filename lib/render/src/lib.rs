@@ -15,12 +15,14 @@ pub mod font_files;
 pub mod fonts;
 pub mod labels;
 mod layout;
+mod payment_qr;
 mod pdf;
+mod qr_bill;
 mod text;
 
 pub use facturx::FACTUR_X_FILE_NAME;
 pub use fonts::{FontError, FontSet, Weight};
-pub use labels::Labels;
+pub use labels::{Formats, Labels};
 use paperflow_invoice::{DocumentType, Invoice};
 
 /// The paper a document is laid out for.
@@ -60,7 +62,9 @@ impl std::str::FromStr for PageSize {
 pub struct RenderOptions {
     /// The paper size; A4 unless asked otherwise.
     pub page_size: PageSize,
-    /// The printed words; English unless a translation is given.
+    /// The printed words of a document in English (`language` `en`, the default): paperflow's
+    /// own unless others are given. A document in another language prints with its locale's
+    /// ([`Labels::for_language`]).
     pub labels: Labels,
     /// `Some`: write a Factur-X file, a PDF/A-3b with this XML embedded. `None`: a plain PDF.
     pub factur_x: Option<FacturX>,
@@ -125,8 +129,24 @@ pub fn render(
     fonts: &FontSet,
     options: &RenderOptions,
 ) -> Result<RenderedPdf, RenderError> {
-    let labels = &options.labels;
-    let pages = layout::lay_out(invoice, fonts, options.page_size, labels);
+    // A document in English prints with the caller's labels, paperflow's own unless a caller
+    // brings others; any other language with its catalogue and CLDR's formats.
+    let translated;
+    let labels = if invoice.language.tag() == "en" {
+        &options.labels
+    } else {
+        translated = Labels::for_language(invoice.language.tag())
+            .map_err(|error| RenderError(format!("language: {error}")))?;
+        &translated
+    };
+    let payment_code = payment_qr::payment_code(invoice, options.page_size, &labels.formats)?;
+    let pages = layout::lay_out(
+        invoice,
+        fonts,
+        options.page_size,
+        labels,
+        payment_code.as_ref(),
+    );
     let title_template = match invoice.document_type {
         DocumentType::Invoice => &labels.invoice_document,
         DocumentType::CreditNote => &labels.credit_note_document,
