@@ -64,6 +64,7 @@ fn parameters_take_their_defaults() {
         env(&[
             ("AlarmEmail", ""),
             ("ApiReservedConcurrency", "20"),
+            ("EinvoiceFormat", "none"),
             ("MemorySize", "512"),
             ("SesMaxSendRate", "14"),
             ("SenderAddress", "invoices@example.com"),
@@ -123,8 +124,13 @@ fn every_function_gets_its_binary_timeout_memory_and_exact_environment() {
     assert_eq!(
         generator.environment,
         env(&[
+            (
+                "DEAD_LETTER_QUEUE_URL",
+                "https://sqs.us-east-1.amazonaws.com/123456789012/paperflow-dev-pdf-requests-dlq"
+            ),
             ("DOCUMENTS_BUCKET", &documents),
             ("DOCUMENT_EVENTS_TOPIC_ARN", &document_events),
+            ("EINVOICE_FORMAT", "none"),
             ("PAPERFLOW_FALLBACK_FONTS", "/opt/fonts"),
         ])
     );
@@ -142,7 +148,16 @@ fn every_function_gets_its_binary_timeout_memory_and_exact_environment() {
 
     let archiver = function(&spec, "event-archiver");
     assert_eq!((archiver.timeout_s, archiver.memory_mb), (30, 512));
-    assert_eq!(archiver.environment, env(&[("ARCHIVE_BUCKET", &archive)]));
+    assert_eq!(
+        archiver.environment,
+        env(&[
+            ("ARCHIVE_BUCKET", &archive),
+            (
+                "DEAD_LETTER_QUEUE_URL",
+                "https://sqs.us-east-1.amazonaws.com/123456789012/paperflow-dev-archive-dlq"
+            ),
+        ])
+    );
 }
 
 #[test]
