@@ -23,9 +23,10 @@ if [ "${1:-run}" = cmin ]; then
   for target in $TARGETS; do
     merged="fuzz/work/$target.merged"
     rm -rf "$merged" && mkdir -p "$merged" "fuzz/corpus/$target"
-    # -merge=1 keeps the smallest set of inputs that covers every feature of them all.
+    # -set_cover_merge=1 keeps a small set of inputs that covers every edge of them all
+    # (-use_counters=0: edges, not hit counts; the committed corpus stays a few hundred KB).
     "${FUZZ[@]}" run -O "$target" "$merged" "fuzz/corpus/$target" "fuzz/work/$target" -- \
-      -merge=1 -close_fd_mask=1 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files' || true
+      -set_cover_merge=1 -use_counters=0 -close_fd_mask=1 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files' || true
     rm -rf "fuzz/corpus/$target" && mv "$merged" "fuzz/corpus/$target"
     printf '%-18s %4d inputs %8d bytes\n' "$target" "$(ls "fuzz/corpus/$target" | wc -l)" \
       "$(cat "fuzz/corpus/$target"/* | wc -c)"

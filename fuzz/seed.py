@@ -2,7 +2,7 @@
 """Writes the seed inputs of every fuzz target into fuzz/work/<target>/, from the project's own
 files: the sample documents (samples/), the sample trigger events (events/: SQS bodies, SNS
 messages, and the event inside each SNS wrapper), the decoding fixtures of lib/events, and the
-SAM template. `make fuzz` runs the targets over these and the committed, minimised corpus
+SAM template cut into one small template per resource. `make fuzz` runs the targets over these and the committed, minimised corpus
 (fuzz/corpus/<target>/); `fuzz/run.sh cmin` folds what is worth keeping back into the latter.
 
 api_request takes its input through `arbitrary` (a method, path, headers and a body chosen from
@@ -15,6 +15,7 @@ nothing."""
 import hashlib
 import json
 import pathlib
+import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -67,13 +68,37 @@ def invoice_documents():
     return documents
 
 
+def small_templates(template):
+    """The SAM template cut into small ones: its head (version, transform, parameters, mappings,
+    conditions, globals) alone, and the head with each one of its resources. The whole template
+    (56 KB) would make every input that large and each run a hundred times slower; the local
+    stack's own tests read it whole."""
+    head, resources, top_level = [], [], None
+    for line in template.splitlines(keepends=True):
+        if line[:1].isalpha():
+            top_level = line.split(":", 1)[0]
+        if top_level == "Resources":
+            if line.startswith("  ") and line[2:3].isalpha():
+                resources.append([])
+            if resources:
+                resources[-1].append(line)
+        elif top_level != "Outputs":
+            head.append(line)
+    head = "".join(head)
+    # The long Description and the comments say nothing to the reader: left out of the small ones.
+    short_head = re.sub(r"^Description:.*?\n(?=\S)", "", head, flags=re.S | re.M)
+    short_head = "".join(line for line in short_head.splitlines(True) if not line.startswith("#"))
+    return [head] + [short_head + "Resources:\n" + "".join(lines) for lines in resources]
+
+
 def main():
     for body in event_bodies():
         write("events_decode", body)
     for document in invoice_documents():
         write("invoice_validate", document)
         write("render_valid", document)
-    write("template_read", (ROOT / "infra/sam/template.yaml").read_bytes())
+    for template in small_templates((ROOT / "infra/sam/template.yaml").read_text()):
+        write("template_read", template)
     (ROOT / "fuzz" / "work" / "api_request").mkdir(parents=True, exist_ok=True)
     return 0
 
