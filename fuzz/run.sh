@@ -5,7 +5,7 @@
 # executions, coverage (`cov:` edges, `ft:` features) and crashes. A crash's input is copied to
 # fuzz/regressions/<target>/, where the normal test suite replays it (fuzz_replay) until fixed.
 #
-#   fuzz/run.sh                 run FUZZ_TARGETS (default: all five)
+#   fuzz/run.sh                 run FUZZ_TARGETS (default: all five); FUZZ_ARGS: more libFuzzer flags
 #   fuzz/run.sh cmin            fold fuzz/work/<target>/ into the committed corpus, minimised
 #
 # Exit status 1 if any target crashed.
@@ -46,7 +46,7 @@ for target in $TARGETS; do
   status=0
   "${FUZZ[@]}" run -O "$target" "fuzz/work/$target" "fuzz/corpus/$target" -- \
     -max_total_time="$SECONDS_PER_TARGET" -timeout=30 -print_final_stats=1 -close_fd_mask=1 \
-    >"$log" 2>&1 || status=$?
+    ${FUZZ_ARGS:-} >"$log" 2>&1 || status=$?
   new=$(comm -13 <(echo "$before") <(ls "fuzz/artifacts/$target" | sort) | grep -v '^$' || true)
   crashes=0
   if [ -n "$new" ]; then
