@@ -9,7 +9,7 @@
 //!
 //! | target | module | asserts |
 //! |---|---|---|
-//! | `events_decode` | [`events`] | decoding never panics; an accepted event round-trips, raw and SNS-wrapped |
+//! | `events_decode` | [`events`] | decoding never panics; an accepted event has a known type and round-trips, raw and SNS-wrapped |
 //! | `invoice_validate` | [`invoice`] | every problem names a well-formed JSON pointer into the document; an accepted invoice round-trips |
 //! | `render_valid` | [`render`] | a document the validator accepts always renders, to the same bytes every time |
 //! | `api_request` | [`api`] | no 5xx without a failing dependency; every error answer is a problem+json |
