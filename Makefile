@@ -5,7 +5,7 @@ CARGO ?= cargo
 OUT ?= out
 
 .PHONY: demo test tools lint test-tiers test-unit test-moto test-stack bench readme-image clean infra-tools \
-	infra-test package
+	infra-test package fuzz
 
 ## tools: what the tests and the demo use: poppler-utils, qpdf and a CJK font (apt), and
 ## moto, boto3, cargo-lambda and zig in the project's own virtualenv .tools/venv (pip)
@@ -38,7 +38,7 @@ UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:dec
 	paperflow-locale:catalogue paperflow-locale:formats paperflow-payment-qr:decode \
 	paperflow-tests:json_schemas paperflow-invoice:document_1_1 paperflow-einvoice:requirements \
 	paperflow-einvoice:xml_content paperflow-einvoice:official_validators paperflow-tests:einvoice_pdf \
-	paperflow-tests:payment_qr_pdf
+	paperflow-tests:payment_qr_pdf paperflow-fuzz-properties:fuzz_replay
 MOTO_TESTS := paperflow-aws:environment paperflow-aws:s3 paperflow-aws:sns paperflow-aws:unavailable \
 	paperflow-tests:archiver paperflow-tests:invoice_api paperflow-tests:mailer paperflow-tests:misconfiguration \
 	paperflow-tests:pdf_generator paperflow-local:provision paperflow-local:sns paperflow-local:sqs \
@@ -142,6 +142,16 @@ package: tools
 	  fi; \
 	done
 	scripts/build-fonts-layer.sh
+
+## fuzz: coverage-guided fuzzing (cargo-fuzz, libFuzzer, nightly) of the event decoding, the
+## invoice validation, the renderer, the API's request handling and the template reader: each of
+## FUZZ_TARGETS for FUZZ_SECONDS, then executions, coverage and crashes per target (fuzz/run.sh).
+## A crash's input lands in fuzz/regressions/, which `make test` replays. Not part of `test`.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= events_decode invoice_validate render_valid api_request template_read
+fuzz:
+	@scripts/install-fuzz.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" fuzz/run.sh
 
 clean:
 	$(CARGO) clean

@@ -89,7 +89,13 @@ pub(super) fn identity(resolver: &mut Resolver<'_>, resource: &Declared) -> Resu
         None => {
             let stack = &resolver.context.stack_name;
             let mut name = format!("{stack}-{}", resource.logical_id).to_ascii_lowercase();
-            name.truncate(63);
+            // At most 63 bytes, cut at a character's boundary: a logical id may be non-ASCII
+            // (found by fuzzing; `truncate` in a character panicked).
+            let mut end = name.len().min(63);
+            while !name.is_char_boundary(end) {
+                end -= 1;
+            }
+            name.truncate(end);
             name.trim_end_matches('-').to_owned()
         }
     };
