@@ -177,17 +177,22 @@ impl Drop for LocalStack {
 }
 
 /// What `paperflow render` makes of `sample` (no fallback fonts: the function has none).
+/// `paperflow render` of `sample` with the fonts the stack's functions have: the fallback-font
+/// layer's folder, which the local stack gives them for the template's `/opt/fonts`.
 fn rendered(sample: &Path, dir: &Path) -> Vec<u8> {
     let out = dir.join(format!(
         "{}.expected.pdf",
         sample.file_stem().and_then(|s| s.to_str()).unwrap_or("x")
     ));
+    let layer_fonts = repo_root()
+        .join(paperflow_local::runtime::LOCAL_LAYER)
+        .join("fonts");
     let status = Command::new(env!("CARGO_BIN_EXE_paperflow"))
         .args(["render"])
         .arg(sample)
         .arg("-o")
         .arg(&out)
-        .env_remove("PAPERFLOW_FALLBACK_FONTS")
+        .env("PAPERFLOW_FALLBACK_FONTS", layer_fonts)
         .status()
         .expect("paperflow render runs");
     assert!(status.success(), "paperflow render {}", sample.display());
@@ -310,10 +315,17 @@ fn a_python_producer_drives_the_whole_flow_and_ctrl_c_leaves_nothing() {
             "-o",
             stored.to_str().expect("utf-8"),
         ]);
+        let stored = std::fs::read(&stored).expect("stored");
         assert!(
-            std::fs::read(&stored).expect("stored")
-                == rendered(&root.join("samples").join(sample), scratch.path()),
+            stored == rendered(&root.join("samples").join(sample), scratch.path()),
             "{id}: the stored PDF equals paperflow render's"
+        );
+        // The functions draw with the fallback-font layer (Japanese, emoji): no character of
+        // any sample, the multilingual one included, comes out as the replacement character.
+        let text = paperflow_tests::PdfFile::new(&stored).text();
+        assert!(
+            !text.contains('\u{FFFD}'),
+            "{id}: a character without a glyph in the stored PDF:\n{text}"
         );
         assert_eq!(
             notice["correlationid"],
