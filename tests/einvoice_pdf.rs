@@ -10,7 +10,7 @@
 use paperflow_einvoice::EInvoiceFormat;
 use paperflow_render::{FacturX, FontSet, RenderOptions, RenderedPdf};
 use paperflow_tests::{PdfFile, folded, repo_root, sample};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// The `einvoice-*.json` samples, by file name.
@@ -34,16 +34,6 @@ fn einvoice_samples() -> Vec<String> {
     names
 }
 
-fn python() -> PathBuf {
-    let python = repo_root().join(".tools/venv/bin/python");
-    assert!(
-        python.is_file(),
-        "{} is missing: run `make tools` (pikepdf, factur-x, saxonche, lxml into .tools/venv)",
-        python.display()
-    );
-    python
-}
-
 /// The sample's invoice, its Factur-X XML, and the Factur-X PDF of both.
 fn factur_x(name: &str) -> (Vec<u8>, RenderedPdf) {
     let invoice = paperflow_invoice::parse_invoice(&sample(name)).expect("the sample is valid");
@@ -56,22 +46,6 @@ fn factur_x(name: &str) -> (Vec<u8>, RenderedPdf) {
     };
     let pdf = paperflow_render::render(&invoice, &fonts, &options).expect("the sample renders");
     (xml, pdf)
-}
-
-/// Runs a project script with the venv's Python; its report, or a panic with it.
-fn run_script(script: &str, args: &[&Path]) -> String {
-    let output = Command::new(python())
-        .arg(repo_root().join("scripts").join(script))
-        .args(args)
-        .output()
-        .expect("python runs");
-    let report = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{script} {args:?} failed:\n{report}"
-    );
-    report
 }
 
 #[test]
@@ -103,7 +77,7 @@ fn every_einvoice_sample_is_a_factur_x_pdf_a_3b_that_the_outside_tools_accept() 
 
         let dir = tempfile::tempdir().expect("a temporary folder");
         let found = dir.path().join("found-factur-x.xml");
-        let report = run_script(
+        let report = paperflow_tests::run_project_script(
             "check_pdfa.py",
             &[pdf.path(), Path::new("--xml-out"), &found],
         );
@@ -115,7 +89,7 @@ fn every_einvoice_sample_is_a_factur_x_pdf_a_3b_that_the_outside_tools_accept() 
         );
         let checked = dir.path().join("factur-x.xml");
         std::fs::write(&checked, &found).expect("the XML is written");
-        run_script("check_einvoice.py", &[&checked]);
+        paperflow_tests::run_project_script("check_einvoice.py", &[&checked]);
     }
 }
 

@@ -23,7 +23,6 @@ use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, sqs_batch};
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -103,29 +102,6 @@ fn body_bytes(answer: &Value) -> Vec<u8> {
     }
 }
 
-/// Runs a project script with the venv's Python; its report, or a panic with it.
-fn run_script(script: &str, args: &[&Path]) -> String {
-    let root = paperflow_tests::repo_root();
-    let python = root.join(".tools/venv/bin/python");
-    assert!(
-        python.is_file(),
-        "{} is missing: run `make tools`",
-        python.display()
-    );
-    let output = Command::new(python)
-        .arg(root.join("scripts").join(script))
-        .args(args)
-        .output()
-        .expect("python runs");
-    let report = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{script} {args:?} failed:\n{report}"
-    );
-    report
-}
-
 /// Asserts that `pdf` is a Factur-X PDF/A-3b the outside tools accept, whose embedded XML is
 /// `expected_xml` and passes the Factur-X EN 16931 schema and schematron.
 fn assert_accepted_factur_x(pdf: &[u8], expected_xml: &[u8]) {
@@ -133,7 +109,7 @@ fn assert_accepted_factur_x(pdf: &[u8], expected_xml: &[u8]) {
     let pdf_path = dir.path().join("answer.pdf");
     std::fs::write(&pdf_path, pdf).expect("the PDF is written");
     let found = dir.path().join("factur-x.xml");
-    let report = run_script(
+    let report = paperflow_tests::run_project_script(
         "check_pdfa.py",
         &[&pdf_path, Path::new("--xml-out"), &found],
     );
@@ -143,7 +119,7 @@ fn assert_accepted_factur_x(pdf: &[u8], expected_xml: &[u8]) {
         xml == expected_xml,
         "the embedded XML is the one paperflow builds"
     );
-    run_script("check_einvoice.py", &[&found]);
+    paperflow_tests::run_project_script("check_einvoice.py", &[&found]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

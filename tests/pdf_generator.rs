@@ -17,7 +17,6 @@ use paperflow_tests::stack::{
 use pdf_generator::PdfRequests;
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -356,29 +355,6 @@ fn sample_document(name: &str) -> Value {
     serde_json::from_slice(&paperflow_tests::sample(name)).expect("JSON")
 }
 
-/// Runs a project script with the venv's Python and answers its report; a failure panics with
-/// it.
-fn run_script(script: &str, args: &[&Path]) -> String {
-    let python = paperflow_tests::repo_root().join(".tools/venv/bin/python");
-    assert!(
-        python.is_file(),
-        "{} is missing: run `make tools`",
-        python.display()
-    );
-    let output = Command::new(python)
-        .arg(paperflow_tests::repo_root().join("scripts").join(script))
-        .args(args)
-        .output()
-        .expect("python runs");
-    let report = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{script} {args:?} failed:\n{report}"
-    );
-    report
-}
-
 /// `bytes` written to `name` in `dir`, for a script to read.
 fn file_in(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let path = dir.path().join(name);
@@ -434,7 +410,10 @@ async fn a_factur_x_document_becomes_one_pdf_a_3b_with_its_xml_inside_and_a_rede
     let dir = tempfile::tempdir().expect("a temporary folder");
     let stored = file_in(&dir, "stored.pdf", &pdf);
     let found = dir.path().join("factur-x.xml");
-    let report = run_script("check_pdfa.py", &[&stored, Path::new("--xml-out"), &found]);
+    let report = paperflow_tests::run_project_script(
+        "check_pdfa.py",
+        &[&stored, Path::new("--xml-out"), &found],
+    );
     assert!(report.contains(", 0 failed"), "{report}");
     let invoice = paperflow_invoice::invoice_from_value(&document).expect("valid");
     let expected = paperflow_einvoice::to_xml(&invoice, EInvoiceFormat::FacturX).expect("an XML");
@@ -442,7 +421,7 @@ async fn a_factur_x_document_becomes_one_pdf_a_3b_with_its_xml_inside_and_a_rede
         std::fs::read(&found).expect("the XML found") == expected,
         "factur-x's reader finds the XML paperflow built"
     );
-    run_script("check_einvoice.py", &[&found]);
+    paperflow_tests::run_project_script("check_einvoice.py", &[&found]);
 }
 
 #[tokio::test]
@@ -499,7 +478,7 @@ async fn an_xrechnung_document_stores_its_xml_beside_the_pdf_and_announces_both(
         assert_eq!(data["sha256"], sha256_hex(&pdf));
     }
     let dir = tempfile::tempdir().expect("a temporary folder");
-    run_script("check_einvoice.py", &[&file_in(&dir, "r1.xml", &xml)]);
+    paperflow_tests::run_project_script("check_einvoice.py", &[&file_in(&dir, "r1.xml", &xml)]);
 }
 
 #[tokio::test]

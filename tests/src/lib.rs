@@ -153,3 +153,28 @@ fn run_tool(name: &str, args: &[&str]) -> String {
 pub fn folded(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// Runs `scripts/{script}` with the project's virtualenv Python (`make tools` installs pikepdf,
+/// factur-x, saxonche and lxml there) and answers its report, stdout then stderr; a script that
+/// fails panics with its report. The outside checkers (`check_pdfa.py`, `check_einvoice.py`)
+/// are run this way by every test that judges an e-invoice.
+pub fn run_project_script(script: &str, args: &[&Path]) -> String {
+    let python = repo_root().join(".tools/venv/bin/python");
+    assert!(
+        python.is_file(),
+        "{} is missing: run `make tools` (pikepdf, factur-x, saxonche, lxml into .tools/venv)",
+        python.display()
+    );
+    let output = Command::new(python)
+        .arg(repo_root().join("scripts").join(script))
+        .args(args)
+        .output()
+        .expect("python runs");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{script} {args:?} failed:\n{report}"
+    );
+    report
+}

@@ -311,7 +311,11 @@ fn page_ops(
 /// A shaped run: each glyph where the shaper placed it (printpdf joins glyphs on one baseline
 /// into one `TJ`), inside a span whose `/ActualText` is the run's text in logical order, so that
 /// copying and searching give the characters typed, not the glyphs drawn (a Devanagari vowel
-/// sign drawn before its consonant, a lam-alef ligature, Arabic drawn right to left).
+/// sign drawn before its consonant, a lam-alef ligature).
+///
+/// A right-to-left run (Arabic) has no span: pdftotext reverses right-to-left text character by
+/// character, `/ActualText` included, so the glyphs' own ToUnicode entries (a ligature's
+/// characters stored reversed) are what give back the typed order.
 fn shaped_run_ops(
     ops: &mut Vec<Op>,
     text: &str,
@@ -320,38 +324,23 @@ fn shaped_run_ops(
     baseline: f32,
     size: f32,
 ) {
-    if text.chars().any(crate::fonts::is_shaped_right_to_left) {
-        for glyph in glyphs {
-            ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(
-                    Pt(x + glyph.x_per_mille * size / 1000.0),
-                    Pt(baseline + glyph.y_per_mille * size / 1000.0),
-                ),
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(vec![Codepoint {
-                    gid: glyph.glyph_id,
-                    offset: 0.0,
-                    cid: glyph.text.clone(),
-                }])],
-            });
-        }
-        return;
+    let with_actual_text = !text.chars().any(crate::fonts::is_shaped_right_to_left);
+    if with_actual_text {
+        let mut actual_text = vec![0xFE, 0xFF];
+        actual_text.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        ops.push(Op::BeginMarkedContentWithProperties {
+            tag: "Span".to_owned(),
+            properties: DictItem::Dict {
+                map: BTreeMap::from([(
+                    "ActualText".to_owned(),
+                    DictItem::String {
+                        data: actual_text,
+                        literal: false,
+                    },
+                )]),
+            },
+        });
     }
-    let mut actual_text = vec![0xFE, 0xFF];
-    actual_text.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
-    ops.push(Op::BeginMarkedContentWithProperties {
-        tag: "Span".to_owned(),
-        properties: DictItem::Dict {
-            map: BTreeMap::from([(
-                "ActualText".to_owned(),
-                DictItem::String {
-                    data: actual_text,
-                    literal: false,
-                },
-            )]),
-        },
-    });
     for glyph in glyphs {
         ops.push(Op::SetTextMatrix {
             matrix: TextMatrix::Translate(
@@ -367,5 +356,7 @@ fn shaped_run_ops(
             }])],
         });
     }
-    ops.push(Op::EndMarkedContentWithProperties);
+    if with_actual_text {
+        ops.push(Op::EndMarkedContentWithProperties);
+    }
 }
