@@ -22,10 +22,18 @@ async fn the_built_functions_answer_every_sample_event() {
     let stack = TestStack::create(&sdk).await;
     let archive = ArchiveStack::create(&sdk, &[]).await;
     verify_sender(&sdk, SENDER_ADDRESS).await;
+    // The queue consumers send a record only a deployment fix can process to their DLQ, and
+    // refuse to start without one.
+    let dead_letters = paperflow_tests::stack::create_queue(
+        &aws_sdk_sqs::Client::new(&sdk),
+        "paperflow-dead-letters",
+    )
+    .await;
     let watch = Watch::start(
         &moto,
         &[
             ("DOCUMENTS_BUCKET", DOCUMENTS_BUCKET),
+            ("DEAD_LETTER_QUEUE_URL", &dead_letters),
             ("ARCHIVE_BUCKET", ARCHIVE_BUCKET),
             ("DOCUMENT_EVENTS_TOPIC_ARN", &stack.document_events_arn),
             ("MAIL_FROM", MAIL_FROM),
