@@ -144,18 +144,7 @@ fn fallback_folder() -> tempfile::TempDir {
 #[test]
 fn an_arabic_and_devanagari_invoice_reads_back_as_typed() {
     let folder = fallback_folder();
-    let fonts = font_files::font_set(Some(folder.path())).expect("the folder has fonts");
-    let invoice = paperflow_invoice::parse_invoice(&sample("invoice-arabic-devanagari.json"))
-        .expect("the sample is valid");
-    let rendered = paperflow_render::render(&invoice, &fonts, &RenderOptions::default())
-        .expect("the sample renders");
-    assert!(
-        rendered.missing_glyphs.is_empty(),
-        "{:?}",
-        rendered.missing_glyphs
-    );
-
-    let pdf = PdfFile::new(&rendered.bytes);
+    let pdf = rendered_with_every_glyph("invoice-arabic-devanagari.json", folder.path());
     let text = folded(&pdf.text());
     for typed in ["भारत इंजीनियरिंग प्राइवेट लिमिटेड", "हिंदी किताबें", "धन्यवाद"]
     {
@@ -209,17 +198,7 @@ fn layer_fonts() -> PathBuf {
 
 #[test]
 fn the_layer_draws_every_character_of_the_multilingual_sample() {
-    let fonts = font_files::font_set(Some(&layer_fonts())).expect("the layer has fonts");
-    let invoice = paperflow_invoice::parse_invoice(&sample("invoice-multilingual.json"))
-        .expect("the sample is valid");
-    let rendered = paperflow_render::render(&invoice, &fonts, &RenderOptions::default())
-        .expect("the sample renders");
-    assert!(
-        rendered.missing_glyphs.is_empty(),
-        "{:?}",
-        rendered.missing_glyphs
-    );
-    let pdf = PdfFile::new(&rendered.bytes);
+    let pdf = rendered_with_every_glyph("invoice-multilingual.json", &layer_fonts());
     let text = folded(&pdf.text());
     assert!(!text.contains('\u{FFFD}'), "{text}");
     for typed in ["東京支店向け工具セット", "ありがとうございます", "🎁"] {
@@ -229,4 +208,20 @@ fn the_layer_draws_every_character_of_the_multilingual_sample() {
     for face in ["DroidSansFallback", "Symbola"] {
         assert!(fonts_listed.contains(face), "{face} not in {fonts_listed}");
     }
+}
+
+/// The sample rendered with the fallback fonts of `fonts_folder`, asserting that every
+/// character found a glyph.
+fn rendered_with_every_glyph(sample_name: &str, fonts_folder: &std::path::Path) -> PdfFile {
+    let fonts = font_files::font_set(Some(fonts_folder)).expect("the folder has fonts");
+    let invoice =
+        paperflow_invoice::parse_invoice(&sample(sample_name)).expect("the sample is valid");
+    let rendered = paperflow_render::render(&invoice, &fonts, &RenderOptions::default())
+        .expect("the sample renders");
+    assert!(
+        rendered.missing_glyphs.is_empty(),
+        "{sample_name}: {:?}",
+        rendered.missing_glyphs
+    );
+    PdfFile::new(&rendered.bytes)
 }
