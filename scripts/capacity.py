@@ -12,10 +12,11 @@ the mailer's backlog and the time to drain it, the requests one invoice costs pe
 (each with the reason it is made, counted from lib/pipeline), and the cost per million invoices
 at list prices. docs/CAPACITY.md explains the model and quotes its output.
 
-Durations are modelled, not measured in AWS: the CPU work is the renderer's measured time (the
-README, docs/DECISIONS.md), and each AWS request adds an assumed in-region latency
-(REQUEST_LATENCY_S below). Replace them with the p50 of a deployed stack's REPORT lines when
-there is one. Needs PyYAML (python3-yaml, or the project's .tools venvs).
+Durations are the CPU time `make bench` measured (docs/capacity-measured.json, with the commands
+that produced each figure) plus an assumed in-region latency for each AWS request
+(REQUEST_LATENCY_S below): nothing in this repository reaches AWS, so the network part cannot
+be measured here. Replace them with the p50 of a deployed stack's REPORT lines when there is one.
+Needs PyYAML (python3-yaml, or the project's .tools venvs).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from pathlib import Path
 
 import yaml
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "sam" / "template.yaml"
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATE = REPO / "infra" / "sam" / "template.yaml"
+MEASURED = REPO / "docs" / "capacity-measured.json"
 
 # --- list prices ---------------------------------------------------------------------------------
 # us-east-1 and eu-west-1 list prices, on-demand, without free tier, as published on the AWS
@@ -63,17 +66,49 @@ REQUEST_LATENCY_S = {
     "sns_publish": 0.015,
     "ses_send": 0.060,
 }
-# Measured: the renderer takes ~1.2 ms for the 12-line sample (docs/DECISIONS.md, fonts; README:
-# "512 MB renders a 12-line invoice in about 1 ms"). Rounded up for JSON decoding, SHA-256 and
-# the envelope.
-RENDER_CPU_S = 0.003
-# Composing the MIME message (base64 of the PDF, SHA-256 check): a few ms; not measured.
+# Composing the MIME message (base64 of the PDF, SHA-256 check): a few ms; not measured (no
+# bench covers the mailer). It sets the mailer's pacing table in the template, so it stays put
+# until a bench measures it.
 MAIL_CPU_S = 0.005
+# Decoding, classifying and serialising one archived message: not measured (no bench covers the
+# archiver); assumed.
+ARCHIVE_CPU_PER_RECORD_S = 0.002
 # The Lambda log lines of one invocation (START, END, REPORT) and of one record (a JSON log line
 # and one EMF metrics line), in bytes; plus one API access log line per request.
 LOG_BYTES_PER_INVOCATION = 350
 LOG_BYTES_PER_RECORD = 900
 ACCESS_LOG_BYTES = 350
+
+
+# --- what make bench measured ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """CPU time per unit of work, from docs/capacity-measured.json."""
+
+    generator_record_s: float  # one record of an SQS batch through the pdf-generator's handler
+    api_request_s: float  # one API request, in-process (the direct PDF route: an upper bound)
+    render_s: float  # the renderer alone, for reference
+    measured_on: str
+
+
+def load_measured(path: Path = MEASURED) -> Measured:
+    figures = json.loads(path.read_text())
+    cpu = figures["cpu_ms"]
+
+    def seconds(name):
+        entry = cpu[name]
+        if not isinstance(entry.get("median_ms"), (int, float)) or entry["median_ms"] <= 0:
+            raise ValueError(f"{path.name}: cpu_ms.{name}.median_ms must be a positive number of milliseconds")
+        return entry["median_ms"] / 1000
+
+    return Measured(
+        generator_record_s=seconds("pdf_generator_record"),
+        api_request_s=seconds("invoice_api_request"),
+        render_s=seconds("render_one_page_12_lines"),
+        measured_on=figures["measured_on"],
+    )
 
 
 # --- the template --------------------------------------------------------------------------------
@@ -227,19 +262,32 @@ def mailer_requests() -> list[Request]:
     ]
 
 
-def archiver_requests(events: int, batch: float, per_batch_objects: bool) -> list[Request]:
+def archive_objects_per_batch(batch: float, event_types: int) -> float:
+    """Objects one archiver batch writes: one per event type it holds (and per day, which only a
+    batch across midnight splits). A batch of b events of k types, each an invoice's event, holds
+    on average k(1 - (1 - 1/k)^b) types."""
+    if batch <= 1:
+        return 1.0
+    return event_types * (1 - (1 - 1 / event_types) ** batch)
+
+
+def archiver_requests(events: int, batch: float, per_event_objects: bool) -> list[Request]:
     """Every event of the invoice into the archive (lib/pipeline/src/archive.rs)."""
-    puts = events / batch if per_batch_objects else events
+    if per_event_objects:
+        put = Request("s3_put", events, "event-archiver",
+                      "PUT events/.../{message id}.jsonl, one object per event (the first layout)")
+    else:
+        put = Request(
+            "s3_put",
+            events / batch * archive_objects_per_batch(batch, events),
+            "event-archiver",
+            "PUT events/date=/type=/batch-{sha256}.jsonl (If-None-Match): one object per event type of a batch",
+        )
     return [
         Request("sqs", events, "SNS", "SendMessage of each event into archive (SNS's delivery)"),
         Request("sqs", events / batch, "event source mapping", "ReceiveMessage, one per batch"),
         Request("sqs", events / batch, "event source mapping", "DeleteMessageBatch, one per batch"),
-        Request(
-            "s3_put",
-            puts,
-            "event-archiver",
-            "one object per batch" if per_batch_objects else "PUT events/.../{message id}.jsonl, one object per event",
-        ),
+        put,
     ]
 
 
@@ -258,7 +306,7 @@ class Scenario:
     email: bool = True
     idempotency_key: bool = False
     pdf_kb: float = 50.0
-    archive_per_batch: bool = False
+    archive_per_event: bool = False
     drop_latest_pointer: bool = False
 
 
@@ -298,8 +346,9 @@ def cost_per_million(per_invoice: dict[str, float], invocations: float, gb_s: fl
     }
 
 
-def model(template: dict, scenario: Scenario) -> dict:
+def model(template: dict, scenario: Scenario, measured: Measured | None = None) -> dict:
     s = settings(template)
+    cpu = measured or load_measured()
     rate = scenario.rate_per_hour / 3600
     events = 3 if scenario.email else 2
     gen_batch = effective_batch(rate, s.generator)
@@ -312,7 +361,7 @@ def model(template: dict, scenario: Scenario) -> dict:
         api_requests(scenario.idempotency_key)
         + generator
         + (mailer_requests() if scenario.email else [])
-        + archiver_requests(events, arc_batch, scenario.archive_per_batch)
+        + archiver_requests(events, arc_batch, scenario.archive_per_event)
     )
 
     # Durations (seconds): requests one after another, CPU on top. The records of one batch run
@@ -320,12 +369,14 @@ def model(template: dict, scenario: Scenario) -> dict:
     def latency(who):
         return sum(REQUEST_LATENCY_S.get(r.service, 0) * r.count for r in requests if r.who == who)
 
-    api_s = latency("invoice-api") + 0.002
-    gen_record_s = latency("pdf-generator") + RENDER_CPU_S
-    gen_batch_s = gen_record_s + (gen_batch - 1) * RENDER_CPU_S
+    api_s = latency("invoice-api") + cpu.api_request_s
+    gen_record_s = latency("pdf-generator") + cpu.generator_record_s
+    gen_batch_s = gen_record_s + (gen_batch - 1) * cpu.generator_record_s
     mail_s = mailer_duration_s()
-    # One PUT per record, concurrently, or one per batch: either way about one PUT's time.
-    arc_batch_s = REQUEST_LATENCY_S["s3_put"] + 0.002 * arc_batch
+    # The archiver writes its batch's objects one after another (the first layout wrote its one
+    # object per event concurrently: about one PUT's time).
+    arc_puts_in_series = 1 if scenario.archive_per_event else archive_objects_per_batch(arc_batch, events)
+    arc_batch_s = arc_puts_in_series * REQUEST_LATENCY_S["s3_put"] + ARCHIVE_CPU_PER_RECORD_S * arc_batch
 
     # Concurrency by Little's law (arrivals per second x seconds each), and the caps.
     mail_cap = s.pacing.get(str(int(scenario.ses_rate)), pacing_concurrency(scenario.ses_rate, mail_s))
@@ -378,6 +429,7 @@ def model(template: dict, scenario: Scenario) -> dict:
         "invocations": invocations,
         "gb_s": gb_s,
         "log_kb_per_invoice": log_bytes / 1000,
+        "measured_on": cpu.measured_on,
         "cost": cost,
         "total": sum(cost.values()),
         "at_rest_month": PRICE["kms_key_month"] + s.alarms * PRICE["alarm_month"],
@@ -398,6 +450,7 @@ def render(result: dict) -> str:
     lines = [
         f"paperflow at {sc.rate_per_hour:,.0f} invoices/hour ({sc.rate_per_hour / 3600:.2f}/s), SES {sc.ses_rate:g}/s, "
         f"{'with' if sc.email else 'without'} e-mail, {s.memory_mb} MB, list prices of {PRICES_DATE}",
+        f"CPU times measured {result['measured_on']} (docs/capacity-measured.json); request latencies assumed",
         "",
         "function         duration   needs   allowed   max invoices/s",
     ]
@@ -444,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-email", action="store_true", help="invoices without buyer e-mail")
     parser.add_argument("--idempotency-key", action="store_true", help="every submission carries an Idempotency-Key")
     parser.add_argument("--pdf-kb", type=float, default=50.0, help="PDF size in KB (default 50)")
-    parser.add_argument("--archive-per-batch", action="store_true", help="model the archive writing one object per batch")
+    parser.add_argument("--archive-per-event", action="store_true", help="model the archive's first layout, one object per event")
     parser.add_argument("--drop-latest-pointer", action="store_true", help="model the generator without latest.json")
     parser.add_argument("--template", type=Path, default=TEMPLATE)
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
@@ -460,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     if ses_rate <= 0:
         parser.error("--ses-rate: must be a positive number of e-mails per second")
     scenario = Scenario(args.rate, ses_rate, not args.no_email, args.idempotency_key, args.pdf_kb,
-                        args.archive_per_batch, args.drop_latest_pointer)
+                        args.archive_per_event, args.drop_latest_pointer)
     result = model(template, scenario)
     if args.json:
         out = {k: v for k, v in result.items() if k not in ("settings", "scenario", "requests")}

@@ -2,6 +2,7 @@
 //! subscribed to the topic like the deployed one (raw delivery, no filter), and the function's
 //! own handler fed the batches that queue really holds.
 
+use aws_lambda_events::event::sqs::SqsMessage;
 use event_archiver::ArchiveRecords;
 use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
 use paperflow_events::{CloudEvent, Emailed, EventType};
@@ -75,27 +76,27 @@ async fn each_event_is_archived_once_across_a_redelivered_batch_and_an_unparseab
         assert!(response.batch_item_failures.is_empty());
     }
 
+    // One object per day and type the batch holds (the two events, the unparseable body),
+    // each message once in it.
     let objects = archive.objects().await;
-    assert_eq!(objects.len(), 3, "{objects:#?}");
+    let mut partitions: Vec<String> = batch.records.iter().map(partition_of).collect();
+    partitions.sort();
+    partitions.dedup();
+    assert_eq!(objects.len(), partitions.len(), "{objects:#?}");
     for record in &batch.records {
         let message_id = record.message_id.as_deref().expect("a message id");
-        let sent_ms: i128 = record.attributes["SentTimestamp"]
-            .parse()
-            .expect("SentTimestamp");
-        let date = OffsetDateTime::from_unix_timestamp_nanos(sent_ms * 1_000_000)
-            .expect("a time")
-            .date();
-        let (key, body) = objects
-            .iter()
-            .find(|(key, _)| key.ends_with(&format!("/{message_id}.jsonl")))
-            .unwrap_or_else(|| panic!("{message_id} is archived: {objects:#?}"));
-        assert!(
-            key.starts_with(&format!("events/date={date}/type=")),
-            "partitioned by the day the queue received it: {key}"
+        let found = lines_of(&objects, message_id);
+        assert_eq!(
+            found.len(),
+            1,
+            "{message_id} is archived once: {objects:#?}"
         );
-        assert_eq!(body.lines().count(), 1, "one JSON line: {body}");
-        let line: Value = serde_json::from_str(body.trim_end()).expect("a JSON line");
-        assert_eq!(line["message_id"], message_id);
+        let (key, line) = &found[0];
+        assert!(
+            key.starts_with(&format!("events/{}", partition_of(record))),
+            "partitioned by the day the queue received it and the type: {key}"
+        );
+        let date = received_date(record);
         assert!(
             line["received"]
                 .as_str()
@@ -103,16 +104,109 @@ async fn each_event_is_archived_once_across_a_redelivered_batch_and_an_unparseab
         );
         let body_text = record.body.as_deref().unwrap_or_default();
         if body_text.starts_with("this is not") {
-            assert!(key.contains("/type=unparseable/"), "{key}");
             assert_eq!(line["raw"], "this is not an event {");
             assert_eq!(line["error"]["code"], "not_json");
         } else {
-            assert!(key.contains("/type=invoice.emailed.v1/"), "{key}");
             let published: Value = serde_json::from_str(body_text).expect("raw delivery");
             assert_eq!(line["event"], published, "the event as published, whole");
             assert_eq!(line["event"]["correlationid"], "corr-arch");
         }
     }
+}
+
+/// The day the archive queue received `record` (its `SentTimestamp`).
+fn received_date(record: &SqsMessage) -> time::Date {
+    let sent_ms: i128 = record.attributes["SentTimestamp"]
+        .parse()
+        .expect("SentTimestamp");
+    OffsetDateTime::from_unix_timestamp_nanos(sent_ms * 1_000_000)
+        .expect("a time")
+        .date()
+}
+
+/// `date=…/type=…/`, the partition `record` belongs in.
+fn partition_of(record: &SqsMessage) -> String {
+    let body = record.body.as_deref().unwrap_or_default();
+    let kind = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|event| event["type"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unparseable".to_owned());
+    format!("date={}/type={kind}/", received_date(record))
+}
+
+/// The archived lines of `message_id`, with the key of the object each is in.
+fn lines_of(objects: &[(String, String)], message_id: &str) -> Vec<(String, Value)> {
+    objects
+        .iter()
+        .flat_map(|(key, body)| {
+            body.lines().map(|line| {
+                (
+                    key.clone(),
+                    serde_json::from_str::<Value>(line).expect("a JSON line"),
+                )
+            })
+        })
+        .filter(|(_, line)| line["message_id"] == message_id)
+        .collect()
+}
+
+#[tokio::test]
+async fn records_retried_after_a_refused_write_are_archived_once_in_the_batches_sqs_makes_of_them()
+{
+    let moto = Moto::start();
+    let sdk = moto.sdk_config().await;
+    let stack = TestStack::create(&sdk).await;
+    let archive = ArchiveStack::create(&sdk, &[stack.document_events_arn.as_str()]).await;
+    let publisher = SnsEventPublisher::new(
+        aws_sdk_sns::Client::new(&sdk),
+        stack.document_events_arn.as_str(),
+    );
+    for n in 1..=3 {
+        let event = emailed(
+            &format!("0193a5b0-0000-7000-8000-00000000b00{n}"),
+            "corr-again",
+        );
+        publisher.publish(&event).await.expect("published");
+    }
+    let batch = archive.receive_batch(3, WAIT).await;
+    assert_eq!(batch.records.len(), 3);
+
+    // The first delivery meets a bucket that refuses (deleted, or a wrong name): every record
+    // is left for redelivery, and nothing is written.
+    let refused = Arc::new(ArchiveRecords::new(EventArchiver::new(
+        S3DocumentStore::new(aws_sdk_s3::Client::new(&sdk), "paperflow-archive-gone"),
+    )));
+    let response = event_archiver::handle(refused, batch.clone())
+        .await
+        .expect("answered");
+    let mut ids: Vec<String> = batch
+        .records
+        .iter()
+        .filter_map(|record| record.message_id.clone())
+        .collect();
+    ids.sort();
+    assert_eq!(failed_ids(&response), ids);
+    assert!(archive.objects().await.is_empty());
+
+    // SQS delivers the retried records again, in batches put together anew.
+    let records = records(&sdk);
+    let regrouped = [vec![2, 0], vec![1], vec![0, 2]];
+    for indexes in regrouped {
+        let mut again = batch.clone();
+        again.records = indexes
+            .iter()
+            .map(|&index| batch.records[index].clone())
+            .collect();
+        let response = event_archiver::handle(Arc::clone(&records), again)
+            .await
+            .expect("answered");
+        assert!(response.batch_item_failures.is_empty());
+    }
+    let objects = archive.objects().await;
+    for id in &ids {
+        assert_eq!(lines_of(&objects, id).len(), 1, "{id} once: {objects:#?}");
+    }
+    assert_eq!(objects.len(), 2, "[2, 0] written once, [1]: {objects:#?}");
 }
 
 #[tokio::test]

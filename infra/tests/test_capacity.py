@@ -3,6 +3,7 @@ pacing table against the one it computes."""
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 
@@ -44,26 +45,58 @@ def test_requests_and_cost_of_one_invoice_per_second_without_email():
     # 2 events/s x 5 s = 10, its batch size.
     assert result["batches"] == {"pdf-generator": 1, "event-archiver": 10}
     per = result["per_invoice"]
-    # PUTs: submitted.json; the PDF and latest.json; finalized and ready archived one by one.
-    assert per["s3_put"] == 5
+    # PUTs: submitted.json; the PDF and latest.json; the archive's objects: a batch of 10
+    # events of 2 types is 2 objects unless all 10 are of one type (2 x 1/2^10), 0.2 batches
+    # per invoice.
+    archive_puts = 0.2 * 2 * (1 - 0.5**10)
+    assert per["s3_put"] == pytest.approx(3 + archive_puts)
     # HEAD submitted.json, GET latest.json.
     assert per["s3_get"] == 2
     # pdf-requests: delivery, receive, delete (a batch of 1); archive: 2 deliveries, 2/10 + 2/10.
     assert per["sqs"] == pytest.approx(5.4)
     assert per["sns_publish"] == 2
     assert "ses_send" not in per
-    assert result["cost"]["S3 PUT"] == pytest.approx(25.00)
+    assert result["cost"]["S3 PUT"] == pytest.approx((3 + archive_puts) * 5.0)
     assert result["cost"]["SQS"] == pytest.approx(2.16)
     assert result["cost"]["SNS"] == pytest.approx(1.00)
     assert result["cost"]["HTTP API"] == pytest.approx(1.00)
     assert result["cost"]["SES (e-mails)"] == 0
 
 
-def test_one_archive_object_per_batch_saves_nine_tenths_of_its_puts():
-    slow = capacity.model(TEMPLATE, capacity.Scenario(3600, 14, email=False))
-    batched = capacity.model(TEMPLATE, capacity.Scenario(3600, 14, email=False, archive_per_batch=True))
-    assert slow["per_invoice"]["s3_put"] - batched["per_invoice"]["s3_put"] == pytest.approx(2 - 0.2)
-    assert slow["total"] - batched["total"] == pytest.approx(1.8 * 5.0)
+def test_a_batch_writes_one_archive_object_per_event_type_it_holds():
+    assert capacity.archive_objects_per_batch(1, 3) == 1
+    # Two events of two types: the same type half the time.
+    assert capacity.archive_objects_per_batch(2, 2) == pytest.approx(1.5)
+    assert capacity.archive_objects_per_batch(10, 3) == pytest.approx(3 * (1 - (2 / 3) ** 10))
+    per_event = capacity.model(TEMPLATE, capacity.Scenario(3600, 14, email=False, archive_per_event=True))
+    batched = capacity.model(TEMPLATE, capacity.Scenario(3600, 14, email=False))
+    saved = 2 - 0.2 * 2 * (1 - 0.5**10)
+    assert per_event["per_invoice"]["s3_put"] - batched["per_invoice"]["s3_put"] == pytest.approx(saved)
+    assert per_event["cost"]["S3 PUT"] - batched["cost"]["S3 PUT"] == pytest.approx(saved * 5.0)
+
+
+def test_durations_are_the_measured_cpu_plus_each_request_s_latency():
+    measured = capacity.Measured(generator_record_s=0.010, api_request_s=0.004, render_s=0.001, measured_on="test")
+    result = capacity.model(TEMPLATE, capacity.Scenario(3600, 14, email=False), measured)
+    durations = result["durations_s"]
+    # The API: HEAD (15 ms), PUT (25 ms), publish (15 ms), then 4 ms of CPU.
+    assert durations["invoice-api"] == pytest.approx(0.059)
+    # The generator, a batch of 1: PUT the PDF (25), GET + PUT latest.json (15 + 25), publish
+    # (15), 10 ms of CPU.
+    assert durations["pdf-generator (batch)"] == pytest.approx(0.090)
+    # The archiver, a batch of 10 events of 2 types: its objects one after another, 2 ms a record.
+    assert durations["event-archiver (batch)"] == pytest.approx(2 * (1 - 0.5**10) * 0.025 + 0.020)
+
+
+def test_the_measured_figures_are_read_from_the_committed_file_and_checked(tmp_path):
+    measured = capacity.load_measured()
+    assert 0 < measured.render_s < measured.generator_record_s < 0.1
+    bad = tmp_path / "measured.json"
+    bad.write_text(json.dumps({"measured_on": "x", "cpu_ms": {
+        "pdf_generator_record": {"median_ms": 0}, "invoice_api_request": {"median_ms": 1},
+        "render_one_page_12_lines": {"median_ms": 1}}}))
+    with pytest.raises(ValueError, match="cpu_ms.pdf_generator_record.median_ms must be a positive"):
+        capacity.load_measured(bad)
 
 
 def test_a_mailer_slower_than_its_notices_builds_a_backlog():

@@ -1,8 +1,9 @@
 //! Reading the event archive back out of its S3 bucket, for `paperflow trace`.
 //!
-//! The archive holds one small object per event (see `paperflow_pipeline::archive`), so
-//! reading a flow means listing keys and fetching many objects: the fetches run concurrently,
-//! a bounded number at a time. Writing is the event-archiver's, through the ordinary
+//! The archive holds small JSON-lines objects (see `paperflow_pipeline::archive`): one per
+//! day and type of an SQS batch, and from the archive's first version one per event; both are
+//! read the same way, line by line. Reading a flow means listing keys and fetching many
+//! objects: the fetches run concurrently, a bounded number at a time. Writing is the event-archiver's, through the ordinary
 //! [`crate::S3DocumentStore`].
 
 use std::sync::Arc;

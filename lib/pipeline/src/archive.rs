@@ -3,33 +3,50 @@
 //!
 //! # Layout
 //!
-//! One object per message, `events/date=YYYY-MM-DD/type=<event type>/<message id>.jsonl`
-//! ([`crate::store::archive_key`]), holding one [`ArchivedLine`]: when the archive queue received the
-//! message, its SQS message id, and the event (the CloudEvent as it was published, every
-//! attribute kept) or, for a message that is no event this version understands, the raw body
-//! under `type=unparseable` with the reason. The archive is where lost things are looked for,
-//! so nothing is dropped.
+//! One object per partition of an SQS batch: the batch's messages are split by the day the
+//! archive queue received them and their event type, and each part is one JSON-lines object,
+//! `events/date=YYYY-MM-DD/type=<event type>/<name>.jsonl` ([`crate::store::archive_batch_key`]).
+//! A part of one message is named by its SQS message id (the layout of the archive's first
+//! version, one object per message, which readers still find); a part of several by
+//! `batch-<SHA-256 of their sorted message ids>`. Each line is one [`ArchivedLine`]: when the
+//! archive queue received the message, its SQS message id, and the event (the CloudEvent as it
+//! was published, every attribute kept) or, for a message that is no event this version
+//! understands, the raw body under `type=unparseable` with the reason. The archive is where
+//! lost things are looked for, so nothing is dropped.
 //!
-//! - The key comes from the SQS message id, and the date from the queue's `SentTimestamp`:
-//!   both are the same on every delivery, so a redelivered batch finds its objects already
-//!   written (create-only puts) instead of adding duplicates.
 //! - `date=` and `type=` are Hive-style partitions: Athena or S3 Select can query the bucket
 //!   as a table, and a lifecycle rule can expire old dates.
+//! - One object per batch part instead of one per message: S3 PUTs were the largest item of
+//!   the bill (`docs/CAPACITY.md`), and a batch of ten events of two or three types now costs
+//!   two or three PUTs instead of ten.
+//!
+//! # Every event once
+//!
+//! The name comes from the messages' ids and the date from the queue's `SentTimestamp`, both
+//! the same on every delivery, and the put is create-only: a batch delivered again as it was
+//! (the function's answer was lost, or it timed out) finds its objects written and adds
+//! nothing. A part whose put failed is delivered again, record by record, by the batch
+//! mechanism, and nothing of it was written, so a new batch holding its messages (SQS puts
+//! batches together anew) writes them once. One case writes a message twice: a put that
+//! succeeded but whose answer was lost, its messages then coming back in a batch put together
+//! differently. So the archive holds every message at least once, and a reader counts each
+//! message once: [`trace`] keeps one line per event (by source and id, which a copy of the same
+//! message shares), and a query by SQL keeps one row per `message_id`.
 //!
 //! [`EventArchiver`] writes; [`trace`] reads a flow back out of archived lines. Neither does
 //! anything but JSON and keys: listing and reading the bucket is the adapter's job.
 
 use crate::failure::RecordFailure;
 use crate::ports::{DocumentStore, PutOutcome};
-use crate::store::archive_key;
+use crate::store::archive_batch_key;
 use crate::store::layout::{EVENTS, hashed_token};
 use crate::store::records::Records;
 use paperflow_events::{CloudEvent, EventType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashSet;
-use time::OffsetDateTime;
+use std::collections::{BTreeMap, HashSet};
 use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
 
 /// Where the archive's objects start.
 pub const ARCHIVE_PREFIX: &str = EVENTS;
@@ -65,12 +82,75 @@ pub struct ArchiveError {
     pub message: String,
 }
 
+/// One message of a batch to archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Message<'a> {
+    /// The SQS message id, when SQS gave one.
+    pub message_id: Option<&'a str>,
+    /// The body, raw or SNS-wrapped.
+    pub body: &'a str,
+    /// When the archive queue received it (its `SentTimestamp`: the same on every delivery).
+    pub received: OffsetDateTime,
+}
+
+impl Message<'_> {
+    /// The message's identity in the archive ([`archive_id`]).
+    pub fn archive_id(&self) -> String {
+        archive_id(self.message_id, self.body)
+    }
+
+    /// Its partition (the day the queue received it, and its event type or
+    /// [`UNPARSEABLE`]) and its line.
+    fn archived(&self) -> ((Date, String), ArchivedLine) {
+        let received = paperflow_events::now_rfc3339(self.received);
+        let message_id = self.archive_id();
+        let (event_type, line) = match paperflow_events::decode_body(self.body) {
+            Ok(event) => (
+                event.event_type.clone(),
+                ArchivedLine {
+                    received,
+                    message_id,
+                    event: Some(
+                        published_event(self.body)
+                            .unwrap_or_else(|| serde_json::to_value(&event).unwrap_or(Value::Null)),
+                    ),
+                    raw: None,
+                    error: None,
+                },
+            ),
+            Err(error) => (
+                UNPARSEABLE.to_owned(),
+                ArchivedLine {
+                    received,
+                    message_id,
+                    event: None,
+                    raw: Some(self.body.to_owned()),
+                    error: Some(ArchiveError {
+                        code: error.code().to_owned(),
+                        message: error.to_string(),
+                    }),
+                },
+            ),
+        };
+        ((self.received.date(), event_type), line)
+    }
+}
+
+/// A message's identity in the archive: its SQS message id, or without one the hash of its
+/// body, so that a redelivery maps to the same line and the same key.
+pub fn archive_id(message_id: Option<&str>, body: &str) -> String {
+    match message_id {
+        Some(id) if !id.is_empty() => id.to_owned(),
+        _ => hashed_token(body.as_bytes()),
+    }
+}
+
 /// What became of one archived message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Archived {
-    /// Where it is.
+    /// The object it is in.
     pub key: String,
-    /// Whether an earlier delivery had archived it already.
+    /// Whether an earlier delivery of the same messages had written that object already.
     pub duplicate: bool,
     /// Whether it is an event (otherwise archived as unparseable).
     pub parsed: bool,
@@ -87,59 +167,53 @@ impl<S: DocumentStore> EventArchiver<S> {
         EventArchiver { store }
     }
 
-    /// Archives one message body (raw or SNS-wrapped), received by the queue at `received`.
+    /// Archives a batch of messages, one object per partition (see the module's layout), and
+    /// answers for each message, in the order given, where it is or why it is not.
     ///
-    /// # Errors
-    ///
-    /// Only transient ones: the store failed. A body that is no event is archived, not
-    /// refused.
-    pub async fn archive(
+    /// A body that is no event is archived, not refused: the only failures are the store's
+    /// (transient, or a misconfiguration when the bucket refuses for good), and they are the
+    /// failures of every message of that object.
+    pub async fn archive_batch(
         &self,
-        message_id: Option<&str>,
-        body: &str,
-        received: OffsetDateTime,
-    ) -> Result<Archived, RecordFailure> {
-        let message_id = match message_id {
-            Some(id) if !id.is_empty() => id.to_owned(),
-            // Without an id the body is the identity: a redelivery maps to the same key.
-            _ => hashed_token(body.as_bytes()),
-        };
-        let received_text = paperflow_events::now_rfc3339(received);
-        let (event_type, line) = match paperflow_events::decode_body(body) {
-            Ok(event) => (
-                event.event_type.clone(),
-                ArchivedLine {
-                    received: received_text,
-                    message_id: message_id.clone(),
-                    event: Some(
-                        published_event(body)
-                            .unwrap_or_else(|| serde_json::to_value(&event).unwrap_or(Value::Null)),
-                    ),
-                    raw: None,
-                    error: None,
-                },
-            ),
-            Err(error) => (
-                UNPARSEABLE.to_owned(),
-                ArchivedLine {
-                    received: received_text,
-                    message_id: message_id.clone(),
-                    event: None,
-                    raw: Some(body.to_owned()),
-                    error: Some(ArchiveError {
-                        code: error.code().to_owned(),
-                        message: error.to_string(),
-                    }),
-                },
-            ),
-        };
-        let key = archive_key(received, &event_type, &message_id);
-        let outcome = Records::new(&self.store).create_line(&key, &line).await?;
-        Ok(Archived {
-            key,
-            duplicate: outcome == PutOutcome::AlreadyExists,
-            parsed: line.event.is_some(),
-        })
+        messages: &[Message<'_>],
+    ) -> Vec<Result<Archived, RecordFailure>> {
+        let mut parts: BTreeMap<(Date, String), Vec<(usize, ArchivedLine)>> = BTreeMap::new();
+        for (index, message) in messages.iter().enumerate() {
+            let (partition, line) = message.archived();
+            parts.entry(partition).or_default().push((index, line));
+        }
+        let mut outcomes = vec![None; messages.len()];
+        for ((date, event_type), members) in parts {
+            let lines: Vec<&ArchivedLine> = members.iter().map(|(_, line)| line).collect();
+            let written = self.write_part(date, &event_type, lines).await;
+            for (index, line) in &members {
+                outcomes[*index] = Some(written.clone().map(|(key, duplicate)| Archived {
+                    key,
+                    duplicate,
+                    parsed: line.event.is_some(),
+                }));
+            }
+        }
+        outcomes.into_iter().flatten().collect()
+    }
+
+    /// Writes one part's lines (in the order received, each message once) under the key its
+    /// messages name; answers the key and whether an earlier delivery had written it.
+    async fn write_part(
+        &self,
+        date: Date,
+        event_type: &str,
+        mut lines: Vec<&ArchivedLine>,
+    ) -> Result<(String, bool), RecordFailure> {
+        lines.sort_by(|a, b| {
+            (a.received.as_str(), a.message_id.as_str())
+                .cmp(&(b.received.as_str(), b.message_id.as_str()))
+        });
+        lines.dedup_by(|a, b| a.message_id == b.message_id);
+        let ids: Vec<&str> = lines.iter().map(|line| line.message_id.as_str()).collect();
+        let key = archive_batch_key(date, event_type, &ids);
+        let outcome = Records::new(&self.store).create_lines(&key, &lines).await?;
+        Ok((key, outcome == PutOutcome::AlreadyExists))
     }
 }
 
@@ -324,6 +398,7 @@ fn outcome(event: &CloudEvent<Value>) -> (String, Option<String>) {
 mod tests {
     use super::*;
     use crate::memory::MemoryStore;
+    use crate::store::archive_key;
     use serde_json::json;
     use time::macros::datetime;
 
@@ -333,6 +408,23 @@ mod tests {
             "subject": "INV-1", "time": time, "correlationid": "corr-1", "data": data
         })
         .to_string()
+    }
+
+    /// Archives one batch of `(message id, body)` received at `at`.
+    async fn archive(
+        archiver: &EventArchiver<MemoryStore>,
+        batch: &[(Option<&str>, &str)],
+        at: OffsetDateTime,
+    ) -> Vec<Result<Archived, RecordFailure>> {
+        let messages: Vec<Message<'_>> = batch
+            .iter()
+            .map(|(message_id, body)| Message {
+                message_id: *message_id,
+                body,
+                received: at,
+            })
+            .collect();
+        archiver.archive_batch(&messages).await
     }
 
     fn lines_of(store: &MemoryStore) -> Vec<ArchivedLine> {
@@ -357,6 +449,144 @@ mod tests {
         );
     }
 
+    fn finalized(id: &str) -> String {
+        event(
+            id,
+            "erp/billing",
+            "invoice.finalized.v1",
+            "2026-11-26T14:05:41.000Z",
+            json!({ "invoice_id": "INV-1", "revision": 1 }),
+        )
+    }
+
+    fn ready(id: &str) -> String {
+        event(
+            id,
+            "paperflow/pdf-generator",
+            "invoice.pdf.ready.v1",
+            "2026-11-26T14:05:42.000Z",
+            json!({ "invoice_id": "INV-1", "revision": 1 }),
+        )
+    }
+
+    fn message_ids(lines: &[ArchivedLine]) -> Vec<&str> {
+        lines.iter().map(|line| line.message_id.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_one_object_per_day_and_type_its_lines_in_the_order_received() {
+        let store = MemoryStore::new();
+        let archiver = EventArchiver::new(store.clone());
+        let (t0, t1) = (
+            datetime!(2026-11-26 23:59:58 UTC),
+            datetime!(2026-11-26 23:59:59 UTC),
+        );
+        let next_day = datetime!(2026-11-27 00:00:01 UTC);
+        let bodies = [
+            finalized("e1"),
+            ready("e2"),
+            finalized("e3"),
+            finalized("e4"),
+        ];
+        let messages = [
+            Message {
+                message_id: Some("m1"),
+                body: &bodies[0],
+                received: t1,
+            },
+            Message {
+                message_id: Some("m2"),
+                body: &bodies[1],
+                received: t1,
+            },
+            Message {
+                message_id: Some("m3"),
+                body: &bodies[2],
+                received: t0,
+            },
+            Message {
+                message_id: Some("m4"),
+                body: &bodies[3],
+                received: next_day,
+            },
+        ];
+        let keys: Vec<String> = archiver
+            .archive_batch(&messages)
+            .await
+            .into_iter()
+            .map(|outcome| outcome.expect("kept").key)
+            .collect();
+        let together = archive_batch_key(t0.date(), "invoice.finalized.v1", &["m1", "m3"]);
+        assert_eq!(
+            keys,
+            [
+                together.clone(),
+                archive_key(t1, "invoice.pdf.ready.v1", "m2"),
+                together.clone(),
+                archive_key(next_day, "invoice.finalized.v1", "m4"),
+            ]
+        );
+        assert_eq!(store.keys().len(), 3, "{:?}", store.keys());
+        let (lines, damaged) = parse_archive_object(&store.body(&together).expect("stored"));
+        assert_eq!((message_ids(&lines), damaged), (vec!["m3", "m1"], 0));
+    }
+
+    #[tokio::test]
+    async fn redelivered_or_recomposed_batches_leave_every_message_in_the_archive_once() {
+        let store = MemoryStore::new();
+        let archiver = EventArchiver::new(store.clone());
+        let at = datetime!(2026-11-26 14:06:00 UTC);
+        let bodies: Vec<String> = (1..=6).map(|n| finalized(&format!("e{n}"))).collect();
+        let message = |n: usize| {
+            (
+                Some(["m1", "m2", "m3", "m4", "m5", "m6"][n - 1]),
+                bodies[n - 1].as_str(),
+            )
+        };
+
+        // Delivered, then delivered again in another order (a lost answer): nothing is added.
+        for outcome in archive(&archiver, &[message(1), message(2)], at).await {
+            assert!(!outcome.expect("kept").duplicate);
+        }
+        for outcome in archive(&archiver, &[message(2), message(1)], at).await {
+            assert!(outcome.expect("kept").duplicate);
+        }
+        assert_eq!(store.keys().len(), 1);
+
+        // The bucket is down: the whole part fails, and nothing of it is written...
+        store.fail_with(Some(crate::DependencyError {
+            service: "s3",
+            retryable: true,
+            message: "HTTP 503 SlowDown".into(),
+        }));
+        for outcome in archive(&archiver, &[message(3), message(4)], at).await {
+            assert_eq!(
+                outcome.expect_err("failed").kind,
+                crate::FailureKind::Transient
+            );
+        }
+        store.fail_with(None);
+        assert_eq!(store.keys().len(), 1);
+        // ...so SQS's new batches of the retried records write each of them once.
+        for batch in [vec![message(4), message(5)], vec![message(3)]] {
+            for outcome in archive(&archiver, &batch, at).await {
+                assert!(!outcome.expect("kept").duplicate);
+            }
+        }
+        let mut stored = lines_of(&store);
+        stored.sort_by(|a, b| a.message_id.cmp(&b.message_id));
+        assert_eq!(message_ids(&stored), ["m1", "m2", "m3", "m4", "m5"]);
+
+        // A put that succeeded but whose answer was lost, its message back in another batch:
+        // stored twice, read once.
+        archive(&archiver, &[message(5), message(6)], at).await;
+        assert_eq!(lines_of(&store).len(), 7);
+        let flow = trace(lines_of(&store), "corr-1");
+        let mut ids: Vec<&str> = flow.iter().map(|entry| entry.id.as_str()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["e1", "e2", "e3", "e4", "e5", "e6"]);
+    }
+
     #[tokio::test]
     async fn an_event_is_kept_whole_and_once_and_anything_else_as_its_raw_body() {
         let store = MemoryStore::new();
@@ -370,10 +600,16 @@ mod tests {
             json!({ "invoice_id": "INV-1" }),
         )
         .replace("\"data\"", "\"traceparent\":\"00-abc\",\"data\"");
-        let first = archiver.archive(Some("m1"), &body, at).await.expect("kept");
-        let again = archiver.archive(Some("m1"), &body, at).await.expect("kept");
+        let first = archive(&archiver, &[(Some("m1"), &body)], at).await;
+        let again = archive(&archiver, &[(Some("m1"), &body)], at).await;
+        let (first, again) = (
+            first[0].clone().expect("kept"),
+            again[0].clone().expect("kept"),
+        );
         assert!(!first.duplicate && again.duplicate && first.parsed);
-        let junk = archiver.archive(None, "junk", at).await.expect("kept");
+        let junk = archive(&archiver, &[(None, "junk")], at).await[0]
+            .clone()
+            .expect("kept");
         assert!(!junk.parsed && junk.key.contains("/type=unparseable/sha256-"));
         assert_eq!(store.keys().len(), 2);
         let lines = lines_of(&store);
@@ -439,18 +675,16 @@ mod tests {
             json!({}),
         );
         // The ready notice arrives twice, under two message ids (SNS delivered twice).
-        for (message_id, body) in [
-            ("m1", &ready),
-            ("m2", &finalized),
-            ("m3", &ready),
-            ("m4", &failed),
-            ("m5", &other),
-            ("m6", &newer),
-        ] {
-            archiver
-                .archive(Some(message_id), body, at)
-                .await
-                .expect("kept");
+        let batch = [
+            (Some("m1"), ready.as_str()),
+            (Some("m2"), &finalized),
+            (Some("m3"), &ready),
+            (Some("m4"), &failed),
+            (Some("m5"), &other),
+            (Some("m6"), &newer),
+        ];
+        for outcome in archive(&archiver, &batch, at).await {
+            outcome.expect("kept");
         }
         let entries = trace(lines_of(&store), "corr-1");
         let summary: Vec<(&str, &str)> = entries
@@ -493,9 +727,8 @@ mod tests {
                 retryable,
                 message: "HTTP 404 NoSuchBucket".into(),
             }));
-            let failure = archiver
-                .archive(Some("m1"), "junk", at)
-                .await
+            let failure = archive(&archiver, &[(Some("m1"), "junk")], at).await[0]
+                .clone()
                 .expect_err("the bucket refuses");
             assert_eq!((failure.kind, failure.code.as_str()), (kind, code));
         }

@@ -226,3 +226,63 @@ async fn trace_says_so_when_nothing_matches_and_fails_clearly_without_a_bucket()
         text(&output.stderr)
     );
 }
+
+/// One archived line of `event`, as the event-archiver writes it.
+fn archived_line(message_id: &str, event: &str) -> String {
+    json!({
+        "received": "2026-11-25T10:00:01.000Z",
+        "message_id": message_id,
+        "event": serde_json::from_str::<Value>(event).expect("JSON"),
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn trace_reads_objects_of_one_event_and_of_a_batch_and_counts_a_message_stored_twice_once() {
+    let moto = Moto::start();
+    let sdk = moto.sdk_config().await;
+    let archive = ArchiveStack::create(&sdk, &[]).await;
+    let finalized = finalized_event("erp/billing", "shapes", &invoice("INV-SHAPES-1"));
+    let ready = json!({
+        "specversion": "1.0", "id": "ready-shapes", "source": "paperflow/pdf-generator",
+        "type": "invoice.pdf.ready.v1", "subject": "INV-SHAPES-1",
+        "time": "2099-01-01T00:00:00.000Z", "correlationid": "corr-shapes",
+        "data": { "invoice_id": "INV-SHAPES-1", "revision": 1, "key": "invoices/INV-SHAPES-1/r1.pdf",
+                  "size": 1, "pages": 1 }
+    })
+    .to_string();
+    // The archive's first layout, one object per message, and today's, one object per part of
+    // a batch; the batch holds the first message again (a put whose answer was lost).
+    for (key, body) in [
+        (
+            "events/date=2026-11-25/type=invoice.finalized.v1/m-old.jsonl".to_owned(),
+            archived_line("m-old", &finalized) + "\n",
+        ),
+        (
+            "events/date=2026-11-25/type=invoice.pdf.ready.v1/batch-0123.jsonl".to_owned(),
+            format!(
+                "{}\n{}\n",
+                archived_line("m-old", &finalized),
+                archived_line("m-new", &ready)
+            ),
+        ),
+    ] {
+        archive
+            .s3
+            .put_object()
+            .bucket(ARCHIVE_BUCKET)
+            .key(key)
+            .body(body.into_bytes().into())
+            .send()
+            .await
+            .expect("stored");
+    }
+    let output = paperflow(&moto, &["trace", "corr-shapes", "--json"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let entries: Vec<Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+    let types: Vec<&str> = entries
+        .iter()
+        .filter_map(|entry| entry["type"].as_str())
+        .collect();
+    assert_eq!(types, ["invoice.finalized.v1", "invoice.pdf.ready.v1"]);
+}

@@ -100,7 +100,7 @@ pub const PREFIXES: &[(Bucket, &str, &str)] = &[
     (
         Bucket::Archive,
         EVENTS,
-        "date=YYYY-MM-DD/type={event type}/{message id}.jsonl",
+        "date=YYYY-MM-DD/type={event type}/{message id, or batch-{sha256 of the message ids}}.jsonl",
     ),
 ];
 

@@ -13,8 +13,10 @@
 //! | `api/{sha256}.pdf` | a direct PDF too large to answer inline ([`direct_pdf_key`]) | invoice-api |
 //! | `mail/{notice id}.json` | a notice's send record, the mail claim ([`mail_claim_key`]) | pdf-mailer |
 //!
-//! The archive bucket: `events/date=YYYY-MM-DD/type={event type}/{message id}.jsonl`
-//! ([`archive_key`]), written by the event-archiver.
+//! The archive bucket: `events/date=YYYY-MM-DD/type={event type}/{name}.jsonl`, one object per
+//! partition of an SQS batch, named by its one message id ([`archive_key`]) or, for several,
+//! `batch-{sha256 of their sorted message ids}` ([`archive_batch_key`]); written by the
+//! event-archiver.
 //!
 //! Ids that come from outside (a notice id, an SQS message id) become part of a key only
 //! through [`safe_token`], the one rule that keeps a key inside its prefix. Invoice ids are
@@ -25,7 +27,7 @@
 //! Stored data is found by these keys: changing one loses what is stored under the old one.
 
 use crate::digest::sha256_hex;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 /// Where every key of an invoice starts (documents bucket).
 pub const INVOICES: &str = "invoices/";
@@ -117,13 +119,37 @@ pub fn mail_claim_key(notice_id: &str) -> String {
 /// `events/date=YYYY-MM-DD/type={event type}/{message id}.jsonl` (the message id through
 /// [`safe_token`]). `date=` and `type=` are Hive-style partitions.
 pub fn archive_key(received: OffsetDateTime, event_type: &str, message_id: &str) -> String {
-    let date = received.date();
     format!(
-        "{EVENTS}date={:04}-{:02}-{:02}/type={event_type}/{}.jsonl",
+        "{}{}.jsonl",
+        archive_partition(received.date(), event_type),
+        safe_token(message_id)
+    )
+}
+
+/// The key of an archive object holding the messages `message_ids` of one partition: the
+/// [`archive_key`] of the message when there is one, otherwise
+/// `events/date=YYYY-MM-DD/type={event type}/batch-{sha256}.jsonl`, the SHA-256 of the sorted,
+/// distinct ids, one per line. The same messages give the same key in any order, and other
+/// messages another key: a create-only put of a redelivered batch finds the object it wrote,
+/// and one of a batch put together differently never mistakes another object for its own.
+pub fn archive_batch_key(date: Date, event_type: &str, message_ids: &[&str]) -> String {
+    let mut ids = message_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let name = match ids.as_slice() {
+        [message_id] => safe_token(message_id),
+        _ => format!("batch-{}", sha256_hex(ids.join("\n"))),
+    };
+    format!("{}{name}.jsonl", archive_partition(date, event_type))
+}
+
+/// `events/date=YYYY-MM-DD/type={event type}/`: the Hive-style partitions of the archive.
+fn archive_partition(date: Date, event_type: &str) -> String {
+    format!(
+        "{EVENTS}date={:04}-{:02}-{:02}/type={event_type}/",
         date.year(),
         u8::from(date.month()),
-        date.day(),
-        safe_token(message_id)
+        date.day()
     )
 }
 
@@ -206,6 +232,30 @@ mod tests {
                 "5f1c0a3e-aaaa"
             ),
             "events/date=2026-11-26/type=invoice.pdf.ready.v1/5f1c0a3e-aaaa.jsonl"
+        );
+    }
+
+    #[test]
+    fn a_batch_object_is_named_by_its_set_of_messages() {
+        let at = datetime!(2026-11-26 12:00 UTC);
+        let date = at.date();
+        let kind = "invoice.finalized.v1";
+        let key = archive_batch_key(date, kind, &["m2", "m1", "m2"]);
+        assert_eq!(
+            key,
+            archive_batch_key(date, kind, &["m1", "m2"]),
+            "any order"
+        );
+        assert!(
+            key.starts_with("events/date=2026-11-26/type=invoice.finalized.v1/batch-"),
+            "{key}"
+        );
+        assert_ne!(key, archive_batch_key(date, kind, &["m1", "m2", "m3"]));
+        assert_ne!(key, archive_batch_key(date, kind, &["m1", "m3"]));
+        assert_eq!(
+            archive_batch_key(date, kind, &["m1"]),
+            archive_key(at, kind, "m1"),
+            "one message keeps the one-object-per-message name"
         );
     }
 

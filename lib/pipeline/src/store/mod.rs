@@ -17,7 +17,7 @@ pub mod layout;
 pub mod records;
 
 pub use layout::{
-    archive_key, direct_pdf_key, failed_key, idempotency_record_key, latest_key, mail_claim_key,
-    pdf_key, safe_token, submitted_key, xml_key,
+    archive_batch_key, archive_key, direct_pdf_key, failed_key, idempotency_record_key, latest_key,
+    mail_claim_key, pdf_key, safe_token, submitted_key, xml_key,
 };
 pub use records::{Decision, Records, StoreError, Versioned};

@@ -12,6 +12,7 @@ use crate::failure::RecordFailure;
 use crate::ports::{DependencyError, DocumentStore, NewObject, PutOutcome, SwapOutcome};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
 
 /// Why a record could not be read or written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,20 +158,28 @@ impl<'a, S: DocumentStore> Records<'a, S> {
         Ok(self.store.put_new(json_object(key, record)?).await?)
     }
 
-    /// Stores `record` as one JSON line (`application/x-ndjson`, newline-terminated) under
-    /// `key`, only if nothing is stored there yet: the archive's shape.
+    /// Stores `records` as JSON lines (`application/x-ndjson`, each line newline-terminated)
+    /// under `key`, only if nothing is stored there yet: the archive's shape.
     ///
     /// # Errors
     ///
-    /// The store failed, or the record could not be serialised.
-    pub async fn create_line<T: Serialize + Sync>(
+    /// The store failed, or a record could not be serialised.
+    pub async fn create_lines<T: Serialize + Sync>(
         &self,
         key: &str,
-        record: &T,
+        records: &[T],
     ) -> Result<PutOutcome, StoreError> {
-        let mut object = json_object(key, record)?;
-        object.body.push(b'\n');
-        object.content_type = "application/x-ndjson".to_owned();
+        let mut body = Vec::new();
+        for record in records {
+            body.extend(json_object(key, record)?.body);
+            body.push(b'\n');
+        }
+        let object = NewObject {
+            key: key.to_owned(),
+            body,
+            content_type: "application/x-ndjson".to_owned(),
+            metadata: BTreeMap::new(),
+        };
         Ok(self.store.put_new(object).await?)
     }
 
@@ -316,7 +325,6 @@ mod tests {
     use super::*;
     use crate::memory::MemoryStore;
     use serde::Deserialize;
-    use std::collections::BTreeMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -466,12 +474,12 @@ mod tests {
                 .is_none()
         );
         records
-            .create_line("records/line.jsonl", &first)
+            .create_lines("records/lines.jsonl", &[&first, &Counter { value: 2 }])
             .await
             .expect("stored");
         assert_eq!(
-            store.body("records/line.jsonl").expect("stored"),
-            b"{\"value\":1}\n"
+            store.body("records/lines.jsonl").expect("stored"),
+            b"{\"value\":1}\n{\"value\":2}\n"
         );
     }
 }
