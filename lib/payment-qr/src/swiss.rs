@@ -27,7 +27,7 @@
 use crate::iban::Iban;
 use crate::problem::{InvalidPayment, Problems};
 use crate::reference::{CreditorReference, QrReference};
-use crate::symbol::{QrSymbol, SWISS_MAX_VERSION};
+use crate::symbol::{QrSymbol, SWISS_VERSIONS};
 
 /// The largest payload of a Swiss QR-bill, in characters.
 pub const SWISS_MAX_PAYLOAD_CHARS: usize = 997;
@@ -177,7 +177,7 @@ impl SwissQrBill {
         let payload = self.payload()?;
         // The payload's bytes can pass 997 where its characters do not (umlauts take two).
         let symbol =
-            QrSymbol::encode(&payload, SWISS_MAX_VERSION).map_err(|error| InvalidPayment {
+            QrSymbol::encode(&payload, SWISS_VERSIONS).map_err(|error| InvalidPayment {
                 problems: vec![crate::problem::Problem::new("payload", error.to_string())],
             })?;
         Ok((payload, symbol))

@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn each_run_of_dark_modules_is_one_rectangle() {
-        let symbol = QrSymbol::encode("BCD", paperflow_payment_qr::EPC_MAX_VERSION).expect("fits");
+        let symbol = QrSymbol::encode("BCD", paperflow_payment_qr::EPC_VERSIONS).expect("fits");
         let items = symbol_items(&symbol, 10.0, 20.0, 2.0);
         let dark_area: f32 = items
             .iter()
