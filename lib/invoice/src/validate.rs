@@ -47,6 +47,7 @@
 //! | `/payment/account_name` | optional, 1 to 200 characters, not blank |
 //! | `/payment/remittance` | optional, 1 to 140 characters, not blank |
 //! | `/payment/terms` | optional, 1 to 1,000 characters, not blank, may contain line breaks |
+//! | payment codes | where an invoice prints a Swiss QR-bill or an EPC code (`validate::payment_code`), the code's rules on the fields it is made of: a QR-IBAN takes a QR reference (27 digits, mod 10 recursive) in `/payment/remittance`, a plain CH/LI IBAN an `RF` reference or a message; the QR-bill's character set and address lengths on `/seller` and `/buyer` (name 70, street 70, postal code 16, town 35); the EPC payload's 331 bytes on `/payment` |
 //! | `/lines` | required array of 1 to 5,000 lines (past 5,000 the lines themselves are not examined) |
 //! | `/lines/N` | an object whose amount stays within the limit |
 //! | `/lines/N/id` | optional (default the position, from 1), 1 to 100 characters, not blank, unique among the lines |
@@ -110,6 +111,7 @@ use crate::money::{Currency, compute_totals};
 mod lines;
 mod party;
 mod payment;
+pub mod payment_code;
 mod tax;
 
 use tax::Item;
@@ -722,7 +724,7 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
     );
     let totals = totals(report, &lines, &allowances, &charges, prepaid_minor?)?;
 
-    Some(Invoice {
+    let invoice = Invoice {
         id: id?,
         revision: revision?,
         issue_date: issue_date?.0,
@@ -745,7 +747,9 @@ fn document(report: &mut Report, value: &Value) -> Option<Invoice> {
         exemptions: exemptions.ok()?,
         notes: notes.ok()?,
         totals,
-    })
+    };
+    payment_code::check(report, &invoice);
+    Some(invoice)
 }
 
 /// A date and its text, to quote it in a rule.

@@ -25,7 +25,7 @@
 use crate::iban::Iban;
 use crate::problem::{InvalidPayment, Problems};
 use crate::reference::CreditorReference;
-use crate::symbol::{EPC_MAX_VERSION, QrSymbol};
+use crate::symbol::{EPC_VERSIONS, QrSymbol};
 
 /// The largest payload EPC069-12 allows, in bytes.
 pub const EPC_MAX_PAYLOAD_BYTES: usize = 331;
@@ -157,10 +157,9 @@ impl EpcTransfer {
     pub fn symbol(&self) -> Result<(String, QrSymbol), InvalidPayment> {
         let payload = self.payload()?;
         // A payload of at most 331 bytes always fits version 13 at level M.
-        let symbol =
-            QrSymbol::encode(&payload, EPC_MAX_VERSION).map_err(|error| InvalidPayment {
-                problems: vec![crate::problem::Problem::new("payload", error.to_string())],
-            })?;
+        let symbol = QrSymbol::encode(&payload, EPC_VERSIONS).map_err(|error| InvalidPayment {
+            problems: vec![crate::problem::Problem::new("payload", error.to_string())],
+        })?;
         Ok((payload, symbol))
     }
 }

@@ -45,4 +45,4 @@ pub use swiss::{
     SWISS_MAX_AMOUNT_MINOR, SWISS_MAX_PAYLOAD_CHARS, SwissAddress, SwissQrBill, SwissReference,
     is_qr_bill_character,
 };
-pub use symbol::{EPC_MAX_VERSION, QrSymbol, SWISS_MAX_VERSION, SymbolTooLarge};
+pub use symbol::{EPC_VERSIONS, QrSymbol, SWISS_VERSIONS, SymbolTooLarge};

@@ -25,9 +25,9 @@
 //! their fixed texts (`paperflow_locale::QrBillText`), and the perforation line.
 
 use crate::iban::Iban;
-use crate::problem::{InvalidPayment, Problems};
+use crate::problem::{InvalidPayment, Problem, Problems};
 use crate::reference::{CreditorReference, QrReference};
-use crate::symbol::{QrSymbol, SWISS_MAX_VERSION};
+use crate::symbol::{QrSymbol, SWISS_VERSIONS};
 
 /// The largest payload of a Swiss QR-bill, in characters.
 pub const SWISS_MAX_PAYLOAD_CHARS: usize = 997;
@@ -63,6 +63,62 @@ pub enum SwissReference {
     Creditor(CreditorReference),
     /// No reference (`NON`), only with an ordinary IBAN.
     None,
+}
+
+impl SwissReference {
+    /// The reference of a payment to `account` quoting `remittance`, and the remittance when it
+    /// is no reference, which the QR-bill then carries as its message (SIX IG 3.4.1):
+    ///
+    /// - a QR-IBAN (institution id 30000 to 31999) takes a QR reference, and nothing else: 27
+    ///   digits whose last is the modulo 10 recursive check digit of the others;
+    /// - an ordinary IBAN takes a Creditor Reference (`RF…`, ISO 11649) or no reference; a
+    ///   remittance that is a QR reference, or that starts like a Creditor Reference but fails
+    ///   its check, is refused rather than sent as a message the creditor cannot match.
+    ///
+    /// # Errors
+    ///
+    /// The broken rule, on the field `reference`.
+    pub fn for_account(
+        account: &Iban,
+        remittance: Option<&str>,
+    ) -> Result<(SwissReference, Option<String>), Problem> {
+        let refused = |rule: String| Problem::new("reference", rule);
+        if account.is_qr_iban() {
+            let Some(text) = remittance else {
+                return Err(refused(format!(
+                    "is required with a QR-IBAN: a QR reference of 27 digits ({STANDARD} 3.4.1)"
+                )));
+            };
+            return QrReference::parse(text)
+                .map(|reference| (SwissReference::Qr(reference), None))
+                .map_err(|error| refused(format!("with a QR-IBAN {error}")));
+        }
+        let Some(text) = remittance else {
+            return Ok((SwissReference::None, None));
+        };
+        if QrReference::parse(text).is_ok() {
+            return Err(refused(format!(
+                "is a QR reference, which needs a QR-IBAN (institution id 30000 to 31999); an ordinary IBAN takes a Creditor Reference (RF…) or none ({STANDARD} 3.4.1)"
+            )));
+        }
+        match CreditorReference::parse(text) {
+            Ok(reference) => Ok((SwissReference::Creditor(reference), None)),
+            Err(error) if looks_like_a_creditor_reference(text) => Err(refused(error.to_string())),
+            Err(_) => Ok((SwissReference::None, Some(text.to_owned()))),
+        }
+    }
+}
+
+/// `RF` and two digits at the start, spaces aside: meant as a Creditor Reference.
+fn looks_like_a_creditor_reference(text: &str) -> bool {
+    let start: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(4)
+        .collect();
+    matches!(start.as_slice(), [r, f, a, b]
+        if r.eq_ignore_ascii_case(&'R') && f.eq_ignore_ascii_case(&'F')
+            && a.is_ascii_digit() && b.is_ascii_digit())
 }
 
 /// A Swiss QR-bill's payment data.
@@ -177,8 +233,8 @@ impl SwissQrBill {
         let payload = self.payload()?;
         // The payload's bytes can pass 997 where its characters do not (umlauts take two).
         let symbol =
-            QrSymbol::encode(&payload, SWISS_MAX_VERSION).map_err(|error| InvalidPayment {
-                problems: vec![crate::problem::Problem::new("payload", error.to_string())],
+            QrSymbol::encode(&payload, SWISS_VERSIONS).map_err(|error| InvalidPayment {
+                problems: vec![Problem::new("payload", error.to_string())],
             })?;
         Ok((payload, symbol))
     }
@@ -433,5 +489,46 @@ mod tests {
         let error = bill.symbol().expect_err("too many bytes for version 25");
         assert_eq!(error.problems[0].field, "payload");
         assert!(self::tests::bill().symbol().is_ok());
+    }
+
+    #[test]
+    fn the_account_decides_which_reference_a_remittance_may_be() {
+        let qr_iban = Iban::parse("CH4431999123000889012").expect("valid");
+        let plain = Iban::parse("CH9300762011623852957").expect("valid");
+        let qr_reference = "21 00000 00003 13947 14300 09017";
+        let (reference, message) =
+            SwissReference::for_account(&qr_iban, Some(qr_reference)).expect("QRR");
+        assert!(matches!(reference, SwissReference::Qr(_)));
+        assert_eq!(message, None);
+        let wrong_digit = "21 00000 00003 13947 14300 09018";
+        let problem = SwissReference::for_account(&qr_iban, Some(wrong_digit)).expect_err("check");
+        assert_eq!(problem.field, "reference");
+        assert!(problem.rule.contains("modulo 10 recursive"), "{problem}");
+        let problem = SwissReference::for_account(&qr_iban, None).expect_err("required");
+        assert!(
+            problem.rule.contains("required with a QR-IBAN"),
+            "{problem}"
+        );
+        let problem = SwissReference::for_account(&qr_iban, Some("RF18539007547034"))
+            .expect_err("SCOR to a QR-IBAN");
+        assert!(problem.rule.contains("27 digits"), "{problem}");
+
+        let (reference, _) =
+            SwissReference::for_account(&plain, Some("RF18 5390 0754 7034")).expect("SCOR");
+        assert!(matches!(reference, SwissReference::Creditor(_)));
+        let problem = SwissReference::for_account(&plain, Some(qr_reference))
+            .expect_err("QRR to a plain IBAN");
+        assert!(problem.rule.contains("needs a QR-IBAN"), "{problem}");
+        let problem = SwissReference::for_account(&plain, Some("RF19 5390 0754 7034"))
+            .expect_err("a mistyped creditor reference");
+        assert!(problem.rule.contains("ISO 11649"), "{problem}");
+        assert_eq!(
+            SwissReference::for_account(&plain, Some("Rechnung 42")).expect("a message"),
+            (SwissReference::None, Some("Rechnung 42".to_owned()))
+        );
+        assert_eq!(
+            SwissReference::for_account(&plain, None).expect("none"),
+            (SwissReference::None, None)
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use paperflow_payment_qr::{
-    CreditorReference, EPC_MAX_VERSION, EpcTransfer, Iban, QrReference, QrSymbol, Remittance,
+    CreditorReference, EPC_VERSIONS, EpcTransfer, Iban, QrReference, QrSymbol, Remittance,
     SwissAddress, SwissQrBill, SwissReference,
 };
 
@@ -103,7 +103,7 @@ fn an_epc_code_with_a_creditor_reference_decodes_to_its_payload() {
         information: None,
     };
     let payload = transfer.payload().expect("valid");
-    let symbol = QrSymbol::encode(&payload, EPC_MAX_VERSION).expect("fits");
+    let symbol = QrSymbol::encode(&payload, EPC_VERSIONS).expect("fits");
     assert_eq!(decode(&symbol), payload.as_bytes());
 }
 
