@@ -1581,6 +1581,17 @@ fn valid_document() -> impl Strategy<Value = Value> {
                 .collect();
             doc["allowances"] = json!(allowances);
             doc["charges"] = json!(charges);
+            if doc["payment"]["iban"].as_str().is_some_and(|iban| iban.starts_with("CH")) {
+                // A Swiss account makes the invoice a QR-bill (SIX IG): structured addresses
+                // and texts in its Latin character set, which the generic parties, account
+                // names and remittances above do not keep to.
+                doc["seller"]["address"] = json!({ "lines": ["Bahnhofstrasse 1"], "postal_code": "8001",
+                                                   "city": "Zürich", "country_code": "CH" });
+                doc["buyer"]["address"] = json!({ "lines": ["Rue du Marché 5"], "postal_code": "1204",
+                                                  "city": "Genève", "country_code": "CH" });
+                doc["payment"]["account_name"] = json!("Northwind Components AG");
+                doc["payment"]["remittance"] = Value::Null;
+            }
             if o_only {
                 // Not subject to VAT: nothing else, and no VAT ids (BR-O-2, BR-O-12..14).
                 for key in ["lines", "allowances", "charges"] {
