@@ -42,9 +42,9 @@ UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:dec
 MOTO_TESTS := paperflow-aws:environment paperflow-aws:s3 paperflow-aws:sns paperflow-aws:unavailable \
 	paperflow-tests:archiver paperflow-tests:invoice_api paperflow-tests:mailer paperflow-tests:misconfiguration \
 	paperflow-tests:pdf_generator paperflow-local:provision paperflow-local:sns paperflow-local:sqs \
-	paperflow-cli:trace paperflow-cli:dlq_redrive paperflow-local:faults
+	paperflow-cli:trace paperflow-cli:dlq_redrive paperflow-local:faults paperflow-local:emulator
 STACK_TESTS := paperflow-tests:function_invoke paperflow-tests:readme_recipes paperflow-local:runtime \
-	paperflow-cli:local_stack paperflow-cli:dlq_stack
+	paperflow-cli:local_stack paperflow-cli:dlq_stack paperflow-cli:localstack_flow
 
 # The `--test` filters of a tier's `package:target` entries. One `cargo test --workspace` call per
 # tier, never one per package: `-p` alone would resolve the dependencies' features for that
@@ -65,9 +65,11 @@ test-unit:
 test-moto: tools
 	$(CARGO) test --workspace --quiet $(call tier-filters,$(MOTO_TESTS))
 
-## test-stack: the built functions under cargo lambda watch, the whole local stack end to end, and
-## the README's recipes
+## test-stack: the built functions under cargo lambda watch, the whole local stack end to end (on
+## moto, and on LocalStack, the second emulator, from scripts/install-localstack.sh), and the
+## README's recipes
 test-stack: tools
+	@scripts/install-localstack.sh
 	$(CARGO) test --workspace --quiet $(call tier-filters,$(STACK_TESTS))
 
 ## bench: every speed, memory and size figure the issues set targets for

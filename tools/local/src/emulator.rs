@@ -1,10 +1,18 @@
 //! The emulator the stack's resources live in: moto's server, started on a free loopback port
 //! and stopped with the stack, or an endpoint the user already runs (LocalStack, a shared moto).
+//!
+//! What the stack needs to know of it is asked of the emulator itself, never assumed: the
+//! account its ARNs carry ([`Emulator::account`], STS GetCallerIdentity) and the services it
+//! lacks ([`Emulator::missing_services`], one harmless call each).
 
+use crate::http_client;
 use crate::moto::{MotoError, MotoServer};
 use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::Credentials;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The credentials every local client and function uses: emulators accept any.
 pub const TEST_KEY: &str = "testing";
@@ -13,6 +21,8 @@ pub const TEST_KEY: &str = "testing";
 pub struct Emulator {
     endpoint: String,
     region: String,
+    /// What it is, for messages: `moto`, `LocalStack`, or `the emulator`.
+    name: String,
     /// The server, when the stack started it; `None` for an endpoint the user runs.
     server: Option<MotoServer>,
 }
@@ -41,6 +51,7 @@ impl Emulator {
         Ok(Emulator {
             endpoint: server.endpoint(),
             region: region.to_owned(),
+            name: "moto".to_owned(),
             server: Some(server),
         })
     }
@@ -54,11 +65,69 @@ impl Emulator {
                 "--endpoint {endpoint}: the local stack talks to loopback emulators only (http://127.0.0.1:PORT)"
             ));
         }
+        let name = name_of(&endpoint).await;
         Ok(Emulator {
             endpoint,
             region: region.to_owned(),
+            name,
             server: None,
         })
+    }
+
+    /// What the emulator is, for messages: `moto`, `LocalStack` or `the emulator`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The account the emulator puts in its ARNs for the stack's credentials (STS
+    /// GetCallerIdentity): moto answers 123456789012, LocalStack 000000000000 (it derives the
+    /// account from the access key). The template's ARNs are built with it.
+    pub async fn account(&self) -> Result<String, String> {
+        let sts = aws_sdk_sts::Client::new(&self.sdk_config().await);
+        let identity = sts.get_caller_identity().send().await.map_err(|error| {
+            format!(
+                "{} at {} did not say its account (STS GetCallerIdentity): {}",
+                self.name,
+                self.endpoint,
+                DisplayErrorContext(error)
+            )
+        })?;
+        match identity.account() {
+            Some(account) if !account.is_empty() => Ok(account.to_owned()),
+            _ => Err(format!(
+                "{} at {}: STS GetCallerIdentity answered no Account",
+                self.name, self.endpoint
+            )),
+        }
+    }
+
+    /// The services the stack uses that the emulator does not offer, asked with one harmless
+    /// call each. A refused connection or an emulator error that is not "no such API" is an
+    /// error: the stack could not run anyway.
+    pub async fn missing_services(&self) -> Result<Vec<MissingService>, String> {
+        let config = self.sdk_config().await;
+        let mut missing = Vec::new();
+        let sesv2 = aws_sdk_sesv2::Client::new(&config);
+        // ListContactLists: read-only, and on the same route in every SES v2 model (ListEmailIdentities
+        // moved from GET /v2/email/identities to POST /v2/email/list-identities, and an emulator
+        // built on the newer model answers the older route 404).
+        if let Err(error) = sesv2.list_contact_lists().send().await {
+            if let Some(answer) = absent_api_answer(&error) {
+                missing.push(MissingService {
+                    iam_prefix: "ses".to_owned(),
+                    name: "SES v2".to_owned(),
+                    answer,
+                });
+            } else {
+                return Err(format!(
+                    "asking {} at {} for SES v2 (ListContactLists): {}",
+                    self.name,
+                    self.endpoint,
+                    DisplayErrorContext(error)
+                ));
+            }
+        }
+        Ok(missing)
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -118,7 +187,85 @@ impl Emulator {
     }
 }
 
+/// A service the emulator does not offer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingService {
+    /// Its IAM prefix (`ses`): the functions whose permissions name it cannot run.
+    pub iam_prefix: String,
+    /// Its name for people (`SES v2`).
+    pub name: String,
+    /// What the emulator answered, as `<status> <code>: <message>`.
+    pub answer: String,
+}
+
+/// The answer, when `error` is an emulator saying it has no such API: HTTP 404 or 501, or a
+/// message saying the operation is unknown or not emulated (LocalStack answers SES v2 with 501
+/// InternalFailure "…has not yet been emulated by LocalStack", and some routes with 500
+/// "…unknown operation…"). Any other error is not that.
+fn absent_api_answer<E>(error: &SdkError<E, HttpResponse>) -> Option<String>
+where
+    E: ProvideErrorMetadata,
+{
+    let SdkError::ServiceError(service_error) = error else {
+        return None;
+    };
+    let status = service_error.raw().status().as_u16();
+    let code = service_error.err().code().unwrap_or_default();
+    let message = service_error.err().message().unwrap_or_default();
+    says_api_is_absent(status, code, message).then(|| format!("{status} {code}: {message}"))
+}
+
+/// Whether an answer says the API does not exist in this emulator (see [`absent_api_answer`]).
+pub fn says_api_is_absent(status: u16, code: &str, message: &str) -> bool {
+    const ABSENT: &[&str] = &[
+        "not yet been emulated",
+        "not implemented",
+        "notimplemented",
+        "unknown operation",
+        "unable to find operation",
+    ];
+    let text = format!("{code} {message}").to_ascii_lowercase();
+    status == 404 || status == 501 || ABSENT.iter().any(|marker| text.contains(marker))
+}
+
+/// `LocalStack` when the endpoint answers LocalStack's health route, `the emulator` otherwise.
+async fn name_of(endpoint: &str) -> String {
+    let health = format!("{endpoint}/_localstack/health");
+    match http_client::request("GET", &health, &[], &[], Duration::from_secs(5)).await {
+        Ok(reply) if reply.status == 200 => "LocalStack".to_owned(),
+        _ => "the emulator".to_owned(),
+    }
+}
+
 /// The project's moto server: `.tools/venv/bin/moto_server` under `project`.
 pub fn project_moto(project: &Path) -> PathBuf {
     project.join(".tools/venv/bin/moto_server")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_api_is_absent;
+
+    #[test]
+    fn localstacks_answer_for_an_api_it_does_not_emulate_is_absence() {
+        let message = "The API for service sesv2 is either not included in your current license plan or has not yet been emulated by LocalStack.";
+        assert!(says_api_is_absent(501, "InternalFailure", message));
+        assert!(says_api_is_absent(
+            500,
+            "InternalError",
+            "exception while calling sesv2 with unknown operation: Unable to find operation for request"
+        ));
+        assert!(says_api_is_absent(404, "", ""));
+    }
+
+    #[test]
+    fn an_ordinary_service_error_is_not_absence() {
+        assert!(!says_api_is_absent(
+            400,
+            "BadRequestException",
+            "page size too large"
+        ));
+        assert!(!says_api_is_absent(500, "InternalError", "something broke"));
+        assert!(!says_api_is_absent(403, "AccessDenied", "not allowed"));
+    }
 }

@@ -7,7 +7,8 @@
 //! - [`template`] reads `infra/sam/template.yaml` and resolves its intrinsics into a
 //!   [`spec::StackSpec`];
 //! - [`provision`] creates its buckets, topics, queues (with redrive) and subscriptions (with
-//!   filter policies and raw delivery) in the emulator (moto's server, or one the user names);
+//!   filter policies and raw delivery) in the emulator (moto's server, or one the user names,
+//!   such as LocalStack, which [`localstack`] starts for the tests);
 //! - [`runtime`] builds the functions and runs them under `cargo lambda watch`, each with the
 //!   environment the template gives it, and rebuilds them when their [`sources`] change;
 //! - [`sqs`], [`sns`] and [`http_api`] are the event source mappings and the API's front door:
@@ -20,6 +21,7 @@ pub mod faults;
 pub mod http_api;
 pub mod http_client;
 pub mod invoke;
+pub mod localstack;
 pub mod moto;
 pub mod process;
 pub mod progress;

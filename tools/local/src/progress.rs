@@ -35,6 +35,19 @@ pub enum Progress {
         /// Why.
         reason: String,
     },
+    /// The emulator lacks a service: the functions that call it are not started, the rest runs.
+    Unavailable {
+        /// What the emulator is (`LocalStack`, `moto`, `the emulator`).
+        emulator: String,
+        /// Its endpoint.
+        endpoint: String,
+        /// The service, for people (`SES v2`).
+        service: String,
+        /// The functions (binary names) that are not started.
+        functions: Vec<String>,
+        /// What the emulator answered when asked for the service.
+        answer: String,
+    },
     /// A trigger invoked a function.
     Invoked {
         /// `sqs`, `sns` or `http`.
@@ -336,6 +349,20 @@ fn describe(progress: &Progress) -> String {
             function,
             destination,
         } => format!("  {function}: retries exhausted, event sent to {destination}"),
+        Progress::Unavailable {
+            emulator,
+            endpoint,
+            service,
+            functions,
+            ..
+        } => {
+            let functions = match functions.as_slice() {
+                [] => "no function needs it".to_owned(),
+                [one] => format!("{one} is unavailable"),
+                many => format!("{} are unavailable", many.join(", ")),
+            };
+            format!("! {emulator} at {endpoint} has no {service}: {functions}; the rest runs")
+        }
         Progress::Warning { message } => format!("! {message}"),
         Progress::Ready { endpoints } => {
             let mut text = String::from("• ready:");

@@ -7,9 +7,11 @@
 //! idempotent in SNS and SQS themselves when their attributes are the same.
 //!
 //! The functions' environment holds the ARNs the template resolved to (see [`crate::template`]),
-//! not the emulator's answers, so every ARN the emulator hands back is compared with the spec's:
-//! a difference (another account id or region in the emulator) would make every function talk
-//! to a topic or queue that does not exist, and is refused here, where it can be explained.
+//! not the emulator's answers, so every ARN the emulator hands back is compared with the spec's.
+//! The stack resolves the template in the account the emulator itself reports (STS
+//! GetCallerIdentity), so the two agree; a difference (an emulator whose ARNs disagree with its
+//! own identity, or a spec resolved for another account) would make every function talk to a
+//! topic or queue that does not exist, and is refused here, where it can be explained.
 
 use crate::progress::{Progress, Reporter};
 use crate::spec::{BucketSpec, QueueSpec, StackSpec, SubscriptionSpec};
@@ -49,7 +51,7 @@ pub enum ProvisionError {
     /// The emulator created the resource under another ARN than the template resolved to.
     #[error(
         "{resource_type} {logical_id}: the emulator named it {actual}, but the functions were given {expected}; \
-         start the emulator with the stack's account and region"
+         the template must be resolved in the account and region the emulator reports (STS GetCallerIdentity)"
     )]
     Mismatch {
         /// `AWS::SQS::Queue` or `AWS::SNS::Topic`.

@@ -5,10 +5,13 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// The account and region the local stack pretends to be in: moto's default account, so the
-/// ARNs the emulator hands out and the ones the template resolves to are the same strings.
+/// The account and region the template's ARNs are built with. `paperflow local` takes the
+/// account from the emulator itself (STS GetCallerIdentity: moto answers 123456789012,
+/// LocalStack 000000000000), so that the ARNs the emulator hands out and the ones the template
+/// resolves to are the same strings. The default is moto's account, for reading a template
+/// without an emulator (tests, `paperflow dlq`).
 #[derive(Clone, Debug, Serialize)]
 pub struct StackContext {
     /// The stack's name (`AWS::StackName`); generated resource names start with it.
@@ -54,6 +57,10 @@ pub struct StackSpec {
     /// Properties of created resources that change nothing locally (encryption, lifecycle
     /// rules, logging, …), each with the reason.
     pub no_local_effect: Vec<NoLocalEffect>,
+    /// Per function (logical id): the AWS services its IAM permissions let it call, as the
+    /// prefixes of their actions (`s3`, `ses`, …). A function that calls a service the emulator
+    /// lacks cannot run locally.
+    pub services_called: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl StackSpec {
@@ -65,6 +72,27 @@ impl StackSpec {
     /// The topic with this ARN.
     pub fn topic_by_arn(&self, arn: &str) -> Option<&TopicSpec> {
         self.topics.iter().find(|topic| topic.arn == arn)
+    }
+
+    /// The functions whose permissions include actions of `service` (an IAM prefix: `ses`).
+    pub fn functions_calling(&self, service: &str) -> Vec<&FunctionSpec> {
+        self.functions
+            .iter()
+            .filter(|function| {
+                self.services_called
+                    .get(&function.logical_id)
+                    .is_some_and(|services| services.contains(service))
+            })
+            .collect()
+    }
+
+    /// The same stack without the functions named (by logical id): what runs when they cannot.
+    /// Their triggers and routes go with them; the resources stay.
+    pub fn without_functions(&self, logical_ids: &BTreeSet<String>) -> StackSpec {
+        let mut spec = self.clone();
+        spec.functions
+            .retain(|function| !logical_ids.contains(&function.logical_id));
+        spec
     }
 }
 

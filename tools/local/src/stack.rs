@@ -6,14 +6,14 @@
 //! write the state file that producers read → wait → stop the triggers (each finishes the
 //! invocation in hand) → stop the functions, the watch and the emulator → print the summary.
 
-use crate::emulator::{Emulator, project_moto};
+use crate::emulator::{Emulator, MissingService, project_moto};
 use crate::faults::{FaultLog, FaultProxy, FaultSpec, KillSwitch};
 use crate::progress::{Progress, Reporter};
 use crate::runtime::{FunctionRuntime, RuntimeOptions, project_cargo_lambda};
 use crate::spec::{StackContext, StackSpec};
 use crate::{Shutdown, TriggerContext, http_api, provision, sns, sqs, template};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,9 +72,10 @@ pub async fn run(
     reporter: Reporter,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
-    let context = StackContext::default();
-    let spec = template::load(&options.template, &context, &options.parameter_overrides)
-        .map_err(|error| format!("{}: {error}", options.template.display()))?;
+    // Read once before anything starts, so that a template error costs no emulator; read again
+    // below with the emulator's own account.
+    let defaults = StackContext::default();
+    let spec = load_spec(&options, &defaults)?;
     reporter.step(format!(
         "template {}: {} bucket(s), {} topic(s), {} queue(s), {} subscription(s), {} function(s)",
         options.template.display(),
@@ -88,12 +89,12 @@ pub async fn run(
         .map_err(|error| format!("{}: {error}", options.state_dir.display()))?;
 
     let emulator = match &options.endpoint {
-        Some(endpoint) => Emulator::existing(endpoint, &context.region).await?,
+        Some(endpoint) => Emulator::existing(endpoint, &defaults.region).await?,
         None => {
             Emulator::start_moto(
                 &project_moto(&options.project),
                 &options.state_dir.join("logs/moto.log"),
-                &context.region,
+                &defaults.region,
             )
             .await?
         }
@@ -101,31 +102,98 @@ pub async fn run(
     reporter.step(match emulator.pid() {
         Some(pid) => format!("moto_server on {}, pid {pid}", emulator.endpoint()),
         None => format!(
-            "emulator at {} (yours: not started or stopped here)",
+            "{} at {} (yours: not started or stopped here)",
+            emulator.name(),
             emulator.endpoint()
         ),
     });
 
     // From here on, a failure must still stop what was started.
-    let result = run_on(&options, &spec, &emulator, &reporter, stop).await;
+    let result = match fit_to_emulator(&options, &emulator, &reporter).await {
+        Ok(stack) => run_on(&options, &stack, &emulator, &reporter, stop).await,
+        Err(error) => Err(error),
+    };
     emulator.stop().await;
     let _ = std::fs::remove_file(options.state_dir.join(STATE_FILE));
     reporter.report(reporter.summary());
     result
 }
 
+fn load_spec(options: &StackOptions, context: &StackContext) -> Result<StackSpec, String> {
+    template::load(&options.template, context, &options.parameter_overrides)
+        .map_err(|error| format!("{}: {error}", options.template.display()))
+}
+
+/// The stack as this emulator can run it.
+struct FittedStack {
+    /// Every resource of the template, its ARNs in the emulator's account.
+    spec: StackSpec,
+    /// The same without the functions that call a service the emulator lacks.
+    runnable: StackSpec,
+    /// The services the emulator lacks.
+    missing: Vec<MissingService>,
+    /// The emulator's account.
+    account: String,
+}
+
+/// The template resolved in the emulator's own account (and the stack's region, which any
+/// emulator serves), and the functions it cannot run: those that call a service it lacks,
+/// named once in the progress output.
+async fn fit_to_emulator(
+    options: &StackOptions,
+    emulator: &Emulator,
+    reporter: &Reporter,
+) -> Result<FittedStack, String> {
+    let context = StackContext {
+        account_id: emulator.account().await?,
+        region: emulator.region().to_owned(),
+        ..StackContext::default()
+    };
+    reporter.step(format!(
+        "account {} and region {}: the template's ARNs are built with them",
+        context.account_id, context.region
+    ));
+    let spec = load_spec(options, &context)?;
+    let missing = emulator.missing_services().await?;
+    let mut unavailable = BTreeSet::new();
+    for service in &missing {
+        let functions = spec.functions_calling(&service.iam_prefix);
+        reporter.report(Progress::Unavailable {
+            emulator: emulator.name().to_owned(),
+            endpoint: emulator.endpoint().to_owned(),
+            service: service.name.clone(),
+            functions: functions.iter().map(|f| f.binary.clone()).collect(),
+            answer: service.answer.clone(),
+        });
+        unavailable.extend(functions.iter().map(|f| f.logical_id.clone()));
+    }
+    let runnable = spec.without_functions(&unavailable);
+    Ok(FittedStack {
+        spec,
+        runnable,
+        missing,
+        account: context.account_id,
+    })
+}
+
 async fn run_on(
     options: &StackOptions,
-    spec: &StackSpec,
+    stack: &FittedStack,
     emulator: &Emulator,
     reporter: &Reporter,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
     let config = emulator.sdk_config().await;
-    let identities = email_parameters(spec);
-    let provisioned = provision::provision(spec, &config, &identities, reporter)
+    // Without SES there is no identity to create; nothing that sends mail runs.
+    let identities = if stack.missing.iter().any(|m| m.iam_prefix == "ses") {
+        Vec::new()
+    } else {
+        email_parameters(&stack.spec)
+    };
+    let provisioned = provision::provision(&stack.spec, &config, &identities, reporter)
         .await
         .map_err(|error| format!("creating the resources: {error}"))?;
+    let spec = &stack.runnable;
 
     let (environment, proxy, kills) = inject_faults(options, emulator, reporter).await?;
     let runtime = FunctionRuntime::start(
@@ -145,6 +213,8 @@ async fn run_on(
     let running = Running {
         options,
         spec,
+        unavailable: unavailable_functions(stack),
+        account: &stack.account,
         emulator,
         config: &config,
         provisioned: &provisioned,
@@ -234,7 +304,12 @@ async fn inject_faults(
 /// The stack once its resources exist and its functions run: what the triggers connect.
 struct Running<'a> {
     options: &'a StackOptions,
+    /// What runs: the template less the functions the emulator cannot serve.
     spec: &'a StackSpec,
+    /// Those functions (binary → why), for the state file.
+    unavailable: BTreeMap<String, String>,
+    /// The emulator's account, in every ARN.
+    account: &'a str,
     emulator: &'a Emulator,
     config: &'a aws_config::SdkConfig,
     provisioned: &'a provision::Provisioned,
@@ -441,6 +516,21 @@ fn email_parameters(spec: &StackSpec) -> Vec<String> {
         .collect()
 }
 
+/// The functions left out (binary → why): those of the full spec that are not in the runnable
+/// one, each with the service it needs that the emulator lacks.
+fn unavailable_functions(stack: &FittedStack) -> BTreeMap<String, String> {
+    let mut unavailable = BTreeMap::new();
+    for service in &stack.missing {
+        for function in stack.spec.functions_calling(&service.iam_prefix) {
+            unavailable.insert(
+                function.binary.clone(),
+                format!("the emulator has no {}", service.name),
+            );
+        }
+    }
+    unavailable
+}
+
 /// The state file's content.
 async fn state_document(
     running: &Running<'_>,
@@ -481,6 +571,8 @@ async fn state_document(
         "queues": queues,
         "invoke_endpoint": runtime.invoke_endpoint(),
         "functions": spec.functions.iter().map(|f| (&f.binary, &f.name)).collect::<BTreeMap<_, _>>(),
+        "unavailable": running.unavailable,
+        "account": running.account,
         "pids": pids,
     })
 }

@@ -5,7 +5,7 @@
 mod events;
 
 use super::convert::{as_string, as_u32_in, scalar_string};
-use super::intrinsics::{Identity, Resolver};
+use super::intrinsics::{Identity, Resolver, intrinsic};
 use super::{
     Declared, ENCRYPTION, NO_IAM, Result, TAGS, accepted_properties, deserialize, invalid,
     template_queue, template_topic,
@@ -13,7 +13,8 @@ use super::{
 use crate::spec::{AsyncInvokeSpec, Destination, DestinationKind, FunctionSpec, StackSpec};
 use serde::Deserialize;
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
+use serde_norway::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The resource type.
 pub(super) const TYPE: &str = "AWS::Serverless::Function";
@@ -152,6 +153,10 @@ pub(super) fn build(
         http_routes: Vec::new(),
         async_invoke,
     };
+    spec.services_called.insert(
+        resource.logical_id.clone(),
+        services_called(resolver.resources, resource),
+    );
     match properties.events {
         None | Some(Json::Null) => {}
         Some(Json::Object(mut events)) => {
@@ -166,6 +171,81 @@ pub(super) fn build(
         Some(_) => return Err(invalid(format!("{place}.Events"), "must be a mapping")),
     }
     Ok(function)
+}
+
+/// SAM's policy templates (`- SESCrudPolicy: {…}`) by the start of their name, and the service
+/// each one grants actions of.
+const SAM_POLICY_TEMPLATES: &[(&str, &str)] =
+    &[("SES", "ses"), ("S3", "s3"), ("SQS", "sqs"), ("SNS", "sns")];
+
+/// The services the function may call: the prefixes of the actions in its own `Policies` and
+/// in the policies of the `AWS::IAM::Role` its `Role` names (`!GetAtt Role.Arn`), read as
+/// written (an action is never an intrinsic).
+fn services_called(resources: &[Declared], resource: &Declared) -> BTreeSet<String> {
+    let mut actions = Vec::new();
+    if let Some(policies) = resource.properties.get("Policies") {
+        collect_actions(policies, &mut actions);
+    }
+    let role = resource
+        .properties
+        .get("Role")
+        .and_then(role_logical_id)
+        .and_then(|role| {
+            resources
+                .iter()
+                .find(|declared| declared.logical_id == role)
+        });
+    if let Some(policies) = role.and_then(|role| role.properties.get("Policies")) {
+        collect_actions(policies, &mut actions);
+    }
+    actions
+        .iter()
+        .filter_map(|action| action.split_once(':'))
+        .map(|(service, _)| service.to_ascii_lowercase())
+        .collect()
+}
+
+/// The logical id of the role that `!GetAtt X.Arn`, `!GetAtt [X, Arn]` or `!Ref X` names.
+fn role_logical_id(role: &Value) -> Option<&str> {
+    let (function, argument) = intrinsic(role)?;
+    match (function.as_str(), argument) {
+        ("Ref", Value::String(id)) => Some(id),
+        ("Fn::GetAtt", Value::String(path)) => path.split_once('.').map(|(id, _)| id),
+        ("Fn::GetAtt", Value::Sequence(parts)) => parts.first().and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// Every `Action` (a string or a list of them) under `value`, and a `<service>:*` for each SAM
+/// policy template named there.
+fn collect_actions(value: &Value, actions: &mut Vec<String>) {
+    match value {
+        Value::Mapping(mapping) => {
+            for (key, value) in mapping {
+                let key = key.as_str().unwrap_or_default();
+                if key == "Action" {
+                    match value {
+                        Value::String(action) => actions.push(action.clone()),
+                        Value::Sequence(list) => {
+                            actions.extend(list.iter().filter_map(Value::as_str).map(str::to_owned))
+                        }
+                        _ => {}
+                    }
+                } else if key.ends_with("Policy")
+                    && let Some((_, service)) = SAM_POLICY_TEMPLATES
+                        .iter()
+                        .find(|(start, _)| key.starts_with(start))
+                {
+                    actions.push(format!("{service}:*"));
+                } else {
+                    collect_actions(value, actions);
+                }
+            }
+        }
+        Value::Sequence(list) => list.iter().for_each(|item| collect_actions(item, actions)),
+        Value::Tagged(tagged) => collect_actions(&tagged.value, actions),
+        _ => {}
+    }
 }
 
 /// The ids of the function's events, in the template's order.
