@@ -1085,6 +1085,13 @@ def print_table(result):
         print("\nevery input accounted for, nothing unexplained")
 
 
+def write_account(path, result):
+    """The account as JSON; written as soon as it exists, again once the API's run is added."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(result, handle, indent=2)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invoices", type=int, default=1000)
@@ -1140,6 +1147,7 @@ def main():
         result["timings"]["total"] = round(time.monotonic() - started, 1)
     finally:
         stack.stop()
+    write_account(args.account, result)
     if args.api_cases:
         log(f"schemathesis through a fault-free stack: at least {args.api_cases} cases in each mode")
         contract_started = time.monotonic()
@@ -1150,9 +1158,7 @@ def main():
         result["problems"].extend(problems)
         result["timings"]["api_contract"] = round(time.monotonic() - contract_started, 1)
         result["timings"]["total"] = round(time.monotonic() - started, 1)
-    os.makedirs(os.path.dirname(os.path.abspath(args.account)), exist_ok=True)
-    with open(args.account, "w", encoding="utf-8") as handle:
-        json.dump(result, handle, indent=2)
+    write_account(args.account, result)
     print_table(result)
     print(f"\naccount: {args.account}")
     return 1 if result["problems"] else 0
