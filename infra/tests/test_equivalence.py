@@ -394,7 +394,7 @@ def test_the_model_holds_what_the_design_asks_for(models):
     queue = res["PdfRequestsQueue"]["Properties"]
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == "${PdfRequestsDeadLetterQueue.Arn}"
     sub = res["PdfRequestsSubscription"]["Properties"]
-    assert (sub["RawMessageDelivery"], sub["FilterPolicy"]) == ("true", {"type": ["invoice.finalized.v1"]})
+    assert (sub["RawMessageDelivery"], sub["FilterPolicy"]) == ("true", {"type": [{"prefix": "invoice.finalized."}]})
     mailer_sub = res["PdfMailerFunctionPdfReady"]["Properties"]
     assert mailer_sub["FilterPolicy"] == {"type": ["invoice.pdf.ready.v1"]}
     # Every SNS subscription has a dead-letter queue, and SNS may write to it.

@@ -389,7 +389,8 @@ export class PaperflowStack extends Stack {
         new subs.SqsSubscription(pdfRequests, {
           rawMessageDelivery: true,
           deadLetterQueue: pdfRequestsDlq,
-          filterPolicy: { type: sns.SubscriptionFilter.stringFilter({ allowlist: ['invoice.finalized.v1'] }) },
+          // Every major version: the pdf-generator answers an unknown one with a failed notice.
+          filterPolicy: { type: sns.SubscriptionFilter.stringFilter({ matchPrefixes: ['invoice.finalized.'] }) },
         }),
       ),
       'PdfRequestsSubscription',

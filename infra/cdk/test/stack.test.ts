@@ -109,7 +109,7 @@ describe('PaperflowStack', () => {
       Protocol: 'sqs',
       Endpoint: { 'Fn::GetAtt': ['PdfRequestsQueue', 'Arn'] },
       RawMessageDelivery: true,
-      FilterPolicy: { type: ['invoice.finalized.v1'] },
+      FilterPolicy: { type: [{ prefix: 'invoice.finalized.' }] },
     });
     for (const topic of ['InvoiceEventsTopic', 'DocumentEventsTopic']) {
       template.hasResourceProperties('AWS::SNS::Subscription', {

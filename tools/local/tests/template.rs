@@ -339,7 +339,7 @@ fn the_three_subscriptions_deliver_raw_and_pdf_requests_filters() {
     );
     assert_eq!(
         spec.subscriptions[0].filter_policy,
-        Some(json!({"type": ["invoice.finalized.v1"]}))
+        Some(json!({"type": [{"prefix": "invoice.finalized."}]}))
     );
     assert_eq!(spec.subscriptions[1].filter_policy, None);
     assert_eq!(spec.subscriptions[2].filter_policy, None);
