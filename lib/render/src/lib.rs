@@ -5,7 +5,8 @@
 //! - `layout` places every item on its page;
 //! - `pdf` writes the pages with printpdf, with subset fonts and deterministic bytes;
 //! - `facturx` makes that file a Factur-X PDF/A-3b with the invoice's XML embedded, when asked;
-//! - [`labels`] holds every printed word, so that a translation replaces them in one place.
+//! - [`labels`] holds every printed word, so that a translation replaces them in one place;
+//! - [`theme`] checks a brand (accent colour, heading font, footer, margins, logo) once.
 //!
 //! This crate does no I/O and knows nothing of AWS or Lambda: fonts arrive as bytes, the PDF
 //! leaves as bytes. The same invoice with the same fonts always gives the same bytes.
@@ -19,11 +20,13 @@ mod payment_qr;
 mod pdf;
 mod qr_bill;
 mod text;
+pub mod theme;
 
 pub use facturx::FACTUR_X_FILE_NAME;
 pub use fonts::{FontError, FontSet, Weight};
 pub use labels::{Formats, Labels};
 use paperflow_invoice::{DocumentType, Invoice};
+pub use theme::{Theme, ThemeError, ThemeFile};
 
 /// The paper a document is laid out for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
