@@ -71,6 +71,9 @@ pub struct RenderOptions {
     pub labels: Labels,
     /// `Some`: write a Factur-X file, a PDF/A-3b with this XML embedded. `None`: a plain PDF.
     pub factur_x: Option<FacturX>,
+    /// The brand to render with: the invoice's `theme`, read by the caller. `None`: paperflow's
+    /// own look, byte for byte as without themes.
+    pub theme: Option<std::sync::Arc<Theme>>,
 }
 
 /// What makes a PDF a Factur-X invoice: the CII XML of the EN 16931 profile, embedded as
@@ -149,6 +152,7 @@ pub fn render(
         options.page_size,
         labels,
         payment_code.as_ref(),
+        options.theme.as_deref(),
     );
     let title_template = match invoice.document_type {
         DocumentType::Invoice => &labels.invoice_document,
@@ -169,7 +173,8 @@ pub fn render(
         .factur_x
         .as_ref()
         .map(|factur_x| factur_x.xml.as_slice());
-    let written = pdf::write(&pages, options.page_size, fonts, &info, factur_x)?;
+    let logo = options.theme.as_ref().and_then(|theme| theme.logo.as_ref());
+    let written = pdf::write(&pages, options.page_size, fonts, &info, factur_x, logo)?;
     Ok(RenderedPdf {
         bytes: written.bytes,
         pages: pages.len(),

@@ -6,7 +6,7 @@
 //! checked here, once, so that rendering with a [`Theme`] cannot fail because of it: an invalid
 //! theme is refused with every problem named by its field and rule, never drawn half-styled.
 
-mod logo;
+pub(crate) mod logo;
 
 pub use logo::{Logo, MAX_LOGO_BYTES, MAX_LOGO_PIXELS, MAX_LOGO_SIDE};
 
