@@ -38,11 +38,12 @@ UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:dec
 	paperflow-locale:catalogue paperflow-locale:formats paperflow-payment-qr:decode \
 	paperflow-tests:json_schemas paperflow-invoice:document_1_1 paperflow-einvoice:requirements \
 	paperflow-einvoice:xml_content paperflow-einvoice:official_validators paperflow-tests:einvoice_pdf \
-	paperflow-tests:payment_qr_pdf paperflow-fuzz-properties:fuzz_replay paperflow-invoice:payment_codes paperflow-tests:printed_languages
+	paperflow-tests:payment_qr_pdf paperflow-fuzz-properties:fuzz_replay paperflow-invoice:payment_codes paperflow-tests:printed_languages \
+	paperflow-render:themes
 MOTO_TESTS := paperflow-aws:environment paperflow-aws:s3 paperflow-aws:sns paperflow-aws:unavailable \
 	paperflow-tests:archiver paperflow-tests:invoice_api paperflow-tests:mailer paperflow-tests:misconfiguration \
 	paperflow-tests:pdf_generator paperflow-local:provision paperflow-local:sns paperflow-local:sqs \
-	paperflow-cli:trace paperflow-cli:dlq_redrive paperflow-local:faults paperflow-local:emulator
+	paperflow-cli:trace paperflow-cli:dlq_redrive paperflow-local:faults paperflow-local:emulator paperflow-tests:theme_store
 STACK_TESTS := paperflow-tests:function_invoke paperflow-tests:readme_recipes paperflow-local:runtime \
 	paperflow-cli:local_stack paperflow-cli:dlq_stack paperflow-cli:localstack_flow \
 	paperflow-cli:chaos_stack
@@ -85,12 +86,16 @@ bench: tools
 	scripts/bench-zip-size.sh
 	scripts/build-fonts-layer.sh
 
-## readme-image: page 1 of the small sample as docs/invoice-page1.png, made from real output
+## readme-image: page 1 of the small sample as docs/invoice-page1.png, and the branded German
+## invoice with its EPC QR code (the sample theme) as docs/invoice-branded-de.png, made from real output
 readme-image: tools
 	$(CARGO) build --release --quiet -p paperflow-cli
 	@mkdir -p docs $(OUT)
 	./target/release/paperflow render samples/invoice-small.json -o $(OUT)/invoice-small.pdf
 	pdftoppm -png -r 60 -f 1 -l 1 -singlefile $(OUT)/invoice-small.pdf docs/invoice-page1
+	./target/release/paperflow render samples/invoice-de-branded.json -o $(OUT)/invoice-de-branded.pdf \
+		--theme-dir samples/themes
+	pdftoppm -png -r 72 -f 1 -l 1 -singlefile $(OUT)/invoice-de-branded.pdf docs/invoice-branded-de
 
 ## infra-tools: what infra-test uses: aws-sam-cli, cfn-lint, pytest (.tools/infra-venv), checkov
 ## (.tools/checkov-venv) and the CDK app's node_modules (npm ci in infra/cdk)

@@ -5,7 +5,8 @@ teams' systems would, waits for every outcome, and tells what happened.
     demo.py --state STATE --out OUT --paperflow PATH
 
 Publishes the sample invoices as invoice.finalized.v1 events through SNS (plus one invalid
-invoice, one Factur-X and one XRechnung e-invoice), renders one invoice through the HTTP API,
+invoice, one Factur-X and one XRechnung e-invoice, and a German invoice branded with the sample
+theme, which it uploads first), renders one invoice through the HTTP API,
 waits for the PDF-ready, e-mailed and failed notices, downloads the PDFs and the separate XML to
 OUT, shows the e-mails the emulator captured and the `paperflow trace` of one invoice, and
 checks the e-invoices with scripts/check_pdfa.py and scripts/check_einvoice.py. Exits 0 only if
@@ -30,7 +31,10 @@ VALID = [
     # E-invoices: the document's own `einvoice` field picks the format.
     "samples/einvoice-de-reverse-charge.json",  # factur-x: one PDF/A-3b with the XML inside
     "samples/einvoice-xrechnung.json",  # xrechnung: the PDF and r1.xml beside it
+    # Branded: `theme` northwind, read from themes/northwind/ in the documents bucket.
+    "samples/invoice-de-branded.json",
 ]
+THEMES = "samples/themes"
 INVALID = "samples/invoice-invalid.json"
 
 
@@ -88,6 +92,20 @@ def trace(state, paperflow, invoice_id):
     )
 
 
+def upload_themes(state, s3):
+    """Puts every theme folder of samples/themes/ under themes/ in the documents bucket, where
+    the pdf-generator and the API read the theme a document names."""
+    bucket = state["outputs"]["DocumentsBucketName"]
+    uploaded = []
+    for name in sorted(os.listdir(THEMES)):
+        folder = os.path.join(THEMES, name)
+        for file in sorted(os.listdir(folder)):
+            key = f"themes/{name}/{file}"
+            s3.upload_file(os.path.join(folder, file), bucket, key)
+            uploaded.append(f"s3://{bucket}/{key}")
+    return uploaded
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--state", required=True)
@@ -98,6 +116,10 @@ def main():
     state = producer.load_state(args.state)
     os.makedirs(args.out, exist_ok=True)
     problems = []
+
+    s3 = producer.client(state, "s3")
+    for uploaded in upload_themes(state, s3):
+        print(f"theme file → {uploaded}")
 
     observer = producer.observe(state)["queue_url"]
     documents = producer.read_documents(VALID + [INVALID], 1)
@@ -121,7 +143,6 @@ def main():
     emailed = {n["subject"]: n for n in by_type.get("invoice.emailed.v1", [])}
     failed = by_type.get("invoice.pdf.failed.v1", [])
 
-    s3 = producer.client(state, "s3")
     factur_x_pdfs, separate_xmls = [], []
     print("\nPDFs (stored by pdf-generator, announced by invoice.pdf.ready.v1):")
     for invoice_id in valid_ids:

@@ -24,7 +24,7 @@ use paperflow_lambda::metrics::{Unit, emit};
 use paperflow_pipeline::direct::{AnswerFormat, URL_LIFETIME};
 use paperflow_pipeline::{
     DirectError, DirectPdf, DirectRenderer, DocumentStore, EventPublisher, RevisionStatus,
-    SubmitError, Submitter, revision_status,
+    SubmitError, Submitter, ThemeSource, revision_status,
 };
 use problem::{Problem, Violation};
 use routes::Route;
@@ -54,7 +54,7 @@ pub struct Api<S, P> {
     store: S,
 }
 
-impl<S: DocumentStore + Clone, P: EventPublisher> Api<S, P> {
+impl<S: DocumentStore + ThemeSource + Clone, P: EventPublisher> Api<S, P> {
     /// The API over `store` (documents bucket) and `publisher` (invoice-events topic).
     pub fn new(direct: DirectRenderer<S>, store: S, publisher: P) -> Self {
         Api {
@@ -68,7 +68,7 @@ impl<S: DocumentStore + Clone, P: EventPublisher> Api<S, P> {
 /// Answers one request. Never fails: every error is a problem answer.
 pub async fn handle<S, P>(api: &Api<S, P>, request: Request) -> Response<Body>
 where
-    S: DocumentStore + Clone,
+    S: DocumentStore + ThemeSource + Clone,
     P: EventPublisher,
 {
     let started = Instant::now();
@@ -199,7 +199,7 @@ fn is_json_media_type(content_type: &str) -> bool {
 
 async fn render_pdf<S, P>(api: &Api<S, P>, request: &Request) -> Result<Response<Body>, Problem>
 where
-    S: DocumentStore + Clone,
+    S: DocumentStore + ThemeSource + Clone,
     P: EventPublisher,
 {
     let asked = einvoice_parameter(request)?;
@@ -216,6 +216,7 @@ where
             DirectError::Render(message) => {
                 Problem::internal(format!("rendering failed: {message}"))
             }
+            DirectError::Theme { message, .. } => Problem::unusable_theme(message),
             DirectError::Dependency(error) => Problem::dependency(&error),
         })?;
     let render_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -263,7 +264,7 @@ async fn submit<S, P>(
     correlation_id: &str,
 ) -> Result<Response<Body>, Problem>
 where
-    S: DocumentStore + Clone,
+    S: DocumentStore + ThemeSource + Clone,
     P: EventPublisher,
 {
     let idempotency_key = match request.headers().get(IDEMPOTENCY_HEADER) {
@@ -335,7 +336,7 @@ async fn status<S, P>(
     id: &str,
 ) -> Result<Response<Body>, Problem>
 where
-    S: DocumentStore + Clone,
+    S: DocumentStore + ThemeSource + Clone,
     P: EventPublisher,
 {
     let invoice_id = parse_invoice_id(id, "/path/id").map_err(|violations| {

@@ -130,6 +130,25 @@ impl Problem {
         }
     }
 
+    /// 422: the theme the invoice names does not exist or is invalid: the document's `/theme`
+    /// is the field at fault, in the shape of [`Problem::invalid_invoice`].
+    pub fn unusable_theme(rule: String) -> Self {
+        let violations = vec![Violation {
+            pointer: "/theme".to_owned(),
+            rule,
+        }];
+        let detail = describe(&violations);
+        Problem {
+            violations,
+            ..Problem::new(
+                "invalid-invoice",
+                "The invoice is invalid",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                detail,
+            )
+        }
+    }
+
     /// 422: the invoice is valid but cannot become the e-invoice asked for (the request's
     /// `?einvoice=` or the document's own `einvoice`): every missing business term, each with
     /// its pointer, in the shape of [`Problem::invalid_invoice`].

@@ -15,7 +15,7 @@ use paperflow_lambda::{BatchSettings, Record, RecordProcessor, send_to_dead_lett
 use paperflow_pipeline::generate::EInvoiceFormat;
 use paperflow_pipeline::{
     DeadLetter, DeadLetterQueue, DocumentStore, EventPublisher, NoDeadLetterQueue, PdfGenerator,
-    RecordFailure,
+    RecordFailure, ThemeSource,
 };
 use std::sync::Arc;
 
@@ -64,7 +64,7 @@ impl<S, P, D> PdfRequests<S, P, D> {
 
 impl<S, P, D> RecordProcessor for PdfRequests<S, P, D>
 where
-    S: DocumentStore + 'static,
+    S: DocumentStore + ThemeSource + 'static,
     P: EventPublisher + 'static,
     D: DeadLetterQueue + 'static,
 {
@@ -104,7 +104,7 @@ pub async fn handle<S, P, D>(
     batch: SqsEvent,
 ) -> Result<SqsBatchResponse, lambda_runtime::Error>
 where
-    S: DocumentStore + 'static,
+    S: DocumentStore + ThemeSource + 'static,
     P: EventPublisher + 'static,
     D: DeadLetterQueue + 'static,
 {

@@ -519,7 +519,7 @@ export class PaperflowStack extends Stack {
       [
         new iam.PolicyStatement({
           actions: ['s3:GetObject'],
-          resources: objects(documents, 'invoices/*', 'idempotency/*', 'api/*'),
+          resources: objects(documents, 'invoices/*', 'idempotency/*', 'api/*', 'themes/*'),
         }),
         new iam.PolicyStatement({
           actions: ['s3:PutObject'],
@@ -548,6 +548,8 @@ export class PaperflowStack extends Stack {
       [
         consume(pdfRequests),
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: objects(documents, 'invoices/*') }),
+        // The themes invoices name (lib/pipeline/src/themes.rs): read, never written.
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects(documents, 'themes/*') }),
         listDocuments,
         new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [documentEvents.topicArn] }),
         // A misconfigured record goes to the DLQ at once (lib/lambda/src/sqs_batch.rs).
@@ -616,10 +618,10 @@ export class PaperflowStack extends Stack {
     const objectWildcards: Array<[lambda.Function, string[], string]> = [
       [
         invoiceApi,
-        ['invoices/*', 'idempotency/*', 'api/*', 'invoices/*.submitted.json'],
-        'reads status records and PDFs to presign, and writes only submission records, idempotency records and large direct PDFs',
+        ['invoices/*', 'idempotency/*', 'api/*', 'themes/*', 'invoices/*.submitted.json'],
+        'reads status records, PDFs to presign and themes, and writes only submission records, idempotency records and large direct PDFs',
       ],
-      [pdfGenerator, ['invoices/*'], 'reads and writes the invoices/ prefix it owns (PDFs, latest pointers, failure records)'],
+      [pdfGenerator, ['invoices/*', 'themes/*'], 'reads and writes the invoices/ prefix it owns (PDFs, latest pointers, failure records), and reads themes'],
       [pdfMailer, ['invoices/*', 'mail/*'], 'reads PDFs, and reads and writes its once-per-notice claims under mail/'],
       [eventArchiver, ['events/*'], 'appends events under events/, partitioned by date and type'],
     ];

@@ -1,4 +1,4 @@
-//! [`DocumentStore`] over one S3 bucket.
+//! [`DocumentStore`] and [`ThemeSource`] over one S3 bucket.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -10,7 +10,8 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use paperflow_pipeline::{
-    DependencyError, DocumentStore, NewObject, ObjectInfo, PutOutcome, SwapOutcome,
+    ConditionalRead, DependencyError, DocumentStore, NewObject, ObjectInfo, PutOutcome,
+    SwapOutcome, ThemeSource,
 };
 
 use crate::errors::classify;
@@ -144,6 +145,49 @@ fn metadata(map: Option<&std::collections::HashMap<String, String>>) -> BTreeMap
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// S3 answers a conditional GET whose `If-None-Match` still matches with `304 Not Modified`,
+/// which the SDK reports as a service error without a code.
+fn not_modified<E>(error: &SdkError<E, HttpResponse>) -> bool {
+    matches!(error, SdkError::ServiceError(_)) && status(error) == Some(304)
+}
+
+impl ThemeSource for S3DocumentStore {
+    async fn get_if_changed(
+        &self,
+        key: &str,
+        known_etag: Option<&str>,
+    ) -> Result<ConditionalRead, DependencyError> {
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_if_none_match(known_etag.map(str::to_owned))
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(error) if not_modified(&error) => return Ok(ConditionalRead::Unchanged),
+            Err(error) if no_such_key(&error) => return Ok(ConditionalRead::Missing),
+            Err(error) => return Err(classify(SERVICE, &error)),
+        };
+        let etag = output.e_tag().unwrap_or_default().to_owned();
+        let body = output
+            .body
+            .collect()
+            .await
+            .map_err(|error| DependencyError {
+                service: SERVICE,
+                retryable: true,
+                message: format!("reading the body of {key} failed: {error}"),
+            })?;
+        Ok(ConditionalRead::Changed {
+            body: body.into_bytes().to_vec(),
+            etag,
+        })
+    }
 }
 
 impl DocumentStore for S3DocumentStore {

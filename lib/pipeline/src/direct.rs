@@ -19,8 +19,9 @@
 //! never a PDF without its XML.
 
 use crate::digest::sha256_hex;
-use crate::ports::{DependencyError, DocumentStore, NewObject};
+use crate::ports::{DependencyError, DocumentStore, NewObject, ThemeSource};
 use crate::store::direct_pdf_key;
+use crate::themes::{ThemeCache, ThemeFailure};
 use paperflow_einvoice::{EInvoiceFormat, Violation};
 use paperflow_invoice::Invoice;
 use paperflow_render::{FacturX, FontSet, RenderOptions};
@@ -142,6 +143,14 @@ pub enum DirectError {
     EInvoiceImpossible(Vec<Violation>),
     /// The renderer refused the invoice (a bug or a limit the validation does not know).
     Render(String),
+    /// The theme the document names does not exist ([`ThemeFailure::MISSING`]) or is invalid
+    /// ([`ThemeFailure::INVALID`]): the code, and the message naming the theme and the rule.
+    Theme {
+        /// `theme_missing` or `theme_invalid`.
+        code: &'static str,
+        /// What is wrong, naming the theme.
+        message: String,
+    },
     /// Storing or presigning a large PDF failed.
     Dependency(DependencyError),
 }
@@ -152,9 +161,10 @@ pub struct DirectRenderer<S> {
     fonts: Arc<FontSet>,
     options: RenderOptions,
     inline_limit: usize,
+    themes: ThemeCache,
 }
 
-impl<S: DocumentStore> DirectRenderer<S> {
+impl<S: DocumentStore + ThemeSource> DirectRenderer<S> {
     /// A renderer drawing with `fonts`, keeping large PDFs in `store`.
     pub fn new(store: S, fonts: Arc<FontSet>, options: RenderOptions) -> Self {
         DirectRenderer {
@@ -162,6 +172,7 @@ impl<S: DocumentStore> DirectRenderer<S> {
             fonts,
             options,
             inline_limit: INLINE_LIMIT,
+            themes: ThemeCache::default(),
         }
     }
 
@@ -187,7 +198,25 @@ impl<S: DocumentStore> DirectRenderer<S> {
     ) -> Result<DirectPdf, DirectError> {
         let format = answer_format(asked, invoice)
             .map_err(|violation| DirectError::EInvoiceImpossible(vec![violation]))?;
-        let options = self.options_for(invoice, format)?;
+        let mut options = self.options_for(invoice, format)?;
+        if let Some(name) = &invoice.theme {
+            let loaded =
+                self.themes
+                    .theme(&self.store, name)
+                    .await
+                    .map_err(|failure| match failure {
+                        ThemeFailure::Missing(message) => DirectError::Theme {
+                            code: ThemeFailure::MISSING,
+                            message,
+                        },
+                        ThemeFailure::Invalid(message) => DirectError::Theme {
+                            code: ThemeFailure::INVALID,
+                            message,
+                        },
+                        ThemeFailure::Dependency(error) => DirectError::Dependency(error),
+                    })?;
+            options.theme = Some(loaded.theme);
+        }
         let pdf = paperflow_render::render(invoice, &self.fonts, &options)
             .map_err(|error| DirectError::Render(error.to_string()))?;
         let sha256 = sha256_hex(&pdf.bytes);

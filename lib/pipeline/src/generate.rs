@@ -21,13 +21,18 @@
 //! never a PDF without its XML. Factur-X is one PDF/A-3b with the XML inside; the XML of
 //! XRechnung and Peppol is stored as `invoices/{id}/r{N}.xml` *before* the PDF, under the same
 //! create-once and same-bytes rules, so that a stored PDF implies its stored XML.
+//!
+//! Themes: a document that names a `theme` is rendered with `themes/{name}/` of the documents
+//! bucket ([`crate::themes`]); one that does not exist or is invalid is a permanent
+//! `theme_missing` / `theme_invalid` naming it, and nothing is stored.
 
 use crate::digest::sha256_hex;
 use crate::failure::RecordFailure;
-use crate::ports::{DocumentStore, EventPublisher, NewObject, PutOutcome};
+use crate::ports::{DocumentStore, EventPublisher, NewObject, PutOutcome, ThemeSource};
 use crate::status::FailedRevision;
 use crate::store::records::{Decision, Records};
 use crate::store::{failed_key, latest_key, pdf_key, xml_key};
+use crate::themes::ThemeCache;
 use paperflow_events::{CloudEvent, EventType, PdfFailed, PdfReady};
 use paperflow_invoice::Invoice;
 use paperflow_render::{FacturX, FontSet, RenderOptions, RenderedPdf};
@@ -82,9 +87,10 @@ pub struct PdfGenerator<S, P> {
     fonts: Arc<FontSet>,
     options: RenderOptions,
     default_einvoice: EInvoiceFormat,
+    themes: ThemeCache,
 }
 
-impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
+impl<S: DocumentStore + ThemeSource, P: EventPublisher> PdfGenerator<S, P> {
     /// A generator writing to `store` and announcing on `publisher`, drawing with `fonts`. A
     /// document that names no e-invoice gets a plain PDF, unless
     /// [`PdfGenerator::with_default_einvoice`] says otherwise.
@@ -95,7 +101,14 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
             fonts,
             options,
             default_einvoice: EInvoiceFormat::None,
+            themes: ThemeCache::default(),
         }
+    }
+
+    /// The same generator, keeping themes in `themes` (tests revalidate on every use).
+    pub fn with_theme_cache(mut self, themes: ThemeCache) -> Self {
+        self.themes = themes;
+        self
     }
 
     /// The same generator, making `format` of every document that names no `einvoice` of its
@@ -154,8 +167,12 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
         let id = invoice.id.as_str();
         let revision = invoice.revision;
         let format = invoice.einvoice.unwrap_or(self.default_einvoice);
+        let options = self
+            .options_for(invoice)
+            .await
+            .map_err(|failure| failure.about(id, revision))?;
         let started = Instant::now();
-        let made = make_documents(invoice, format, &self.fonts, &self.options)
+        let made = make_documents(invoice, format, &self.fonts, &options)
             .map_err(|failure| failure.about(id, revision))?;
         let render_ms = started.elapsed().as_secs_f64() * 1000.0;
         let pdf = made.pdf;
@@ -247,6 +264,18 @@ impl<S: DocumentStore, P: EventPublisher> PdfGenerator<S, P> {
             duplicate,
             render_ms,
             missing_glyphs: pdf.missing_glyphs,
+        })
+    }
+
+    /// The renderer's options with the theme the invoice names, read from the store.
+    async fn options_for(&self, invoice: &Invoice) -> Result<RenderOptions, RecordFailure> {
+        let Some(name) = &invoice.theme else {
+            return Ok(self.options.clone());
+        };
+        let loaded = self.themes.theme(&self.store, name).await?;
+        Ok(RenderOptions {
+            theme: Some(loaded.theme),
+            ..self.options.clone()
         })
     }
 

@@ -16,6 +16,7 @@
 //!   notice, guarded by a claim ([`mail::claim`]), the message built by [`mail::message`];
 //! - [`archive`]: the event archive's layout, the event-archiver's writes, and the trace of a
 //!   flow read back from it;
+//! - [`themes`]: the brands a document names, read once per container and revalidated by ETag;
 //! - [`memory`]: the ports in memory, for benchmarks and unit tests of the rules.
 //!
 //! This crate knows nothing of AWS or Lambda: no SDK types, no trigger events. Adapters live in
@@ -32,6 +33,7 @@ pub mod ports;
 pub mod status;
 pub mod store;
 pub mod submit;
+pub mod themes;
 
 pub use direct::{DirectError, DirectPdf, DirectRenderer};
 pub use failure::{
@@ -39,11 +41,12 @@ pub use failure::{
 };
 pub use generate::{Generated, LatestRevision, PdfGenerator};
 pub use ports::{
-    Clock, DependencyError, DocumentStore, EventPublisher, Mailer, NewObject, ObjectInfo,
-    OutgoingMail, PutOutcome, SendError, SwapOutcome, SystemClock,
+    Clock, ConditionalRead, DependencyError, DocumentStore, EventPublisher, Mailer, NewObject,
+    ObjectInfo, OutgoingMail, PutOutcome, SendError, SwapOutcome, SystemClock, ThemeSource,
 };
 pub use status::{
     FailedRevision, ReadyRevision, RevisionStatus, SubmittedRevision, revision_status,
 };
 pub use store::{failed_key, latest_key, pdf_key, submitted_key};
 pub use submit::{Accepted, Submission, SubmitError, Submitter};
+pub use themes::{Freshness, LoadedTheme, ThemeCache, ThemeFailure};

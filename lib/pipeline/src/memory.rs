@@ -6,8 +6,8 @@
 //! adapters and of the system run against the real services (moto), not these.
 
 use crate::ports::{
-    Clock, DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo, PutOutcome,
-    SwapOutcome,
+    Clock, ConditionalRead, DependencyError, DocumentStore, EventPublisher, NewObject, ObjectInfo,
+    PutOutcome, SwapOutcome, ThemeSource,
 };
 use paperflow_events::CloudEvent;
 use std::collections::BTreeMap;
@@ -102,6 +102,24 @@ impl MemoryStore {
                 metadata: object.metadata,
             },
         );
+    }
+}
+
+impl ThemeSource for MemoryStore {
+    async fn get_if_changed(
+        &self,
+        key: &str,
+        known_etag: Option<&str>,
+    ) -> Result<ConditionalRead, DependencyError> {
+        self.failure.check()?;
+        Ok(match self.lock().get(key) {
+            None => ConditionalRead::Missing,
+            Some(stored) if known_etag == Some(stored.etag.as_str()) => ConditionalRead::Unchanged,
+            Some(stored) => ConditionalRead::Changed {
+                body: stored.body.clone(),
+                etag: stored.etag.clone(),
+            },
+        })
     }
 }
 

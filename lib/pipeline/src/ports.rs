@@ -3,7 +3,8 @@
 //! - [`DocumentStore`]: where documents and records are kept (S3);
 //! - [`EventPublisher`]: where events are announced (SNS);
 //! - [`Mailer`]: where e-mail goes out (SES v2);
-//! - [`Clock`]: what time it is (the system's clock).
+//! - [`Clock`]: what time it is (the system's clock);
+//! - [`ThemeSource`]: where themes are read from, only when they changed (S3).
 //!
 //! Adapters implement these traits (S3, SNS and SES in `paperflow-aws`); tests may too. Every
 //! method that calls out says whether its failure is worth retrying, because that decides
@@ -145,6 +146,34 @@ pub trait DocumentStore: Send + Sync {
         key: &str,
         expires_in: Duration,
     ) -> impl Future<Output = Result<String, DependencyError>> + Send;
+}
+
+/// What a read that names the version already held found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConditionalRead {
+    /// The stored object is still the version named (S3 `304 Not Modified`): nothing was sent.
+    Unchanged,
+    /// The stored object, which is not (or no longer) the version named.
+    Changed {
+        /// Its bytes.
+        body: Vec<u8>,
+        /// Its version tag, to name on the next read.
+        etag: String,
+    },
+    /// Nothing is stored under the key.
+    Missing,
+}
+
+/// Where themes are read from: `themes/{name}/` in the documents bucket in production. Each
+/// file is read whole once, then only asked whether it changed.
+pub trait ThemeSource: Send + Sync {
+    /// The object under `key`, unless its version tag is still `known_etag` (S3
+    /// `If-None-Match`); with `None`, the object whatever its version.
+    fn get_if_changed(
+        &self,
+        key: &str,
+        known_etag: Option<&str>,
+    ) -> impl Future<Output = Result<ConditionalRead, DependencyError>> + Send;
 }
 
 /// Where events are announced: an SNS topic in production.

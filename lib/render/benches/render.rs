@@ -2,13 +2,15 @@
 //!
 //! `make bench` runs these. Targets on the project's 2-core machine: a one-page invoice of
 //! 12 lines at most 1.5 ms median, the 600-line invoice at most 20 ms, and a one-page Factur-X
-//! invoice at most twice the time of the plain PDF of the same invoice.
+//! invoice at most twice the time of the plain PDF of the same invoice, and a branded one-page
+//! German invoice with an EPC QR code at most 2 ms, reported beside the same invoice plain.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use paperflow_einvoice::EInvoiceFormat;
-use paperflow_render::{FacturX, FontSet, RenderOptions};
+use paperflow_render::{FacturX, FontSet, RenderOptions, ThemeFile};
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Arc;
 
 fn sample(name: &str) -> serde_json::Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -84,6 +86,35 @@ fn render(c: &mut Criterion) {
             };
             paperflow_render::render(&e_invoice, &fonts, &options)
         })
+    });
+    group.finish();
+
+    // The branded German invoice with its EPC QR code, plain and with the sample theme (read
+    // and checked once, outside the loop, as the functions' cache holds it).
+    let themes = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/themes/northwind");
+    let theme_file = ThemeFile::parse(&std::fs::read(themes.join("theme.json")).expect("theme"))
+        .expect("a valid theme");
+    let logo = std::fs::read(themes.join(theme_file.logo_file().expect("a logo"))).expect("logo");
+    let branded = RenderOptions {
+        theme: Some(Arc::new(
+            theme_file.with_logo(Some(&logo)).expect("a valid logo"),
+        )),
+        ..RenderOptions::default()
+    };
+    let german = paperflow_invoice::invoice_from_value(&sample("invoice-de-branded.json"))
+        .expect("a valid invoice");
+    let pdf = paperflow_render::render(&german, &fonts, &branded).expect("renders");
+    assert_eq!(pdf.pages, 1, "the branded sample must stay on one page");
+    println!(
+        "branded German invoice with EPC QR: {} bytes",
+        pdf.bytes.len()
+    );
+    let mut group = c.benchmark_group("brand");
+    group.bench_function("german_epc_plain", |b| {
+        b.iter(|| paperflow_render::render(black_box(&german), &fonts, &options))
+    });
+    group.bench_function("german_epc_branded", |b| {
+        b.iter(|| paperflow_render::render(black_box(&german), &fonts, &branded))
     });
     group.finish();
 

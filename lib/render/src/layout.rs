@@ -9,6 +9,10 @@
 //! and continues over as many pages as it needs, repeating its header on each; then the totals
 //! and the notes, which may also continue. Every page gets a footer with "Page N of M", which is
 //! why the footer is drawn only once the number of pages is known.
+//!
+//! A theme changes the margins, puts its logo in a box at the top left of every page, colours the
+//! headings, the rules and the table's header with its accent, sets headings in its face and
+//! prints its footer text; without one, every item is exactly where and what it always was.
 
 use crate::PageSize;
 use crate::fonts::{FontSet, Weight};
@@ -16,6 +20,7 @@ use crate::labels::{Formats, Labels, fill};
 use crate::payment_qr::{MM, PaymentCode, QUIET_ZONE_MODULES, symbol_items};
 use crate::qr_bill::{self, STRIP_HEIGHT};
 use crate::text::{visual_order, wrap};
+use crate::theme::{Margins, Rgb, Theme};
 use paperflow_invoice::{
     AllowanceCharge, DocumentType, Invoice, Line, Party, TaxCategory, TaxRate,
 };
@@ -49,16 +54,29 @@ pub(crate) enum Item {
         height: f32,
         gray: f32,
     },
+    /// `item` drawn in a colour of the theme instead of its grey.
+    Colored { rgb: Rgb, item: Box<Item> },
+    /// The theme's logo, stretched to this box (whose sides keep the logo's aspect).
+    Logo {
+        x: f32,
+        top: f32,
+        width: f32,
+        height: f32,
+    },
 }
 
 /// The pages of a laid-out invoice.
 pub(crate) type Pages = Vec<Vec<Item>>;
 
-const MARGIN_X: f32 = 48.0;
-const MARGIN_TOP: f32 = 48.0;
-/// Room kept free at the bottom of every page for the footer.
-const MARGIN_BOTTOM: f32 = 64.0;
-const FOOTER_FROM_BOTTOM: f32 = 34.0;
+/// How far the footer's baseline sits above the edge of the bottom margin: with paperflow's
+/// own 64 pt margin, 34 pt from the foot of the page.
+const FOOTER_ABOVE_CONTENT: f32 = 30.0;
+
+/// The box at the top left of every page that a theme's logo is fitted into, aspect kept.
+const LOGO_BOX_WIDTH: f32 = 150.0;
+const LOGO_BOX_HEIGHT: f32 = 42.0;
+/// Space between the logo's box and what follows it.
+const LOGO_GAP: f32 = 14.0;
 
 const BODY: f32 = 9.0;
 const SMALL: f32 = 7.5;
@@ -85,21 +103,26 @@ pub(crate) fn lay_out(
     page_size: PageSize,
     labels: &Labels,
     payment_code: Option<&PaymentCode>,
+    theme: Option<&Theme>,
 ) -> Pages {
     let (width, height) = page_size.points();
+    let margins = theme.map_or_else(Margins::default, |theme| theme.margins);
     let mut composer = Composer {
         fonts,
         invoice,
         labels,
         payment_code,
+        theme,
+        margins,
         qr_bill_page: None,
         first_version: is_first_version(invoice),
         width,
         height,
         pages: vec![Vec::new()],
         page: 0,
-        y: MARGIN_TOP,
+        y: margins.top,
     };
+    composer.logo();
     composer.header();
     composer.parties();
     composer.line_table();
@@ -117,6 +140,10 @@ struct Composer<'a> {
     labels: &'a Labels,
     /// The EPC QR code or the Swiss QR-bill, when the invoice prints one.
     payment_code: Option<&'a PaymentCode>,
+    /// The brand, when the invoice names one.
+    theme: Option<&'a Theme>,
+    /// The theme's margins, or paperflow's own.
+    margins: Margins,
     /// The page whose foot holds the QR-bill: its footer moves up above the strip.
     qr_bill_page: Option<usize>,
     /// Whether the invoice uses nothing of the 1.1 document: it is then printed exactly as
@@ -149,11 +176,11 @@ struct Column {
 
 impl Composer<'_> {
     fn left(&self) -> f32 {
-        MARGIN_X
+        self.margins.left
     }
 
     fn right(&self) -> f32 {
-        self.width - MARGIN_X
+        self.width - self.margins.right
     }
 
     fn content_width(&self) -> f32 {
@@ -161,12 +188,99 @@ impl Composer<'_> {
     }
 
     fn bottom(&self) -> f32 {
-        self.height - MARGIN_BOTTOM
+        self.height - self.margins.bottom
     }
 
     fn push(&mut self, item: Item) {
         if let Some(page) = self.pages.get_mut(self.page) {
             page.push(item);
+        }
+    }
+
+    /// How many items the current page has: what [`Composer::tint_since`] tints from.
+    fn mark(&self) -> usize {
+        self.pages.get(self.page).map_or(0, Vec::len)
+    }
+
+    /// Draws every item added to the current page since `mark` in `rgb`, when there is one.
+    fn tint_since(&mut self, mark: usize, rgb: Option<Rgb>) {
+        let (Some(rgb), Some(page)) = (rgb, self.pages.get_mut(self.page)) else {
+            return;
+        };
+        let plain: Vec<Item> = page.drain(mark..).collect();
+        page.extend(plain.into_iter().map(|item| Item::Colored {
+            rgb,
+            item: Box::new(item),
+        }));
+    }
+
+    /// The theme's accent, if the invoice has a theme.
+    fn accent(&self) -> Option<Rgb> {
+        self.theme.map(|theme| theme.accent)
+    }
+
+    /// The weight of a heading: the theme's face, else `plain`.
+    fn heading_weight(&self, plain: Weight) -> Weight {
+        self.theme.map_or(plain, |theme| theme.heading_weight)
+    }
+
+    /// Draws a heading: in the theme's face and accent, or as `weight` in `gray` without one.
+    #[allow(clippy::too_many_arguments)]
+    fn heading(
+        &mut self,
+        text: &str,
+        x: f32,
+        width: f32,
+        baseline: f32,
+        size: f32,
+        weight: Weight,
+        gray: f32,
+        align: Align,
+    ) {
+        let mark = self.mark();
+        let weight = self.heading_weight(weight);
+        self.text(text, x, width, baseline, size, weight, gray, align);
+        self.tint_since(mark, self.accent());
+    }
+
+    /// A horizontal rule, in the theme's accent when there is one.
+    fn accent_rule(&mut self, x1: f32, x2: f32, y: f32, thickness: f32, gray: f32) {
+        let mark = self.mark();
+        self.push(Item::Rule {
+            x1,
+            x2,
+            y,
+            thickness,
+            gray,
+        });
+        self.tint_since(mark, self.accent());
+    }
+
+    /// The theme's logo at the top left of the current page, fitted into the logo box with its
+    /// aspect kept. The top of the page's content is below it ([`Composer::logo_room`]).
+    fn logo(&mut self) {
+        let Some(logo) = self.theme.and_then(|theme| theme.logo.as_ref()) else {
+            return;
+        };
+        let aspect = logo.width() as f32 / logo.height() as f32;
+        let (width, height) = if aspect >= LOGO_BOX_WIDTH / LOGO_BOX_HEIGHT {
+            (LOGO_BOX_WIDTH, LOGO_BOX_WIDTH / aspect)
+        } else {
+            (LOGO_BOX_HEIGHT * aspect, LOGO_BOX_HEIGHT)
+        };
+        self.push(Item::Logo {
+            x: self.left(),
+            top: self.margins.top,
+            width,
+            height,
+        });
+    }
+
+    /// The height the logo's box takes at the top of every page: none without a logo.
+    fn logo_room(&self) -> f32 {
+        match self.theme.and_then(|theme| theme.logo.as_ref()) {
+            Some(_) => LOGO_BOX_HEIGHT + LOGO_GAP,
+            None => 0.0,
         }
     }
 
@@ -225,14 +339,15 @@ impl Composer<'_> {
         }
         self.pages.push(Vec::new());
         self.page = self.pages.len() - 1;
-        self.y = MARGIN_TOP;
+        self.logo();
+        self.y = self.margins.top + self.logo_room();
         let template = match self.invoice.document_type {
             DocumentType::Invoice => &self.labels.invoice_continued,
             DocumentType::CreditNote => &self.labels.credit_note_continued,
         };
         let caption = fill(template, &[("id", self.invoice.id.as_str())]);
         let (left, width) = (self.left(), self.content_width());
-        self.text(
+        self.heading(
             &caption,
             left,
             width,
@@ -260,7 +375,7 @@ impl Composer<'_> {
             DocumentType::Invoice => (&labels.invoice_title, &labels.invoice_number),
             DocumentType::CreditNote => (&labels.credit_note_title, &labels.credit_note_number),
         };
-        self.text(
+        self.heading(
             title,
             facts_x,
             facts_width,
@@ -296,16 +411,11 @@ impl Composer<'_> {
         }
         let facts_bottom = self.y;
 
-        self.y = top;
+        // The seller's name starts under the logo; the title stays level with the logo.
+        self.y = top + self.logo_room();
         self.party_block(&invoice.seller, left, seller_width, 12.5);
         self.y = self.y.max(facts_bottom) + 22.0;
-        self.push(Item::Rule {
-            x1: left,
-            x2: right,
-            y: self.y - 10.0,
-            thickness: 0.6,
-            gray: HAIRLINE,
-        });
+        self.accent_rule(left, right, self.y - 10.0, 0.6, HAIRLINE);
     }
 
     /// The facts beside the title: number, revision, dates, currency and references, each
@@ -394,7 +504,7 @@ impl Composer<'_> {
         let (left, width) = (self.left(), self.content_width() / 2.0);
         self.y += 4.0;
         let labels = self.labels;
-        self.text(
+        self.heading(
             &labels.bill_to,
             left,
             width,
@@ -487,6 +597,7 @@ impl Composer<'_> {
     fn table_header(&mut self, columns: &[Column]) {
         let top = self.y;
         let (left, width) = (self.left(), self.content_width());
+        let mark = self.mark();
         self.push(Item::Band {
             x: left,
             top,
@@ -494,6 +605,17 @@ impl Composer<'_> {
             height: 18.0,
             gray: HEADER_FILL,
         });
+        self.tint_since(mark, self.accent());
+        // On the accent, the titles are white or black, whichever reads.
+        let on_accent = self.accent().map(|accent| {
+            if accent.wants_light_text() {
+                Rgb(255, 255, 255)
+            } else {
+                Rgb(0, 0, 0)
+            }
+        });
+        let weight = self.heading_weight(Weight::Bold);
+        let mark = self.mark();
         for column in columns {
             self.text(
                 &column.title,
@@ -501,11 +623,12 @@ impl Composer<'_> {
                 column.width - 2.0 * CELL_PAD,
                 top + 12.0,
                 LABEL,
-                Weight::Bold,
+                weight,
                 INK,
                 column.align,
             );
         }
+        self.tint_since(mark, on_accent);
         self.y = top + 18.0;
     }
 
@@ -570,7 +693,8 @@ impl Composer<'_> {
         let rows = cells.iter().map(Vec::len).max().unwrap_or(1);
         // A row that fits on a page is kept together; only a taller one is split.
         let row_height = rows as f32 * LEADING + 7.0;
-        if row_height <= self.bottom() - MARGIN_TOP - 40.0 && self.ensure_room(row_height) {
+        let page_room = self.bottom() - self.margins.top - self.logo_room();
+        if row_height <= page_room - 40.0 && self.ensure_room(row_height) {
             self.table_header(columns);
         }
         self.y += 3.0;
@@ -699,13 +823,7 @@ impl Composer<'_> {
             }
         }
         self.y += 6.0;
-        self.push(Item::Rule {
-            x1: x,
-            x2: x + width,
-            y: self.y,
-            thickness: 0.8,
-            gray: INK,
-        });
+        self.accent_rule(x, x + width, self.y, 0.8, INK);
         self.y += 17.0;
         self.grand_total(x, width);
     }
@@ -882,7 +1000,7 @@ impl Composer<'_> {
         let code_height = epc.map_or(0.0, |symbol| epc_side(symbol) + LEADING);
         self.ensure_room((3.0 * LEADING).max(LEADING + code_height));
         self.y += LEADING;
-        self.text(
+        self.heading(
             &labels.payment,
             left,
             width,
@@ -1042,7 +1160,7 @@ impl Composer<'_> {
         self.ensure_room(3.0 * LEADING);
         self.y += LEADING;
         let labels = self.labels;
-        self.text(
+        self.heading(
             &labels.notes,
             left,
             width,
@@ -1068,15 +1186,20 @@ impl Composer<'_> {
         }
     }
 
-    /// "Page N of M" and the seller on every page, now that M is known.
+    /// "Page N of M" and the seller (or the theme's footer text) on every page, now that M is
+    /// known.
     fn footers(&mut self) {
         let count = self.pages.len();
         let seller = &self.invoice.seller;
-        let mut identity = seller.name.clone();
-        if let Some(vat_id) = &seller.vat_id {
-            identity.push_str(" · ");
-            identity.push_str(&fill(&self.labels.vat_id, &[("id", vat_id)]));
-        }
+        let themed = self.theme.and_then(|theme| theme.footer.clone());
+        let identity = themed.unwrap_or_else(|| {
+            let mut identity = seller.name.clone();
+            if let Some(vat_id) = &seller.vat_id {
+                identity.push_str(" · ");
+                identity.push_str(&fill(&self.labels.vat_id, &[("id", vat_id)]));
+            }
+            identity
+        });
         let (left, right, width) = (self.left(), self.right(), self.content_width());
         let identity = truncate(self.fonts, &identity, SMALL, width - 90.0);
         for index in 0..count {
@@ -1087,8 +1210,9 @@ impl Composer<'_> {
             } else {
                 0.0
             };
-            let rule_y = self.height - FOOTER_FROM_BOTTOM - 12.0 - lifted;
-            let baseline = self.height - FOOTER_FROM_BOTTOM - lifted;
+            let from_bottom = self.margins.bottom - FOOTER_ABOVE_CONTENT;
+            let rule_y = self.height - from_bottom - 12.0 - lifted;
+            let baseline = self.height - from_bottom - lifted;
             self.push(Item::Rule {
                 x1: left,
                 x2: right,

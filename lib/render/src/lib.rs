@@ -5,7 +5,8 @@
 //! - `layout` places every item on its page;
 //! - `pdf` writes the pages with printpdf, with subset fonts and deterministic bytes;
 //! - `facturx` makes that file a Factur-X PDF/A-3b with the invoice's XML embedded, when asked;
-//! - [`labels`] holds every printed word, so that a translation replaces them in one place.
+//! - [`labels`] holds every printed word, so that a translation replaces them in one place;
+//! - [`theme`] checks a brand (accent colour, heading font, footer, margins, logo) once.
 //!
 //! This crate does no I/O and knows nothing of AWS or Lambda: fonts arrive as bytes, the PDF
 //! leaves as bytes. The same invoice with the same fonts always gives the same bytes.
@@ -19,11 +20,13 @@ mod payment_qr;
 mod pdf;
 mod qr_bill;
 mod text;
+pub mod theme;
 
 pub use facturx::FACTUR_X_FILE_NAME;
 pub use fonts::{FontError, FontSet, Weight};
 pub use labels::{Formats, Labels};
 use paperflow_invoice::{DocumentType, Invoice};
+pub use theme::{Theme, ThemeError, ThemeFile};
 
 /// The paper a document is laid out for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,6 +71,9 @@ pub struct RenderOptions {
     pub labels: Labels,
     /// `Some`: write a Factur-X file, a PDF/A-3b with this XML embedded. `None`: a plain PDF.
     pub factur_x: Option<FacturX>,
+    /// The brand to render with: the invoice's `theme`, read by the caller. `None`: paperflow's
+    /// own look, byte for byte as without themes.
+    pub theme: Option<std::sync::Arc<Theme>>,
 }
 
 /// What makes a PDF a Factur-X invoice: the CII XML of the EN 16931 profile, embedded as
@@ -146,6 +152,7 @@ pub fn render(
         options.page_size,
         labels,
         payment_code.as_ref(),
+        options.theme.as_deref(),
     );
     let title_template = match invoice.document_type {
         DocumentType::Invoice => &labels.invoice_document,
@@ -166,7 +173,8 @@ pub fn render(
         .factur_x
         .as_ref()
         .map(|factur_x| factur_x.xml.as_slice());
-    let written = pdf::write(&pages, options.page_size, fonts, &info, factur_x)?;
+    let logo = options.theme.as_ref().and_then(|theme| theme.logo.as_ref());
+    let written = pdf::write(&pages, options.page_size, fonts, &info, factur_x, logo)?;
     Ok(RenderedPdf {
         bytes: written.bytes,
         pages: pages.len(),

@@ -5,13 +5,19 @@
 //! the document `/ID` from a hash of everything drawn, dates the document by its issue date,
 //! and finishes the file itself (compression, serialisation) through lopdf. The same invoice
 //! therefore always gives the same bytes, which idempotent storage relies on.
+//!
+//! A theme's logo is one image XObject in the document's shared resources, drawn by every page
+//! that shows it: its bytes are in the file once however many pages there are.
 
 use crate::fonts::{FaceKey, FontSet, PlacedGlyph};
 use crate::layout::{Item, Pages};
+use crate::theme::logo::{Channels, Encoding};
+use crate::theme::{Logo, Rgb};
 use crate::{PageSize, RenderError};
 use printpdf::{
-    Codepoint, Color, DictItem, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfDocument,
-    PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+    Codepoint, Color, DictItem, ExternalStream, ExternalXObject, FontId, Greyscale, Line,
+    LinePoint, Op, PaintMode, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
+    Pt, Rect, TextItem, TextMatrix, XObject, XObjectId, XObjectTransform,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -48,6 +54,7 @@ pub(crate) fn write(
     fonts: &FontSet,
     info: &DocumentInfo,
     factur_x: Option<&[u8]>,
+    logo: Option<&Logo>,
 ) -> Result<Written, RenderError> {
     let (width, height) = page_size.points();
     let mut font_ids: BTreeMap<FaceKey, FontId> = BTreeMap::new();
@@ -94,6 +101,15 @@ pub(crate) fn write(
             .fonts
             .map
             .insert(id.clone(), PdfFont::new(face.parsed.clone()));
+    }
+    if let Some(logo) = logo {
+        fingerprint.update(b"logo");
+        fingerprint.update(logo.digest);
+        document
+            .resources
+            .xobjects
+            .map
+            .insert(XObjectId(LOGO_RESOURCE.to_owned()), logo_xobject(logo));
     }
     document.with_pages(pdf_pages);
 
@@ -191,6 +207,80 @@ fn subset_tag(index: usize) -> String {
     String::from_utf8_lossy(&tag).into_owned()
 }
 
+/// The resource name of a theme's logo.
+const LOGO_RESOURCE: &str = "Logo";
+
+/// The logo as an image XObject: its pixels as the theme prepared them, with its alpha channel
+/// as a soft mask. Without a `/Width` for printpdf, the placement is the page's own (`cm`).
+fn logo_xobject(logo: &Logo) -> XObject {
+    let name = |name: &str| DictItem::Name(name.as_bytes().to_vec());
+    let image_dict = |color_space: &str| {
+        BTreeMap::from([
+            ("Type".to_owned(), name("XObject")),
+            ("Subtype".to_owned(), name("Image")),
+            ("Width".to_owned(), DictItem::Int(i64::from(logo.width()))),
+            ("Height".to_owned(), DictItem::Int(i64::from(logo.height()))),
+            ("ColorSpace".to_owned(), name(color_space)),
+            ("BitsPerComponent".to_owned(), DictItem::Int(8)),
+        ])
+    };
+    let color_space = match logo.channels {
+        Channels::Gray => "DeviceGray",
+        Channels::Rgb => "DeviceRGB",
+    };
+    let mut dict = image_dict(color_space);
+    let filter = match logo.encoding {
+        Encoding::Jpeg => "DCTDecode",
+        Encoding::Deflated => "FlateDecode",
+    };
+    dict.insert("Filter".to_owned(), name(filter));
+    if let Some(alpha) = &logo.alpha {
+        let mut mask = image_dict("DeviceGray");
+        mask.insert("Filter".to_owned(), name("FlateDecode"));
+        dict.insert(
+            "SMask".to_owned(),
+            DictItem::Stream {
+                stream: ExternalStream {
+                    dict: mask,
+                    content: alpha.clone(),
+                    compress: false,
+                },
+            },
+        );
+    }
+    XObject::External(ExternalXObject {
+        stream: ExternalStream {
+            dict,
+            content: logo.data.clone(),
+            compress: false,
+        },
+        width: None,
+        height: None,
+        dpi: None,
+    })
+}
+
+/// The item itself, and the theme's colour it is drawn in instead of its grey, if any.
+fn colored(item: &Item) -> (&Item, Option<Rgb>) {
+    match item {
+        Item::Colored { rgb, item } => (item, Some(*rgb)),
+        plain => (plain, None),
+    }
+}
+
+/// The fill or stroke colour of an item: the theme's colour, or the item's grey.
+fn paint(rgb: Option<Rgb>, shade: f32) -> Color {
+    match rgb {
+        Some(Rgb(red, green, blue)) => Color::Rgb(printpdf::Rgb {
+            r: f32::from(red) / 255.0,
+            g: f32::from(green) / 255.0,
+            b: f32::from(blue) / 255.0,
+            icc_profile: None,
+        }),
+        None => gray(shade),
+    }
+}
+
 fn gray(value: f32) -> Color {
     Color::Greyscale(Greyscale {
         percent: value,
@@ -216,6 +306,10 @@ fn page_ops(
 ) -> Vec<Op> {
     let mut ops = Vec::new();
     for item in items {
+        let (item, rgb) = colored(item);
+        if let Some(Rgb(red, green, blue)) = rgb {
+            fingerprint.update(format!("rgb {red} {green} {blue} "));
+        }
         match *item {
             Item::Band {
                 x,
@@ -225,7 +319,9 @@ fn page_ops(
                 gray: shade,
             } => {
                 fingerprint.update(format!("band {x} {top} {width} {band_height} {shade}"));
-                ops.push(Op::SetFillColor { col: gray(shade) });
+                ops.push(Op::SetFillColor {
+                    col: paint(rgb, shade),
+                });
                 ops.push(Op::DrawRectangle {
                     rectangle: Rect {
                         x: Pt(x),
@@ -245,7 +341,9 @@ fn page_ops(
                 gray: shade,
             } => {
                 fingerprint.update(format!("rule {x1} {x2} {y} {thickness} {shade}"));
-                ops.push(Op::SetOutlineColor { col: gray(shade) });
+                ops.push(Op::SetOutlineColor {
+                    col: paint(rgb, shade),
+                });
                 ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
                 ops.push(Op::DrawLine {
                     line: Line {
@@ -254,14 +352,34 @@ fn page_ops(
                     },
                 });
             }
-            Item::Text { .. } => {}
+            Item::Logo {
+                x,
+                top,
+                width,
+                height: logo_height,
+            } => {
+                fingerprint.update(format!("logo {x} {top} {width} {logo_height}"));
+                // An image fills the unit square: scaled to the box, then moved to its place.
+                ops.push(Op::UseXobject {
+                    id: XObjectId(LOGO_RESOURCE.to_owned()),
+                    transform: XObjectTransform {
+                        translate_x: Some(Pt(x)),
+                        translate_y: Some(Pt(height - top - logo_height)),
+                        scale_x: Some(width),
+                        scale_y: Some(logo_height),
+                        ..XObjectTransform::default()
+                    },
+                });
+            }
+            Item::Text { .. } | Item::Colored { .. } => {}
         }
     }
 
     ops.push(Op::StartTextSection);
     let mut current_font: Option<(FaceKey, f32)> = None;
-    let mut current_gray: Option<f32> = None;
+    let mut current_color: Option<Color> = None;
     for item in items {
+        let (item, rgb) = colored(item);
         let Item::Text {
             x,
             baseline,
@@ -273,11 +391,15 @@ fn page_ops(
         else {
             continue;
         };
+        if let Some(Rgb(red, green, blue)) = rgb {
+            fingerprint.update(format!("rgb {red} {green} {blue} "));
+        }
         fingerprint.update(format!("text {x} {baseline} {size} {weight:?} {shade} "));
         fingerprint.update(text.as_bytes());
-        if current_gray != Some(shade) {
-            ops.push(Op::SetFillColor { col: gray(shade) });
-            current_gray = Some(shade);
+        let color = paint(rgb, shade);
+        if current_color.as_ref() != Some(&color) {
+            ops.push(Op::SetFillColor { col: color.clone() });
+            current_color = Some(color);
         }
         let mut pen = x;
         for run in fonts.runs(text, weight, missing) {

@@ -11,6 +11,7 @@
 mod dlq;
 mod local;
 mod output;
+mod themes;
 mod trace;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,7 @@ use paperflow_invoice::Invoice;
 use paperflow_render::{FacturX, FontSet, PageSize, RenderOptions, RenderedPdf, font_files};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use themes::ThemeFolder;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -28,6 +30,7 @@ Examples:
   paperflow render invoice.json -o invoice.pdf --page-size letter
   paperflow render invoice.json -o invoice.pdf --einvoice factur-x   # one PDF/A-3b with its XML
   paperflow render invoice.json -o invoice.pdf --einvoice xrechnung  # invoice.pdf + invoice.xml
+  paperflow render samples/invoice-de-branded.json -o branded.pdf --theme-dir samples/themes
   PAPERFLOW_FALLBACK_FONTS=/usr/share/fonts/truetype/droid paperflow render cjk.json -o cjk.pdf
   paperflow validate samples/*.json
   paperflow validate --einvoice peppol invoice.json   # and every BT Peppol still misses
@@ -73,6 +76,10 @@ enum Command {
         /// A document's own `einvoice` field wins.
         #[arg(long, env = "EINVOICE_FORMAT", default_value = "none")]
         einvoice: EInvoiceFormat,
+        /// Folder of themes: a document whose `theme` is NAME is rendered with
+        /// DIR/NAME/theme.json and its logo. Without it, such a document renders unbranded.
+        #[arg(long)]
+        theme_dir: Option<PathBuf>,
     },
     /// Check invoice documents and print every problem with its JSON pointer.
     Validate {
@@ -147,6 +154,7 @@ fn main() -> ExitCode {
             page_size,
             fallback_fonts,
             einvoice,
+            theme_dir,
         } => render(
             &inputs,
             output,
@@ -157,6 +165,7 @@ fn main() -> ExitCode {
             },
             fallback_fonts.as_deref(),
             einvoice,
+            theme_dir.map(ThemeFolder::new),
         ),
         Command::Validate { inputs, einvoice } => validate(&inputs, einvoice),
         Command::Trace {
@@ -197,6 +206,7 @@ fn render(
     options: RenderOptions,
     fallback_fonts: Option<&Path>,
     einvoice: EInvoiceFormat,
+    mut themes: Option<ThemeFolder>,
 ) -> Outcome {
     let destinations: Vec<PathBuf> = match (output, out_dir) {
         (Some(output), None) if inputs.len() == 1 => vec![output],
@@ -237,7 +247,16 @@ fn render(
     inputs
         .iter()
         .zip(&destinations)
-        .map(|(input, destination)| render_one(input, destination, &fonts, &options, einvoice))
+        .map(|(input, destination)| {
+            render_one(
+                input,
+                destination,
+                &fonts,
+                &options,
+                einvoice,
+                themes.as_mut(),
+            )
+        })
         .max()
         .unwrap_or(Outcome::Ok)
 }
@@ -304,6 +323,7 @@ fn render_one(
     fonts: &FontSet,
     options: &RenderOptions,
     einvoice: EInvoiceFormat,
+    themes: Option<&mut ThemeFolder>,
 ) -> Outcome {
     let name = input.display();
     let bytes = match output::read_input(input) {
@@ -322,6 +342,32 @@ fn render_one(
             }
             return Outcome::Invalid;
         }
+    };
+    // A document's theme comes from --theme-dir; one that names a theme that is not there, or
+    // is invalid, is refused whole rather than printed half-branded.
+    let themed;
+    let options = match (&invoice.theme, themes) {
+        (Some(theme_name), Some(themes)) => match themes.theme(theme_name) {
+            Ok(theme) => {
+                themed = RenderOptions {
+                    theme: Some(theme),
+                    ..options.clone()
+                };
+                &themed
+            }
+            Err(message) => {
+                eprintln!("{name}: {message}, nothing written");
+                return Outcome::Invalid;
+            }
+        },
+        (Some(theme_name), None) => {
+            eprintln!(
+                "warning: {name}: names theme {:?}; without --theme-dir it renders unbranded",
+                theme_name.as_str()
+            );
+            options
+        }
+        (None, _) => options,
     };
     let format = format_of(&invoice, einvoice);
     let xml_destination = destination.with_extension("xml");

@@ -7,7 +7,9 @@
 //! some key. `infra/tests/test_bucket_layout.py` holds the templates to the file, and
 //! [`bucket_layout_json`] is what the file must contain.
 
-use super::layout::{DIRECT_PDFS, EVENTS, IDEMPOTENCY, INVOICES, MAIL_CLAIMS, SAFE_TOKEN_MAX_LEN};
+use super::layout::{
+    DIRECT_PDFS, EVENTS, IDEMPOTENCY, INVOICES, MAIL_CLAIMS, SAFE_TOKEN_MAX_LEN, THEMES,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -47,7 +49,7 @@ pub const GRANTS: &[Grant] = &[
     Grant {
         function: "invoice-api",
         bucket: Bucket::Documents,
-        read: &["invoices/*", "idempotency/*", "api/*"],
+        read: &["invoices/*", "idempotency/*", "api/*", "themes/*"],
         // Submissions only: PDFs themselves are written by the pdf-generator alone.
         write: &["invoices/*.submitted.json", "idempotency/*", "api/*"],
         list: true,
@@ -55,7 +57,7 @@ pub const GRANTS: &[Grant] = &[
     Grant {
         function: "pdf-generator",
         bucket: Bucket::Documents,
-        read: &["invoices/*"],
+        read: &["invoices/*", "themes/*"],
         write: &["invoices/*"],
         list: true,
     },
@@ -96,6 +98,11 @@ pub const PREFIXES: &[(Bucket, &str, &str)] = &[
         Bucket::Documents,
         MAIL_CLAIMS,
         "{notice id}.json: send records",
+    ),
+    (
+        Bucket::Documents,
+        THEMES,
+        "{name}/theme.json and its logo: brands, put there by people, read by the renderers",
     ),
     (
         Bucket::Archive,
@@ -168,7 +175,7 @@ mod tests {
     use super::*;
     use crate::store::layout::{
         archive_key, direct_pdf_key, failed_key, idempotency_record_key, is_safe_token, latest_key,
-        mail_claim_key, pdf_key, submitted_key, xml_key,
+        mail_claim_key, pdf_key, submitted_key, theme_file_key, xml_key,
     };
     use std::path::PathBuf;
     use time::macros::datetime;
@@ -213,6 +220,18 @@ mod tests {
             ("pdf-generator", Documents, Read, latest_key("A/1")),
             ("pdf-generator", Documents, Write, latest_key("A/1")),
             ("pdf-generator", Documents, Write, failed_key("A/1", 2)),
+            (
+                "pdf-generator",
+                Documents,
+                Read,
+                theme_file_key("t", "theme.json"),
+            ),
+            (
+                "pdf-generator",
+                Documents,
+                Read,
+                theme_file_key("t", "logo.png"),
+            ),
             // The invoice API: status (records and PDFs), submissions, idempotency, direct.
             ("invoice-api", Documents, Read, pdf_key("A/1", 2)),
             ("invoice-api", Documents, Read, submitted_key("A/1", 2)),
@@ -222,6 +241,18 @@ mod tests {
             ("invoice-api", Documents, Write, idempotency_record_key("k")),
             ("invoice-api", Documents, Read, direct_pdf_key("ab")),
             ("invoice-api", Documents, Write, direct_pdf_key("ab")),
+            (
+                "invoice-api",
+                Documents,
+                Read,
+                theme_file_key("t", "theme.json"),
+            ),
+            (
+                "invoice-api",
+                Documents,
+                Read,
+                theme_file_key("t", "logo.png"),
+            ),
             // The pdf-mailer: the PDF and the XML to attach or link, its claim.
             ("pdf-mailer", Documents, Read, pdf_key("A/1", 2)),
             ("pdf-mailer", Documents, Read, xml_key("A/1", 2)),

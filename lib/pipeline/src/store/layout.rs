@@ -12,6 +12,7 @@
 //! | `idempotency/{sha256 of the key}.json` | an idempotency key's record ([`idempotency_record_key`]) | invoice-api |
 //! | `api/{sha256}.pdf` | a direct PDF too large to answer inline ([`direct_pdf_key`]) | invoice-api |
 //! | `mail/{notice id}.json` | a notice's send record, the mail claim ([`mail_claim_key`]) | pdf-mailer |
+//! | `themes/{name}/theme.json`, `themes/{name}/{logo}` | a brand ([`theme_file_key`]) | people, never paperflow |
 //!
 //! The archive bucket: `events/date=YYYY-MM-DD/type={event type}/{name}.jsonl`, one object per
 //! partition of an SQS batch, named by its one message id ([`archive_key`]) or, for several,
@@ -39,6 +40,8 @@ pub const DIRECT_PDFS: &str = "api/";
 pub const MAIL_CLAIMS: &str = "mail/";
 /// Where the event log is (archive bucket).
 pub const EVENTS: &str = "events/";
+/// Where themes are (documents bucket): one folder per theme, read, never written.
+pub const THEMES: &str = "themes/";
 
 /// The longest text [`safe_token`] keeps as it is.
 pub const SAFE_TOKEN_MAX_LEN: usize = 128;
@@ -108,6 +111,13 @@ pub fn idempotency_record_key(idempotency_key: &str) -> String {
 /// The key of a large direct PDF: `api/{sha256}.pdf`, content-addressed by the PDF's SHA-256.
 pub fn direct_pdf_key(pdf_sha256: &str) -> String {
     format!("{DIRECT_PDFS}{}.pdf", safe_token(pdf_sha256))
+}
+
+/// The key of a file of a theme: `themes/{name}/{file}`. The name is checked by
+/// `paperflow-invoice` (`ThemeName`: no `/`, no leading `.`), the logo's file name by
+/// `paperflow-render` (no `/`, no leading `.`) before they get here.
+pub fn theme_file_key(theme: &str, file: &str) -> String {
+    format!("{THEMES}{theme}/{file}")
 }
 
 /// The key of a notice's send record: `mail/{notice id}.json` (through [`safe_token`]).
