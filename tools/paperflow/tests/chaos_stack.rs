@@ -58,7 +58,10 @@ fn a_hundred_invoices_under_faults_are_all_accounted_for() {
         "faults of several kinds were injected: {injected:?}"
     );
     assert_eq!(account["inputs"]["by_kind"]["valid"], 130, "{table}");
-    assert!(account["inputs"]["by_path"]["api"].as_u64() > Some(0), "{table}");
+    assert!(
+        account["inputs"]["by_path"]["api"].as_u64() > Some(0),
+        "{table}"
+    );
     assert!(
         account["inputs"]["deliveries"].as_u64() > account["inputs"]["total"].as_u64(),
         "inputs were delivered more than once: {table}"
