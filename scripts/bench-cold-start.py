@@ -119,6 +119,8 @@ def environment(runtime_port, endpoint_port, home, with_layer):
         "AWS_EC2_METADATA_DISABLED": "true",
         "DOCUMENTS_BUCKET": "paperflow-documents",
         "DOCUMENT_EVENTS_TOPIC_ARN": "arn:aws:sns:eu-central-1:000000000000:document-events",
+        # The pdf-requests queue's own DLQ, where misconfigured records go (required at start).
+        "DEAD_LETTER_QUEUE_URL": "http://127.0.0.1:9/000000000000/pdf-requests-dlq",
         # The fallback fonts' layer, as deployed at /opt/fonts (scripts/build-fonts-layer.sh):
         # listed at start, parsed only when a document needs one of its faces.
         "PAPERFLOW_FALLBACK_FONTS": str(LAYER_FONTS),
