@@ -7,6 +7,7 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use paperflow_pipeline::{
@@ -147,6 +148,25 @@ fn metadata(map: Option<&std::collections::HashMap<String, String>>) -> BTreeMap
     .unwrap_or_default()
 }
 
+/// The whole body of a GET's answer and its ETag (as S3 sends it, in quotes). A body cut off
+/// on the way is worth another try.
+async fn body_and_etag(
+    output: GetObjectOutput,
+    key: &str,
+) -> Result<(Vec<u8>, String), DependencyError> {
+    let etag = output.e_tag().unwrap_or_default().to_owned();
+    let body = output
+        .body
+        .collect()
+        .await
+        .map_err(|error| DependencyError {
+            service: SERVICE,
+            retryable: true,
+            message: format!("reading the body of {key} failed: {error}"),
+        })?;
+    Ok((body.into_bytes().to_vec(), etag))
+}
+
 /// S3 answers a conditional GET whose `If-None-Match` still matches with `304 Not Modified`,
 /// which the SDK reports as a service error without a code.
 fn not_modified<E>(error: &SdkError<E, HttpResponse>) -> bool {
@@ -173,20 +193,8 @@ impl ThemeSource for S3DocumentStore {
             Err(error) if no_such_key(&error) => return Ok(ConditionalRead::Missing),
             Err(error) => return Err(classify(SERVICE, &error)),
         };
-        let etag = output.e_tag().unwrap_or_default().to_owned();
-        let body = output
-            .body
-            .collect()
-            .await
-            .map_err(|error| DependencyError {
-                service: SERVICE,
-                retryable: true,
-                message: format!("reading the body of {key} failed: {error}"),
-            })?;
-        Ok(ConditionalRead::Changed {
-            body: body.into_bytes().to_vec(),
-            etag,
-        })
+        let (body, etag) = body_and_etag(output, key).await?;
+        Ok(ConditionalRead::Changed { body, etag })
     }
 }
 
@@ -238,17 +246,7 @@ impl DocumentStore for S3DocumentStore {
             Err(error) if no_such_key(&error) => return Ok(None),
             Err(error) => return Err(classify(SERVICE, &error)),
         };
-        let etag = output.e_tag().unwrap_or_default().to_owned();
-        let body = output
-            .body
-            .collect()
-            .await
-            .map_err(|error| DependencyError {
-                service: SERVICE,
-                retryable: true,
-                message: format!("reading the body of {key} failed: {error}"),
-            })?;
-        Ok(Some((body.into_bytes().to_vec(), etag)))
+        body_and_etag(output, key).await.map(Some)
     }
 
     async fn put_if_match(
