@@ -118,16 +118,7 @@ impl Problem {
                 rule: violation.rule.clone(),
             })
             .collect();
-        let detail = describe(&violations);
-        Problem {
-            violations,
-            ..Problem::new(
-                "invalid-invoice",
-                "The invoice is invalid",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                detail,
-            )
-        }
+        Problem::invalid_fields(violations)
     }
 
     /// 422: the theme the invoice names does not exist or is invalid: the document's `/theme`
@@ -137,6 +128,11 @@ impl Problem {
             pointer: "/theme".to_owned(),
             rule,
         }];
+        Problem::invalid_fields(violations)
+    }
+
+    /// The 422 `invalid-invoice` problem listing `violations`, each a field and its rule.
+    fn invalid_fields(violations: Vec<Violation>) -> Self {
         let detail = describe(&violations);
         Problem {
             violations,
