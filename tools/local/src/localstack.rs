@@ -8,7 +8,7 @@
 //! loopback only and reaches nothing outside the machine that it can do without.
 
 use crate::http_client::blocking_request;
-use crate::process::{Signal, free_port, signal_group};
+use crate::process::{free_port, stop_server_group};
 use std::fs::OpenOptions;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -143,16 +143,9 @@ impl LocalStackServer {
     /// Stops the server's whole process group (SIGTERM, then SIGKILL after a grace period) and
     /// reaps it.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        signal_group(child.id(), Signal::TERM);
-        let deadline = Instant::now() + GRACE;
-        while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(POLL);
+        if let Some(child) = self.child.take() {
+            stop_server_group(child, GRACE, POLL);
         }
-        signal_group(child.id(), Signal::KILL);
-        let _ = child.wait();
     }
 
     fn spawn(

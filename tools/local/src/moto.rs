@@ -8,7 +8,7 @@
 //! panics.
 
 use crate::http_client::blocking_request;
-use crate::process::{Signal, free_port, signal_group};
+use crate::process::{Signal, free_port, signal_group, stop_server_group};
 use std::fs::OpenOptions;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -115,17 +115,9 @@ impl MotoServer {
     /// Stops the server's whole process group (SIGTERM, then SIGKILL after a grace period) and
     /// reaps it: from now on its port refuses connections, as a service that is down.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        signal_group(child.id(), Signal::TERM);
-        let deadline = Instant::now() + GRACE;
-        while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(POLL);
+        if let Some(child) = self.child.take() {
+            stop_server_group(child, GRACE, POLL);
         }
-        // Whatever the leader left behind in its group gets the same end.
-        signal_group(child.id(), Signal::KILL);
-        let _ = child.wait();
     }
 
     /// Starts the server again on the same port, stopping it first if it runs. moto keeps its

@@ -144,6 +144,20 @@ impl Drop for ChildGroup {
     }
 }
 
+/// Stops a blocking server process started as the leader of its own process group (moto,
+/// LocalStack): SIGTERM to the group, up to `grace` for the leader to exit (looked at every
+/// `poll`), then SIGKILL for whatever is left in the group, and reaps the leader.
+pub fn stop_server_group(mut child: std::process::Child, grace: Duration, poll: Duration) {
+    signal_group(child.id(), Signal::TERM);
+    let deadline = Instant::now() + grace;
+    while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+        std::thread::sleep(poll);
+    }
+    // Whatever the leader left behind in its group gets the same end.
+    signal_group(child.id(), Signal::KILL);
+    let _ = child.wait();
+}
+
 /// Sends `signal` to the process group led by `pid`. A group that is already gone is no
 /// error: stopping what has stopped is done.
 pub fn signal_group(pid: u32, signal: Signal) {
