@@ -8,8 +8,8 @@ use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
 use paperflow_pipeline::digest::sha256_hex;
 use paperflow_pipeline::generate::EInvoiceFormat;
 use paperflow_pipeline::store::xml_key;
-use paperflow_pipeline::{PdfGenerator, pdf_key};
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_pipeline::{PdfGenerator, ThemeCache, pdf_key};
+use paperflow_render::{FontSet, RenderOptions, ThemeFile};
 use paperflow_tests::moto::Moto;
 use paperflow_tests::stack::{
     DOCUMENTS_BUCKET, TestStack, failed_ids, finalized_event, sqs_batch, sqs_event,
@@ -60,8 +60,10 @@ fn requests_for(
         stack.document_events_arn.as_str(),
     );
     let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+    // Themes are asked for on every use, so that an edit between two deliveries is seen.
     let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default())
-        .with_default_einvoice(default_einvoice);
+        .with_default_einvoice(default_einvoice)
+        .with_theme_cache(ThemeCache::new(Duration::ZERO));
     Arc::new(PdfRequests::new(generator))
 }
 
@@ -313,6 +315,8 @@ async fn the_same_revision_with_different_content_is_a_permanent_conflict() {
         .find(|notice| notice["type"] == "invoice.pdf.failed.v1")
         .expect("a failed notice");
     assert_eq!(failed["data"]["code"], "revision_conflict");
+    let message = failed["data"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("source-sha256"), "{message}");
 }
 
 #[tokio::test]
@@ -606,4 +610,179 @@ async fn a_foreign_object_without_metadata_is_compared_by_its_bytes() {
         !keys.contains(&pdf_key("INV-FOREIGN-XML", 1)),
         "no PDF when its XML conflicts: {keys:?}"
     );
+}
+
+/// The user metadata of the object under `key`.
+async fn metadata_of(harness: &Harness, key: &str) -> std::collections::HashMap<String, String> {
+    harness
+        .stack
+        .s3
+        .head_object()
+        .bucket(DOCUMENTS_BUCKET)
+        .key(key)
+        .send()
+        .await
+        .expect("the object's metadata")
+        .metadata()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Puts `body` under `key` with `metadata`, as an earlier delivery (or an earlier paperflow)
+/// would have stored it.
+async fn put_stored(
+    harness: &Harness,
+    key: &str,
+    body: &[u8],
+    metadata: std::collections::HashMap<String, String>,
+) {
+    harness
+        .stack
+        .s3
+        .put_object()
+        .bucket(DOCUMENTS_BUCKET)
+        .key(key)
+        .body(body.to_vec().into())
+        .set_metadata(Some(metadata))
+        .send()
+        .await
+        .expect("an object is put");
+}
+
+fn theme_json(accent: &str) -> Vec<u8> {
+    json!({ "accent_color": accent }).to_string().into_bytes()
+}
+
+fn rendered_with_theme(document: &Value, theme: &[u8]) -> Vec<u8> {
+    let invoice = paperflow_invoice::invoice_from_value(document).expect("a valid invoice");
+    let theme = ThemeFile::parse(theme)
+        .expect("a valid theme")
+        .with_logo(None)
+        .expect("no logo");
+    let options = RenderOptions {
+        theme: Some(Arc::new(theme)),
+        ..RenderOptions::default()
+    };
+    let fonts = FontSet::bundled().expect("bundled fonts");
+    paperflow_render::render(&invoice, &fonts, &options)
+        .expect("renders")
+        .bytes
+}
+
+#[tokio::test]
+async fn a_theme_edited_between_two_deliveries_of_a_revision_keeps_the_first_pdf_and_announces_it_twice()
+ {
+    let harness = Harness::start().await;
+    let mut document = invoice_document("INV-THEME-EDIT", 1);
+    document["theme"] = json!("edited");
+    let theme_key = "themes/edited/theme.json";
+    let (before, after) = (theme_json("#0B5FFF"), theme_json("#C0392B"));
+    let body = finalized("theme-1", document.clone());
+
+    put_stored(&harness, theme_key, &before, Default::default()).await;
+    let first = harness.run(sqs_batch(std::slice::from_ref(&body))).await;
+    assert!(first.batch_item_failures.is_empty());
+    // The sender edits the theme; SQS then delivers the same message again (a crash between
+    // "stored" and "announced").
+    put_stored(&harness, theme_key, &after, Default::default()).await;
+    let again = harness.run(sqs_batch(std::slice::from_ref(&body))).await;
+    assert!(again.batch_item_failures.is_empty());
+
+    let key = pdf_key("INV-THEME-EDIT", 1);
+    let stored = harness.stack.object(&key).await.expect("stored");
+    assert!(
+        stored == rendered_with_theme(&document, &before),
+        "the first delivery's PDF stays"
+    );
+    assert!(
+        stored != rendered_with_theme(&document, &after),
+        "the edited theme renders other bytes, or this test proves nothing"
+    );
+    let notices = harness.stack.notices(2, WAIT).await;
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    for notice in &notices {
+        assert_eq!(notice["type"], "invoice.pdf.ready.v1", "{notice}");
+        assert_eq!(notice["id"], notices[0]["id"], "one notice id");
+        assert_eq!(notice["data"]["sha256"], sha256_hex(&stored), "{notice}");
+        assert_eq!(notice["data"]["size"], stored.len(), "{notice}");
+    }
+    let metadata = metadata_of(&harness, &key).await;
+    assert_eq!(
+        metadata.get("source-sha256"),
+        Some(&paperflow_pipeline::digest::json_sha256(&document)),
+        "the PDF names the document it was made from: {metadata:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_redelivery_after_a_renderer_upgrade_announces_the_stored_pdf() {
+    let harness = Harness::start().await;
+    let body = finalized("upgrade-1", invoice_document("INV-UPGRADE", 1));
+    harness.run(sqs_batch(std::slice::from_ref(&body))).await;
+    // What an older renderer made of the same document, with the metadata it stored.
+    let key = pdf_key("INV-UPGRADE", 1);
+    let older = b"%PDF-1.7 what an older renderer made of this invoice".to_vec();
+    let mut metadata = metadata_of(&harness, &key).await;
+    metadata.insert("sha256".to_owned(), sha256_hex(&older));
+    put_stored(&harness, &key, &older, metadata).await;
+
+    let response = harness.run(sqs_batch(&[body])).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert!(harness.stack.object(&key).await.expect("stored") == older);
+    let notices = harness.stack.notices(2, WAIT).await;
+    let last = notices.last().expect("a notice");
+    assert_eq!(last["type"], "invoice.pdf.ready.v1", "{last}");
+    assert_eq!(last["data"]["sha256"], sha256_hex(&older));
+    assert_eq!(last["data"]["size"], older.len());
+}
+
+#[tokio::test]
+async fn an_object_stored_before_source_digests_is_compared_by_its_bytes() {
+    let harness = Harness::start().await;
+    let earlier_paperflow = |bytes: &[u8]| {
+        std::collections::HashMap::from([
+            ("sha256".to_owned(), sha256_hex(bytes)),
+            ("revision".to_owned(), "1".to_owned()),
+            ("pages".to_owned(), "1".to_owned()),
+        ])
+    };
+    let same = invoice_document("INV-EARLIER-SAME", 1);
+    let same_bytes = rendered(&same);
+    put_stored(
+        &harness,
+        &pdf_key("INV-EARLIER-SAME", 1),
+        &same_bytes,
+        earlier_paperflow(&same_bytes),
+    )
+    .await;
+    let other_bytes = b"%PDF-1.7 an earlier rendering".to_vec();
+    put_stored(
+        &harness,
+        &pdf_key("INV-EARLIER-OTHER", 1),
+        &other_bytes,
+        earlier_paperflow(&other_bytes),
+    )
+    .await;
+
+    let response = harness
+        .run(sqs_batch(&[
+            finalized("e-1", same),
+            finalized("e-2", invoice_document("INV-EARLIER-OTHER", 1)),
+        ]))
+        .await;
+    assert!(response.batch_item_failures.is_empty());
+    let notices = harness.stack.notices(2, WAIT).await;
+    let of = |id: &str| {
+        notices
+            .iter()
+            .find(|notice| notice["subject"] == id)
+            .unwrap_or_else(|| panic!("a notice of {id}: {notices:?}"))
+    };
+    let ready = of("INV-EARLIER-SAME");
+    assert_eq!(ready["type"], "invoice.pdf.ready.v1", "{ready}");
+    assert_eq!(ready["data"]["sha256"], sha256_hex(&same_bytes));
+    let conflict = of("INV-EARLIER-OTHER");
+    assert_eq!(conflict["data"]["code"], "revision_conflict", "{conflict}");
+    let message = conflict["data"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("before source-sha256"), "{message}");
 }

@@ -20,7 +20,7 @@
 
 use crate::digest::sha256_hex;
 use crate::ports::{DependencyError, DocumentStore, NewObject, ThemeSource};
-use crate::store::direct_pdf_key;
+use crate::store::{direct_pdf_key, metadata};
 use crate::themes::{ThemeCache, ThemeFailure};
 use paperflow_einvoice::{EInvoiceFormat, Violation};
 use paperflow_invoice::Invoice;
@@ -229,18 +229,24 @@ impl<S: DocumentStore + ThemeSource> DirectRenderer<S> {
         }
         let key = direct_pdf_key(&sha256);
         let size = pdf.bytes.len();
-        let mut metadata = BTreeMap::new();
-        metadata.insert("sha256".to_owned(), sha256.clone());
-        metadata.insert("pages".to_owned(), pdf.pages.to_string());
-        metadata.insert("invoice-id".to_owned(), invoice.id.as_str().to_owned());
-        metadata.insert("einvoice".to_owned(), format.einvoice().as_str().to_owned());
+        let mut object_metadata = BTreeMap::new();
+        object_metadata.insert(metadata::SHA256.to_owned(), sha256.clone());
+        object_metadata.insert(metadata::PAGES.to_owned(), pdf.pages.to_string());
+        object_metadata.insert(
+            metadata::INVOICE_ID.to_owned(),
+            invoice.id.as_str().to_owned(),
+        );
+        object_metadata.insert(
+            metadata::EINVOICE.to_owned(),
+            format.einvoice().as_str().to_owned(),
+        );
         // Already there means the same bytes (the key is their hash): nothing to do.
         self.store
             .put_new(NewObject {
                 key: key.clone(),
                 body: pdf.bytes,
                 content_type: "application/pdf".to_owned(),
-                metadata,
+                metadata: object_metadata,
             })
             .await
             .map_err(DirectError::Dependency)?;

@@ -3,11 +3,14 @@
 //!
 //! Every step is safe to repeat, because SQS delivers at least once and sometimes twice at
 //! the same time:
-//! - the PDF is stored with `If-None-Match: *` under `invoices/{id}/r{revision}.pdf`. When the
-//!   object is already there, its SHA-256 decides (from paperflow's metadata, or from its
-//!   bytes when another tool or a person put it there): the same bytes mean a duplicate delivery
-//!   (rendering is deterministic), which is announced again; different bytes mean two different
-//!   invoices claim the same revision, a permanent `revision_conflict`;
+//! - the PDF is stored with `If-None-Match: *` under `invoices/{id}/r{revision}.pdf`, its
+//!   metadata naming the invoice document it was made from (`source-sha256`). When the object
+//!   is already there, the document decides, not the rendering: the same document is a
+//!   duplicate delivery, announced again with the stored object's digest and size (a theme
+//!   edit or another paperflow version may render other bytes since); another document claims
+//!   the same revision, a permanent `revision_conflict`. An object without `source-sha256`
+//!   (stored by an earlier paperflow, or put there by another tool or a person) is compared by
+//!   its bytes' SHA-256 instead (`PdfGenerator::check_existing`);
 //! - the pointer `invoices/{id}/latest.json` only moves forward, by compare-and-swap, so
 //!   revisions arriving 3, 1, 2 leave it at 3;
 //! - the ready notice's id is derived from the input event's source and id, so every
@@ -26,10 +29,11 @@
 //! bucket ([`crate::themes`]); one that does not exist or is invalid is a permanent
 //! `theme_missing` / `theme_invalid` naming it, and nothing is stored.
 
-use crate::digest::sha256_hex;
+use crate::digest::{json_sha256, sha256_hex};
 use crate::failure::RecordFailure;
 use crate::ports::{DocumentStore, EventPublisher, NewObject, PutOutcome, ThemeSource};
 use crate::status::FailedRevision;
+use crate::store::metadata;
 use crate::store::records::{Decision, Records};
 use crate::store::{failed_key, latest_key, pdf_key, xml_key};
 use crate::themes::ThemeCache;
@@ -176,16 +180,17 @@ impl<S: DocumentStore + ThemeSource, P: EventPublisher> PdfGenerator<S, P> {
             .map_err(|failure| failure.about(id, revision))?;
         let render_ms = started.elapsed().as_secs_f64() * 1000.0;
         let pdf = made.pdf;
-        let sha256 = sha256_hex(&pdf.bytes);
         let key = pdf_key(id, revision);
-        let size = pdf.bytes.len() as u64;
-        let pages = u32::try_from(pdf.pages).unwrap_or(u32::MAX);
-        let metadata = |sha256: &str| {
+        let rendered_pages = u32::try_from(pdf.pages).unwrap_or(u32::MAX);
+        // What identifies this revision: the document, not its rendering (docs/DECISIONS.md).
+        let source_sha256 = json_sha256(&event.data);
+        let metadata_for = |sha256: &str| {
             BTreeMap::from([
-                ("sha256".to_owned(), sha256.to_owned()),
-                ("revision".to_owned(), revision.to_string()),
+                (metadata::SHA256.to_owned(), sha256.to_owned()),
+                (metadata::SOURCE_SHA256.to_owned(), source_sha256.clone()),
+                (metadata::REVISION.to_owned(), revision.to_string()),
                 (
-                    "correlation-id".to_owned(),
+                    metadata::CORRELATION_ID.to_owned(),
                     event.correlation_id().to_owned(),
                 ),
             ])
@@ -194,26 +199,33 @@ impl<S: DocumentStore + ThemeSource, P: EventPublisher> PdfGenerator<S, P> {
         // The XML before the PDF: a stored PDF implies its stored XML (docs/DECISIONS.md).
         let separate_xml = match made.separate_xml {
             Some(xml) => {
-                let xml_sha256 = sha256_hex(&xml);
                 let xml_key = xml_key(id, revision);
-                let mut xml_metadata = metadata(&xml_sha256);
-                xml_metadata.insert("einvoice".to_owned(), format.to_string());
-                self.store_once(NewObject {
-                    key: xml_key.clone(),
-                    body: xml,
-                    content_type: "application/xml".to_owned(),
-                    metadata: xml_metadata,
-                })
-                .await
-                .map_err(|failure| failure.about(id, revision))?;
-                Some((xml_key, xml_sha256))
+                let mut xml_metadata = metadata_for(&sha256_hex(&xml));
+                xml_metadata.insert(metadata::EINVOICE.to_owned(), format.to_string());
+                let stored_xml = self
+                    .store_once(NewObject {
+                        key: xml_key.clone(),
+                        body: xml,
+                        content_type: "application/xml".to_owned(),
+                        metadata: xml_metadata,
+                    })
+                    .await
+                    .map_err(|failure| failure.about(id, revision))?;
+                Some((xml_key, stored_xml.sha256))
             }
             None => None,
         };
 
-        let mut pdf_metadata = metadata(&sha256);
-        pdf_metadata.insert("pages".to_owned(), pages.to_string());
-        let duplicate = self
+        let mut pdf_metadata = metadata_for(&sha256_hex(&pdf.bytes));
+        pdf_metadata.insert(metadata::PAGES.to_owned(), rendered_pages.to_string());
+        // From here on, everything describes the PDF that is in the store, which is this
+        // rendering unless an earlier delivery stored the revision first.
+        let StoredObject {
+            duplicate,
+            sha256,
+            size,
+            pages,
+        } = self
             .store_once(NewObject {
                 key: key.clone(),
                 body: pdf.bytes,
@@ -222,6 +234,7 @@ impl<S: DocumentStore + ThemeSource, P: EventPublisher> PdfGenerator<S, P> {
             })
             .await
             .map_err(|failure| failure.about(id, revision))?;
+        let pages = pages.unwrap_or(rendered_pages);
 
         let latest = LatestRevision {
             invoice_id: id.to_owned(),
@@ -370,53 +383,81 @@ impl<S: DocumentStore + ThemeSource, P: EventPublisher> PdfGenerator<S, P> {
         Ok(())
     }
 
-    /// Stores `object` unless its key already holds something, and answers whether it did
-    /// (`true`: a duplicate delivery found the same bytes). Different bytes are a permanent
-    /// `revision_conflict`: the object stays as it is.
-    async fn store_once(&self, object: NewObject) -> Result<bool, RecordFailure> {
+    /// Stores `object` unless its key already holds something, and answers what the key holds
+    /// now: this object, or (a duplicate delivery) the one an earlier delivery of the same
+    /// document stored. Anything else under the key is a permanent `revision_conflict`, and
+    /// stays as it is.
+    async fn store_once(&self, object: NewObject) -> Result<StoredObject, RecordFailure> {
         let key = object.key.clone();
-        let sha256 = sha256_hex(&object.body);
+        let ours = StoredObject::described_by(&object.metadata, object.body.len() as u64);
+        let source_sha256 = object.metadata.get(metadata::SOURCE_SHA256).cloned();
         match self.store.put_new(object).await? {
-            PutOutcome::Created => Ok(false),
+            PutOutcome::Created => Ok(ours),
             PutOutcome::AlreadyExists => {
-                self.check_existing(&key, &sha256).await?;
-                Ok(true)
+                self.check_existing(&key, &ours, source_sha256.as_deref())
+                    .await
             }
         }
     }
 
-    /// Something is already stored under `key`: a duplicate delivery when it has the same
-    /// bytes. paperflow's own objects say their SHA-256 in their metadata; an object without it
-    /// (put there by another tool or a person) is read and its bytes hashed. Only an object
-    /// that vanished between the put and the read is worth another try.
-    async fn check_existing(&self, key: &str, sha256: &str) -> Result<(), RecordFailure> {
+    /// Something is already stored under `key`; it is this revision when it was made from the
+    /// same invoice document (`source_sha256`), whatever bytes rendering makes of it today.
+    /// Objects without `source-sha256` are compared by their bytes, as before it existed: by
+    /// the `sha256` of an earlier paperflow's metadata, or by reading and hashing an object
+    /// paperflow did not write. Only an object that vanished between the put and the read is
+    /// worth another try.
+    async fn check_existing(
+        &self,
+        key: &str,
+        ours: &StoredObject,
+        source_sha256: Option<&str>,
+    ) -> Result<StoredObject, RecordFailure> {
         let vanished = || {
             RecordFailure::transient(
                 "s3_inconsistent",
                 format!("{key} was reported as existing but could not be read back"),
             )
         };
-        let stored = self.store.head(key).await?.ok_or_else(vanished)?;
-        let (existing, whose) = match stored.metadata.get("sha256") {
-            Some(existing) => (existing.clone(), "sha256"),
-            None => {
-                let (bytes, _) = self.store.get(key).await?.ok_or_else(vanished)?;
-                (
-                    sha256_hex(&bytes),
-                    "no paperflow metadata; sha256 of its bytes",
-                )
-            }
+        let conflict = |theirs: String| {
+            RecordFailure::permanent(
+                "revision_conflict",
+                format!(
+                    "{key} already holds a different document ({theirs}): a changed invoice \
+                     needs a new revision"
+                ),
+            )
         };
-        if existing == sha256 {
-            return Ok(());
+        let stored = self.store.head(key).await?.ok_or_else(vanished)?;
+        let existing = StoredObject::described_by(&stored.metadata, stored.size).found_stored();
+        match (
+            stored.metadata.get(metadata::SOURCE_SHA256),
+            stored.metadata.contains_key(metadata::SHA256),
+        ) {
+            (Some(theirs), true) => match source_sha256 {
+                Some(source_sha256) if theirs == source_sha256 => Ok(existing),
+                _ => Err(conflict(format!(
+                    "made from the invoice with source-sha256 {theirs}, this one {}",
+                    source_sha256.unwrap_or("unknown")
+                ))),
+            },
+            (None, true) if existing.sha256 == ours.sha256 => Ok(existing),
+            (None, true) => Err(conflict(format!(
+                "sha256 {}, this one {}; stored before source-sha256 existed",
+                existing.sha256, ours.sha256
+            ))),
+            (_, false) => {
+                let (bytes, _) = self.store.get(key).await?.ok_or_else(vanished)?;
+                let theirs = sha256_hex(&bytes);
+                if theirs == ours.sha256 {
+                    Ok(ours.clone().found_stored())
+                } else {
+                    Err(conflict(format!(
+                        "no paperflow metadata; sha256 of its bytes {theirs}, this one {}",
+                        ours.sha256
+                    )))
+                }
+            }
         }
-        Err(RecordFailure::permanent(
-            "revision_conflict",
-            format!(
-                "{key} already holds a different document ({whose} {existing}, this one \
-                 {sha256}): a changed invoice needs a new revision"
-            ),
-        ))
     }
 
     /// Moves `latest.json` to `latest` unless it already names the same or a newer revision.
@@ -445,6 +486,45 @@ impl<S: DocumentStore + ThemeSource, P: EventPublisher> PdfGenerator<S, P> {
         let event = notice.clone().map_data(|_| data);
         self.publisher.publish(&event).await?;
         Ok(())
+    }
+}
+
+/// The object a key holds, as a notice describes it.
+#[derive(Debug, Clone, PartialEq)]
+struct StoredObject {
+    /// Whether an earlier delivery stored it (this delivery is a duplicate).
+    duplicate: bool,
+    /// The SHA-256 of its bytes.
+    sha256: String,
+    /// Its size in bytes.
+    size: u64,
+    /// Its page count, when its metadata says it (PDFs paperflow stored).
+    pages: Option<u32>,
+}
+
+impl StoredObject {
+    /// The object of `size` bytes that paperflow's `metadata` describes (as this delivery
+    /// writes it, or as an earlier delivery wrote it: then a duplicate).
+    fn described_by(object_metadata: &BTreeMap<String, String>, size: u64) -> StoredObject {
+        StoredObject {
+            duplicate: false,
+            sha256: object_metadata
+                .get(metadata::SHA256)
+                .cloned()
+                .unwrap_or_default(),
+            size,
+            pages: object_metadata
+                .get(metadata::PAGES)
+                .and_then(|pages| pages.parse().ok()),
+        }
+    }
+
+    /// The same object, found already stored by an earlier delivery.
+    fn found_stored(self) -> StoredObject {
+        StoredObject {
+            duplicate: true,
+            ..self
+        }
     }
 }
 

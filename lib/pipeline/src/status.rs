@@ -23,7 +23,7 @@
 use crate::ports::{DependencyError, DocumentStore};
 use crate::store::layout::{RevisionRecord, invoice_folder, revision_record, xml_key};
 use crate::store::records::Records;
-use crate::store::{failed_key, pdf_key, submitted_key};
+use crate::store::{failed_key, metadata, pdf_key, submitted_key};
 use paperflow_invoice::InvoiceId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -163,10 +163,14 @@ pub async fn revision_status<S: DocumentStore>(
             invoice_id: id.to_owned(),
             revision,
             size: info.size,
-            sha256: info.metadata.get("sha256").cloned().unwrap_or_default(),
+            sha256: info
+                .metadata
+                .get(metadata::SHA256)
+                .cloned()
+                .unwrap_or_default(),
             pages: info
                 .metadata
-                .get("pages")
+                .get(metadata::PAGES)
                 .and_then(|pages| pages.parse().ok())
                 .unwrap_or(0),
             key,

@@ -25,7 +25,7 @@
 //! The request is identified by the JSON value of the document (object keys in order), so a
 //! retry that only changes whitespace is the same request.
 
-use crate::digest::sha256_hex;
+use crate::digest::json_sha256;
 use crate::ports::{DependencyError, DocumentStore, EventPublisher};
 use crate::status::SubmittedRevision;
 use crate::store::records::{Decision, Records, StoreError};
@@ -147,7 +147,7 @@ impl<S: DocumentStore, P: EventPublisher> Submitter<S, P> {
         };
         let record_key = idempotency_record_key(key);
         let fresh = KeyRecord {
-            request_sha256: sha256_hex(document.to_string()),
+            request_sha256: json_sha256(document),
             submission,
             published: false,
         };

@@ -5,6 +5,7 @@
 //!   [`layout::safe_token`], the one rule that keeps an outside id inside its prefix;
 //! - [`access`]: what each function may read, write and list, the source of
 //!   `infra/bucket-layout.json`, which the IAM policies of both templates are tested against;
+//! - [`metadata`]: the names of the metadata on stored objects;
 //! - [`records`]: typed JSON records: created once, read with their version, replaced over a
 //!   version, and updated by the one compare-and-swap loop, with one error type.
 //!
@@ -14,6 +15,7 @@
 
 pub mod access;
 pub mod layout;
+pub mod metadata;
 pub mod records;
 
 pub use layout::{
