@@ -130,25 +130,15 @@ infra-test: infra-tools
 	PAPERFLOW_CDK_TEMPLATE=$(INFRA_OUT)/cdk.out/paperflow.template.json $(INFRA_BIN)/python -m pytest -q -p no:cacheprovider infra/tests
 
 ## package: each function crate that exists, built as Lambda runs it (arm64, release, zip by
-## cargo-lambda), and each zip's size; then the fallback fonts' layer (target/fonts-layer.zip,
-## from Debian's font packages) and its size. Not part of `test`: release builds take minutes.
+## cargo-lambda) one at a time the way `sam build` builds it, and each zip's size; then
+## `sam build` itself (scripts/sam-build.sh, no prompt), which finds cargo's cache warm, and each
+## SAM bootstrap compared with the zip's (scripts/package.sh; SKIP_SAM_BUILD=1 leaves SAM out);
+## then the fallback fonts' layer (target/fonts-layer.zip, from Debian's font packages) and its
+## size. Not part of `test`: release builds take minutes.
 FUNCTIONS := invoice-api pdf-generator pdf-mailer event-archiver
 package: tools
 	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
-	@crates=""; for f in $(FUNCTIONS); do \
-	  if [ -f functions/$$f/Cargo.toml ]; then crates="$$crates -p $$f"; \
-	  else echo "package: functions/$$f does not exist yet, skipped"; fi; \
-	done; \
-	test -n "$$crates" || { echo "package: no function crate exists" >&2; exit 1; }; \
-	echo "cargo lambda build --release --arm64 --output-format zip$$crates"; \
-	PATH="$(CURDIR)/.tools/venv/bin:$$PATH" "$(CURDIR)/.tools/venv/bin/cargo-lambda" lambda build --release --arm64 --output-format zip $$crates
-	@for f in $(FUNCTIONS); do \
-	  zip="$${CARGO_TARGET_DIR:-target}/lambda/$$f/bootstrap.zip"; \
-	  if [ -f functions/$$f/Cargo.toml ]; then \
-	    test -f "$$zip" || { echo "package: $$zip is missing" >&2; exit 1; }; \
-	    printf '%-16s %10d bytes  %s\n' "$$f" "$$(stat -c %s "$$zip")" "$$zip"; \
-	  fi; \
-	done
+	scripts/package.sh $(FUNCTIONS)
 	scripts/build-fonts-layer.sh
 
 ## fuzz: coverage-guided fuzzing (cargo-fuzz, libFuzzer, nightly) of the event decoding, the
