@@ -39,7 +39,7 @@ UNIT_TESTS := paperflow-aws:config paperflow-events:bounded paperflow-events:dec
 	paperflow-tests:json_schemas paperflow-invoice:document_1_1 paperflow-einvoice:requirements \
 	paperflow-einvoice:xml_content paperflow-einvoice:official_validators paperflow-tests:einvoice_pdf \
 	paperflow-tests:payment_qr_pdf paperflow-fuzz-properties:fuzz_replay paperflow-invoice:payment_codes paperflow-tests:printed_languages \
-	paperflow-render:themes
+	paperflow-render:themes pdf-generator:fonts_layer_start
 MOTO_TESTS := paperflow-aws:environment paperflow-aws:s3 paperflow-aws:sns paperflow-aws:unavailable \
 	paperflow-tests:archiver paperflow-tests:invoice_api paperflow-tests:mailer paperflow-tests:misconfiguration \
 	paperflow-tests:pdf_generator paperflow-local:provision paperflow-local:sns paperflow-local:sqs \

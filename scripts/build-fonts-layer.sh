@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The fallback fonts' Lambda layer: fonts-layer/fonts/… and fonts-layer.zip (fonts/… at its
-# root; Lambda mounts a layer at /opt, so the functions find them at /opt/fonts, which is what
+# The fonts' Lambda layer: fonts-layer/fonts/… and fonts-layer.zip (fonts/… at its root; Lambda
+# mounts a layer at /opt, so the functions find them at /opt/fonts, which is what
 # PAPERFLOW_FALLBACK_FONTS says in the templates). Prints the zip's size.
+#
+# The functions carry no font of their own: DejaVu Sans regular and bold, their primary faces,
+# are written by `paperflow fonts export` (the slim faces paperflow embeds, byte for byte; the
+# functions refuse any other bytes, Debian's fonts-dejavu-core files included), with DejaVu's
+# licence as dejavu.copyright.
 #
 # The faces come from Debian's packages, downloaded and unpacked without root
 # (apt-get download + dpkg-deb -x), so the layer holds exactly the files the tests use:
@@ -54,6 +59,8 @@ done
 for package in "${packages[@]}"; do
   cp "$work/root/usr/share/doc/$package/copyright" "$out/fonts/$package.copyright"
 done
+# The primary faces. `-p paperflow-cli`, as scripts/demo.sh builds it: the same debug binary.
+(cd "$root" && cargo run --quiet -p paperflow-cli -- fonts export "$out/fonts" >/dev/null)
 
 zip="$out.zip"
 rm -f "$zip"

@@ -64,7 +64,8 @@ fi
 
 # --- the fallback fonts' layer ---------------------------------------------------------------
 # The folder the templates deploy as a Lambda layer and the local stack gives its functions.
-if [ -f "$root/target/fonts-layer/fonts/10-NotoSansArabic-Regular.ttf" ]; then
+if [ -f "$root/target/fonts-layer/fonts/10-NotoSansArabic-Regular.ttf" ] &&
+  [ -f "$root/target/fonts-layer/fonts/DejaVuSans.ttf" ]; then
   echo "tools: fonts layer present (target/fonts-layer)"
 else
   "$root/scripts/build-fonts-layer.sh"

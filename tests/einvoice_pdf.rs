@@ -8,7 +8,7 @@
 //! invoice, another wrapper, so each sample that can be a Factur-X is one.
 
 use paperflow_einvoice::EInvoiceFormat;
-use paperflow_render::{FacturX, FontSet, RenderOptions, RenderedPdf};
+use paperflow_render::{FacturX, RenderOptions, RenderedPdf};
 use paperflow_tests::{PdfFile, folded, repo_root, sample};
 use std::path::Path;
 use std::process::Command;
@@ -39,7 +39,7 @@ fn factur_x(name: &str) -> (Vec<u8>, RenderedPdf) {
     let invoice = paperflow_invoice::parse_invoice(&sample(name)).expect("the sample is valid");
     let xml = paperflow_einvoice::to_xml(&invoice, EInvoiceFormat::FacturX)
         .unwrap_or_else(|violations| panic!("{name} can be a Factur-X: {violations:?}"));
-    let fonts = FontSet::bundled().expect("bundled fonts");
+    let fonts = paperflow_bundled_fonts::font_set().expect("bundled fonts");
     let options = RenderOptions {
         factur_x: Some(FacturX { xml: xml.clone() }),
         ..RenderOptions::default()
@@ -119,7 +119,7 @@ fn a_factur_x_pdf_still_shows_the_invoice_and_is_deterministic() {
 
 #[test]
 fn no_pdf_claims_a_conformance_it_lacks() {
-    let fonts = FontSet::bundled().expect("bundled fonts");
+    let fonts = paperflow_bundled_fonts::font_set().expect("bundled fonts");
     let invoice =
         paperflow_invoice::parse_invoice(&sample("invoice-small.json")).expect("valid sample");
     let plain =

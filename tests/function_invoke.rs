@@ -29,9 +29,14 @@ async fn the_built_functions_answer_every_sample_event() {
         "paperflow-dead-letters",
     )
     .await;
+    // The functions carry no font: their DejaVu Sans comes from the fonts layer's folder.
+    let fonts_layer = tempfile::tempdir().expect("a temporary folder");
+    paperflow_bundled_fonts::export(fonts_layer.path()).expect("the faces are written");
+    let fonts_folder = fonts_layer.path().display().to_string();
     let watch = Watch::start(
         &moto,
         &[
+            ("PAPERFLOW_FALLBACK_FONTS", &fonts_folder),
             ("DOCUMENTS_BUCKET", DOCUMENTS_BUCKET),
             ("DEAD_LETTER_QUEUE_URL", &dead_letters),
             ("ARCHIVE_BUCKET", ARCHIVE_BUCKET),

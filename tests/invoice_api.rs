@@ -16,7 +16,7 @@ use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
 use paperflow_einvoice::EInvoiceFormat;
 use paperflow_pipeline::store::layout::xml_key;
 use paperflow_pipeline::{DirectRenderer, PdfGenerator, pdf_key};
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_render::RenderOptions;
 use paperflow_tests::api_gateway::proxy_answer;
 use paperflow_tests::moto::{Moto, http_get};
 use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, sqs_batch};
@@ -45,7 +45,7 @@ impl Harness {
         let moto = Moto::start();
         let sdk = moto.sdk_config().await;
         let stack = TestStack::create(&sdk).await;
-        let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+        let fonts = Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts"));
         let store = S3DocumentStore::new(aws_sdk_s3::Client::new(&sdk), DOCUMENTS_BUCKET);
         let direct =
             DirectRenderer::new(store.clone(), Arc::clone(&fonts), RenderOptions::default())
@@ -206,7 +206,7 @@ async fn a_direct_pdf_too_large_to_answer_downloads_from_the_presigned_location(
     let sdk = moto.sdk_config().await;
     let stack = TestStack::create(&sdk).await;
     let store = S3DocumentStore::new(aws_sdk_s3::Client::new(&sdk), DOCUMENTS_BUCKET);
-    let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+    let fonts = Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts"));
     // A limit of 1 KB stands in for the 4.5 MB that a real invoice would need to exceed.
     let direct =
         DirectRenderer::new(store.clone(), fonts, RenderOptions::default()).with_inline_limit(1024);

@@ -713,7 +713,7 @@ async fn every_failed_notice_in_events_says_what_the_pdf_generator_says_of_its_i
     let generator = PdfGenerator::new(
         MemoryStore::new(),
         MemoryPublisher::new(),
-        std::sync::Arc::new(paperflow_render::FontSet::bundled().expect("bundled fonts")),
+        std::sync::Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts")),
         paperflow_render::RenderOptions::default(),
     );
     let notices = failed_notices();

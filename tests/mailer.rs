@@ -11,7 +11,7 @@ use paperflow_pipeline::mail::{MailSettings, PdfMailer, Sender};
 use paperflow_pipeline::memory::ManualClock;
 use paperflow_pipeline::store::{mail_claim_key, xml_key};
 use paperflow_pipeline::{Mailer, OutgoingMail, PdfGenerator, SendError, pdf_key};
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_render::RenderOptions;
 use paperflow_tests::consumers::{
     MAIL_FROM, SENDER_ADDRESS, SentEmail, sent_emails, sns_event, verify_sender,
 };
@@ -86,7 +86,7 @@ impl Harness {
             aws_sdk_sns::Client::new(&self.sdk),
             self.stack.document_events_arn.as_str(),
         );
-        let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+        let fonts = Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts"));
         let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default());
         let body = finalized_event("test/producer", &format!("ev-{invoice_id}"), document);
         let response: SqsBatchResponse =

@@ -10,7 +10,7 @@ use event_archiver::ArchiveRecords;
 use paperflow_aws::{S3DocumentStore, SnsEventPublisher, SqsDeadLetterQueue};
 use paperflow_pipeline::PdfGenerator;
 use paperflow_pipeline::archive::EventArchiver;
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_render::RenderOptions;
 use paperflow_tests::moto::Moto;
 use paperflow_tests::stack::{TestStack, create_queue, failed_ids, finalized_event};
 use pdf_generator::PdfRequests;
@@ -129,7 +129,7 @@ fn generator_without_its_bucket(
         aws_sdk_sns::Client::new(sdk),
         stack.document_events_arn.as_str(),
     );
-    let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+    let fonts = Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts"));
     let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default());
     Arc::new(
         PdfRequests::new(generator)

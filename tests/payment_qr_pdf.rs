@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use paperflow_invoice::{Invoice, parse_invoice};
-use paperflow_render::{FontSet, PageSize, RenderOptions};
+use paperflow_render::{PageSize, RenderOptions};
 use paperflow_tests::{PdfFile, folded, sample};
 
 fn invoice(name: &str) -> Invoice {
@@ -14,7 +14,7 @@ fn invoice(name: &str) -> Invoice {
 }
 
 fn render(invoice: &Invoice, page_size: PageSize) -> PdfFile {
-    let fonts = FontSet::bundled().expect("bundled fonts");
+    let fonts = paperflow_bundled_fonts::font_set().expect("bundled fonts");
     let options = RenderOptions {
         page_size,
         ..RenderOptions::default()

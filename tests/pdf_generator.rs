@@ -9,7 +9,7 @@ use paperflow_pipeline::digest::sha256_hex;
 use paperflow_pipeline::generate::EInvoiceFormat;
 use paperflow_pipeline::store::xml_key;
 use paperflow_pipeline::{PdfGenerator, ThemeCache, pdf_key};
-use paperflow_render::{FontSet, RenderOptions, ThemeFile};
+use paperflow_render::{RenderOptions, ThemeFile};
 use paperflow_tests::moto::Moto;
 use paperflow_tests::stack::{
     DOCUMENTS_BUCKET, TestStack, failed_ids, finalized_event, sqs_batch, sqs_event,
@@ -59,7 +59,7 @@ fn requests_for(
         aws_sdk_sns::Client::new(sdk),
         stack.document_events_arn.as_str(),
     );
-    let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+    let fonts = Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts"));
     // Themes are asked for on every use, so that an edit between two deliveries is seen.
     let generator = PdfGenerator::new(store, publisher, fonts, RenderOptions::default())
         .with_default_einvoice(default_einvoice)
@@ -81,7 +81,7 @@ fn finalized(event_id: &str, data: Value) -> String {
 
 fn rendered(document: &Value) -> Vec<u8> {
     let invoice = paperflow_invoice::invoice_from_value(document).expect("a valid invoice");
-    let fonts = FontSet::bundled().expect("bundled fonts");
+    let fonts = paperflow_bundled_fonts::font_set().expect("bundled fonts");
     paperflow_render::render(&invoice, &fonts, &RenderOptions::default())
         .expect("renders")
         .bytes
@@ -663,7 +663,7 @@ fn rendered_with_theme(document: &Value, theme: &[u8]) -> Vec<u8> {
         theme: Some(Arc::new(theme)),
         ..RenderOptions::default()
     };
-    let fonts = FontSet::bundled().expect("bundled fonts");
+    let fonts = paperflow_bundled_fonts::font_set().expect("bundled fonts");
     paperflow_render::render(&invoice, &fonts, &options)
         .expect("renders")
         .bytes

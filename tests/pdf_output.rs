@@ -10,14 +10,14 @@ fn render_with(name: &str, fonts: &FontSet, options: RenderOptions) -> RenderedP
 }
 
 fn render(name: &str) -> RenderedPdf {
-    let fonts = FontSet::bundled().expect("bundled fonts");
+    let fonts = paperflow_bundled_fonts::font_set().expect("bundled fonts");
     render_with(name, &fonts, RenderOptions::default())
 }
 
 fn with_cjk_fallback() -> FontSet {
     let path = cjk_fallback_font();
     let bytes = std::fs::read(&path).expect("the fallback font is readable");
-    FontSet::bundled()
+    paperflow_bundled_fonts::font_set()
         .and_then(|fonts| fonts.with_fallback("DroidSansFallbackFull.ttf", &bytes))
         .expect("the fallback font parses")
 }
@@ -255,7 +255,7 @@ fn pages_are_a4_by_default_and_letter_on_request() {
         "{}",
         a4.info("Page size")
     );
-    let fonts = FontSet::bundled().expect("bundled fonts");
+    let fonts = paperflow_bundled_fonts::font_set().expect("bundled fonts");
     let letter = render_with(
         "invoice-small.json",
         &fonts,

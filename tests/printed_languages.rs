@@ -4,7 +4,7 @@
 
 use paperflow_invoice::{SUPPORTED_LANGUAGES, invoice_from_value};
 use paperflow_locale::{Language, Locale, Message};
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_render::RenderOptions;
 use paperflow_tests::{PdfFile, cjk_fallback_font, folded};
 use serde_json::{Value, json};
 
@@ -27,7 +27,7 @@ fn rendered_text(language: &str) -> String {
     let invoice = invoice_from_value(&invoice_in(language)).expect("a valid invoice");
     // The CJK font the Lambda layer brings; the bundled fonts are Latin, Greek and Cyrillic.
     let cjk = std::fs::read(cjk_fallback_font()).expect("the fallback font is readable");
-    let fonts = FontSet::bundled()
+    let fonts = paperflow_bundled_fonts::font_set()
         .and_then(|fonts| fonts.with_fallback("DroidSansFallbackFull.ttf", &cjk))
         .expect("the fonts parse");
     let rendered =

@@ -1,7 +1,7 @@
 //! Properties that hold for every valid invoice, not just the samples: it renders, qpdf accepts
 //! the file, its text carries the invoice id and the grand total, and rendering is repeatable.
 
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_render::RenderOptions;
 use paperflow_tests::{PdfFile, folded};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -81,7 +81,7 @@ proptest! {
     fn any_valid_invoice_renders_to_a_sound_pdf_with_its_id_and_total(document in invoice()) {
         let invoice = paperflow_invoice::invoice_from_value(&document)
             .map_err(|violations| TestCaseError::fail(format!("generated an invalid invoice: {violations}")))?;
-        let fonts = FontSet::bundled().expect("bundled fonts");
+        let fonts = paperflow_bundled_fonts::font_set().expect("bundled fonts");
         let first = paperflow_render::render(&invoice, &fonts, &RenderOptions::default())
             .map_err(|error| TestCaseError::fail(error.to_string()))?;
         let second = paperflow_render::render(&invoice, &fonts, &RenderOptions::default())

@@ -3,7 +3,7 @@
 //! the same font files, then a whole invoice through pdftotext and pdffonts.
 
 use paperflow_render::fonts::{ShapedGlyph, shape};
-use paperflow_render::{RenderOptions, font_files};
+use paperflow_render::{FontSet, RenderOptions, font_files};
 use paperflow_tests::{PdfFile, folded, sample};
 use std::path::{Path, PathBuf};
 
@@ -144,7 +144,10 @@ fn fallback_folder() -> tempfile::TempDir {
 #[test]
 fn an_arabic_and_devanagari_invoice_reads_back_as_typed() {
     let folder = fallback_folder();
-    let pdf = rendered_with_every_glyph("invoice-arabic-devanagari.json", folder.path());
+    let pdf = rendered_with_every_glyph(
+        "invoice-arabic-devanagari.json",
+        &bundled_with_fallbacks(folder.path()),
+    );
     let text = folded(&pdf.text());
     for typed in ["भारत इंजीनियरिंग प्राइवेट लिमिटेड", "हिंदी किताबें", "धन्यवाद"]
     {
@@ -171,7 +174,7 @@ fn an_arabic_and_devanagari_invoice_reads_back_as_typed() {
 #[test]
 fn fallback_fonts_are_parsed_only_when_a_document_needs_them() {
     let folder = fallback_folder();
-    let fonts = font_files::font_set(Some(folder.path())).expect("the folder has fonts");
+    let fonts = bundled_with_fallbacks(folder.path());
     assert_eq!(fonts.parsed_fallbacks(), 0, "nothing is parsed at start");
 
     let latin = paperflow_invoice::parse_invoice(&sample("invoice-small.json")).expect("valid");
@@ -198,7 +201,8 @@ fn layer_fonts() -> PathBuf {
 
 #[test]
 fn the_layer_draws_every_character_of_the_multilingual_sample() {
-    let pdf = rendered_with_every_glyph("invoice-multilingual.json", &layer_fonts());
+    let fonts = font_files::layer_font_set(&layer_fonts()).expect("the layer's fonts load");
+    let pdf = rendered_with_every_glyph("invoice-multilingual.json", &fonts);
     let text = folded(&pdf.text());
     assert!(!text.contains('\u{FFFD}'), "{text}");
     for typed in ["東京支店向け工具セット", "ありがとうございます", "🎁"] {
@@ -210,13 +214,17 @@ fn the_layer_draws_every_character_of_the_multilingual_sample() {
     }
 }
 
-/// The sample rendered with the fallback fonts of `fonts_folder`, asserting that every
-/// character found a glyph.
-fn rendered_with_every_glyph(sample_name: &str, fonts_folder: &std::path::Path) -> PdfFile {
-    let fonts = font_files::font_set(Some(fonts_folder)).expect("the folder has fonts");
+/// The bundled faces followed by the fallback fonts of `folder`.
+fn bundled_with_fallbacks(folder: &Path) -> FontSet {
+    let bundled = paperflow_bundled_fonts::font_set().expect("bundled fonts");
+    font_files::with_fallback_fonts(bundled, folder).expect("the folder has fonts")
+}
+
+/// The sample rendered with `fonts`, asserting that every character found a glyph.
+fn rendered_with_every_glyph(sample_name: &str, fonts: &FontSet) -> PdfFile {
     let invoice =
         paperflow_invoice::parse_invoice(&sample(sample_name)).expect("the sample is valid");
-    let rendered = paperflow_render::render(&invoice, &fonts, &RenderOptions::default())
+    let rendered = paperflow_render::render(&invoice, fonts, &RenderOptions::default())
         .expect("the sample renders");
     assert!(
         rendered.missing_glyphs.is_empty(),

@@ -8,7 +8,7 @@ use paperflow_aws::{S3DocumentStore, SnsEventPublisher};
 use paperflow_pipeline::ports::ConditionalRead;
 use paperflow_pipeline::{Freshness, PdfGenerator, ThemeCache, ThemeSource};
 use paperflow_render::theme::Rgb;
-use paperflow_render::{FontSet, RenderOptions, ThemeFile};
+use paperflow_render::{RenderOptions, ThemeFile};
 use paperflow_tests::moto::Moto;
 use paperflow_tests::stack::{DOCUMENTS_BUCKET, TestStack, failed_ids, finalized_event, sqs_batch};
 use pdf_generator::PdfRequests;
@@ -66,7 +66,7 @@ impl Harness {
             aws_sdk_sns::Client::new(&self.sdk),
             self.stack.document_events_arn.as_str(),
         );
-        let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+        let fonts = Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts"));
         let generator = PdfGenerator::new(self.store(), publisher, fonts, RenderOptions::default());
         let requests = Arc::new(PdfRequests::new(generator));
         let body = finalized_event(
@@ -110,7 +110,7 @@ async fn a_branded_invoice_is_rendered_with_the_theme_from_the_bucket() {
         ..RenderOptions::default()
     };
     let invoice = paperflow_invoice::invoice_from_value(&document).expect("valid invoice");
-    let fonts = FontSet::bundled().expect("fonts");
+    let fonts = paperflow_bundled_fonts::font_set().expect("fonts");
     let expected = paperflow_render::render(&invoice, &fonts, &options).expect("renders");
     let stored = harness
         .stack

@@ -18,7 +18,7 @@ use criterion::Criterion;
 use invoice_api::Api;
 use paperflow_pipeline::DirectRenderer;
 use paperflow_pipeline::memory::{MemoryPublisher, MemoryStore};
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_render::RenderOptions;
 use paperflow_tests::api_gateway::proxy_answer;
 use serde_json::Value;
 use std::hint::black_box;
@@ -35,7 +35,7 @@ fn repo() -> &'static Path {
 
 fn main() {
     let started = SystemTime::now();
-    let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+    let fonts = Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts"));
     let request_text = std::fs::read_to_string(repo().join("events/apigw-v2-render-pdf.json"))
         .expect("the sample request exists");
     let document: Value = serde_json::from_slice(

@@ -23,7 +23,9 @@ use std::sync::{Arc, OnceLock};
 
 fn fonts() -> Arc<FontSet> {
     static FONTS: OnceLock<Arc<FontSet>> = OnceLock::new();
-    Arc::clone(FONTS.get_or_init(|| Arc::new(FontSet::bundled().expect("bundled fonts"))))
+    Arc::clone(
+        FONTS.get_or_init(|| Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts"))),
+    )
 }
 
 struct Harness {

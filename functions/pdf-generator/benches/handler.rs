@@ -124,7 +124,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
-        let fonts = Arc::new(FontSet::bundled().expect("bundled fonts"));
+        let fonts = Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts"));
         let options = RenderOptions::default();
         let document = twelve_lines();
         let invoice = paperflow_invoice::invoice_from_value(&document).expect("a valid invoice");

@@ -427,7 +427,8 @@ export class PaperflowStack extends Stack {
       );
 
     // --- functions -----------------------------------------------------------------------------
-    // The fallback fonts DejaVu Sans lacks (scripts/build-fonts-layer.sh), mounted at /opt/fonts.
+    // The functions' fonts (scripts/build-fonts-layer.sh), mounted at /opt/fonts: DejaVu Sans,
+    // without which they refuse to start, and the fallbacks for the scripts it lacks.
     const fallbackFonts = same(
       new lambda.LayerVersion(this, 'FallbackFontsLayer', {
         layerVersionName: 'paperflow-fallback-fonts',

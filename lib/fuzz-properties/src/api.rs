@@ -185,7 +185,9 @@ impl HttpRequest {
 /// The fonts, parsed once per process (as a function does per cold start).
 fn fonts() -> Arc<FontSet> {
     static FONTS: OnceLock<Arc<FontSet>> = OnceLock::new();
-    Arc::clone(FONTS.get_or_init(|| Arc::new(FontSet::bundled().expect("the bundled fonts load"))))
+    Arc::clone(FONTS.get_or_init(|| {
+        Arc::new(paperflow_bundled_fonts::font_set().expect("the bundled fonts load"))
+    }))
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 /// The bundled fonts, parsed once per process (as a function does per cold start).
 fn fonts() -> &'static FontSet {
     static FONTS: OnceLock<FontSet> = OnceLock::new();
-    FONTS.get_or_init(|| FontSet::bundled().expect("the bundled fonts load"))
+    FONTS.get_or_init(|| paperflow_bundled_fonts::font_set().expect("the bundled fonts load"))
 }
 
 /// A document the validator accepts always renders (an error is a finding): a PDF file with at

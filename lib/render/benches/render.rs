@@ -7,7 +7,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use paperflow_einvoice::EInvoiceFormat;
-use paperflow_render::{FacturX, FontSet, RenderOptions, ThemeFile};
+use paperflow_render::{FacturX, RenderOptions, ThemeFile};
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
@@ -29,7 +29,7 @@ fn twelve_lines() -> paperflow_invoice::Invoice {
 }
 
 fn render(c: &mut Criterion) {
-    let fonts = FontSet::bundled().expect("bundled fonts");
+    let fonts = paperflow_bundled_fonts::font_set().expect("bundled fonts");
     let options = RenderOptions::default();
     let one_page = twelve_lines();
     let long = paperflow_invoice::invoice_from_value(&sample("invoice-600-lines.json"))
@@ -118,7 +118,9 @@ fn render(c: &mut Criterion) {
     });
     group.finish();
 
-    c.bench_function("fonts/parse_bundled", |b| b.iter(FontSet::bundled));
+    c.bench_function("fonts/parse_bundled", |b| {
+        b.iter(paperflow_bundled_fonts::font_set)
+    });
 }
 
 criterion_group!(benches, render);

@@ -1,25 +1,78 @@
-//! Fallback fonts from disk: a file, or a folder of them (a Lambda layer mounts one at /opt).
+//! Fonts from disk: the fonts layer's folder (a Lambda layer mounts it at /opt), or a fallback
+//! font file or folder given to the `paperflow` command.
 //!
 //! The one module of the renderer that touches the file system, used once per process by the
 //! `paperflow` command and by the functions; layout and PDF writing never call it.
+//!
+//! The functions carry no font of their own: the layer's folder holds the primary faces
+//! ([`PRIMARY_FACES`], DejaVu Sans, written by `paperflow fonts export`) beside the fallbacks.
+//! A primary face that is missing, or whose bytes are not the pinned ones, stops the function
+//! at start: rendering with another face would change every stored PDF's bytes.
 
 use crate::FontSet;
+use crate::fonts::{PRIMARY_FACES, PrimaryFace};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// The environment variable naming the fallback font file or folder.
+/// The environment variable naming the fonts layer's folder (the functions), or a fallback
+/// font file or folder (the `paperflow` command).
 pub const ENV_VAR: &str = "PAPERFLOW_FALLBACK_FONTS";
 
-/// The bundled fonts, followed by every font found at `path`: the file itself, or the
-/// `.ttf`, `.otf` and `.ttc` files of the folder in name order.
+/// The fonts of the layer's `folder`: its primary faces (DejaVu Sans, checked against their
+/// pinned SHA-256), then every other font of the folder as a fallback, in name order.
 ///
-/// Only the first four bytes of each file are read now, to turn a file that is no font into
-/// a clear error at start-up; a face is read and parsed the first time a document needs one of
-/// its characters, so a cold start pays nothing for fonts its documents never use.
-pub fn font_set(path: Option<&Path>) -> Result<FontSet, String> {
-    let mut fonts = FontSet::bundled().map_err(|error| error.to_string())?;
-    let Some(path) = path else {
-        return Ok(fonts);
-    };
+/// The primary faces are read and parsed now. Of each fallback only the first four bytes are
+/// read, to turn a file that is no font into a clear error at start-up; a fallback face is read
+/// and parsed the first time a document needs one of its characters, so a cold start pays
+/// nothing for fonts its documents never use.
+pub fn layer_font_set(folder: &Path) -> Result<FontSet, String> {
+    let [regular, bold] = PRIMARY_FACES.map(|face| read_primary_face(folder, face));
+    let fonts = FontSet::new(&regular?, &bold?)
+        .map_err(|error| format!("{error} (in {}, set by {ENV_VAR})", folder.display()))?;
+    with_fallback_fonts(fonts, folder)
+}
+
+/// Reads one primary face from the layer's folder and checks its digest.
+fn read_primary_face(folder: &Path, face: PrimaryFace) -> Result<Vec<u8>, String> {
+    let file = folder.join(face.file);
+    let bytes = std::fs::read(&file).map_err(|error| {
+        format!(
+            "{ENV_VAR}={}: cannot read {} ({error}): the functions draw their text with the \
+             fonts layer's {}; build the layer with scripts/build-fonts-layer.sh, which writes \
+             it with `paperflow fonts export`",
+            folder.display(),
+            file.display(),
+            face.name
+        )
+    })?;
+    let digest = hex_sha256(&bytes);
+    if digest != face.sha256 {
+        return Err(format!(
+            "{ENV_VAR}={}: {} is not paperflow's {}: its SHA-256 is {digest}, expected {} \
+             (write the layer's faces with `paperflow fonts export`; another copy of the font \
+             would change every PDF's bytes)",
+            folder.display(),
+            file.display(),
+            face.name,
+            face.sha256
+        ));
+    }
+    Ok(bytes)
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// `fonts`, followed by every font found at `path` as a fallback: the file itself, or the
+/// `.ttf`, `.otf` and `.ttc` files of the folder in name order, except a folder's primary face
+/// files (a fonts layer's folder given to the `paperflow` command draws as in the functions).
+///
+/// Only the first four bytes of each file are read now (see [`layer_font_set`]).
+pub fn with_fallback_fonts(mut fonts: FontSet, path: &Path) -> Result<FontSet, String> {
     for file in font_files(path)? {
         check_font_signature(&file)?;
         let name = file.display().to_string();
@@ -53,6 +106,11 @@ fn check_font_signature(file: &Path) -> Result<(), String> {
     }
 }
 
+fn is_primary_face_file(file: &Path) -> bool {
+    file.file_name()
+        .is_some_and(|name| PRIMARY_FACES.iter().any(|face| name == face.file))
+}
+
 fn font_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     let name = path.display();
     let metadata = std::fs::metadata(path)
@@ -73,9 +131,14 @@ fn font_files(path: &Path) -> Result<Vec<PathBuf>, String> {
                     )
                 })
         })
+        .filter(|file| !is_primary_face_file(file))
         .collect();
     files.sort();
-    if files.is_empty() {
+    if files.is_empty()
+        && !PRIMARY_FACES
+            .iter()
+            .any(|face| path.join(face.file).is_file())
+    {
         return Err(format!(
             "{name} holds no .ttf, .otf or .ttc font (set by {ENV_VAR})"
         ));
@@ -83,8 +146,17 @@ fn font_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// [`font_set`] with the path named by [`ENV_VAR`], if any.
+/// The functions' fonts: [`layer_font_set`] of the folder [`ENV_VAR`] names. Unset, the
+/// function has no font to draw with, which is a deployment error.
 pub fn font_set_from_env() -> Result<FontSet, String> {
-    let path = std::env::var_os(ENV_VAR).filter(|value| !value.is_empty());
-    font_set(path.as_deref().map(Path::new))
+    let folder = std::env::var_os(ENV_VAR)
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| {
+            format!(
+                "{ENV_VAR} is not set: it names the fonts layer's folder (/opt/fonts in AWS, \
+                 target/fonts-layer/fonts on this machine), where the functions read {} and {}",
+                PRIMARY_FACES[0].file, PRIMARY_FACES[1].file
+            )
+        })?;
+    layer_font_set(Path::new(&folder))
 }

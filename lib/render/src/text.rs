@@ -172,7 +172,11 @@ mod tests {
     use super::*;
 
     fn fonts() -> FontSet {
-        FontSet::bundled().expect("bundled fonts parse")
+        FontSet::new(
+            paperflow_bundled_fonts::REGULAR,
+            paperflow_bundled_fonts::BOLD,
+        )
+        .expect("bundled fonts parse")
     }
 
     #[test]

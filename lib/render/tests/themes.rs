@@ -2,7 +2,7 @@
 //! is one image however many pages, its footer is on every page, and the same input gives the
 //! same bytes.
 
-use paperflow_render::{FontSet, RenderOptions, Theme, ThemeFile, render};
+use paperflow_render::{RenderOptions, Theme, ThemeFile, render};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -47,7 +47,12 @@ fn render_with(
         theme: Some(Arc::new(theme)),
         ..RenderOptions::default()
     };
-    render(invoice, &FontSet::bundled().expect("fonts"), &options).expect("renders")
+    render(
+        invoice,
+        &paperflow_bundled_fonts::font_set().expect("fonts"),
+        &options,
+    )
+    .expect("renders")
 }
 
 /// Runs a poppler tool on `pdf` and returns its standard output.
@@ -125,7 +130,7 @@ fn a_branded_invoice_renders_to_the_same_bytes_every_time() {
     assert_eq!(first.bytes, second.bytes);
     let plain = render(
         &invoice,
-        &FontSet::bundled().expect("fonts"),
+        &paperflow_bundled_fonts::font_set().expect("fonts"),
         &RenderOptions::default(),
     )
     .expect("renders");

@@ -141,6 +141,8 @@ impl FunctionRuntime {
         options: &RuntimeOptions,
         reporter: &Reporter,
     ) -> Result<FunctionRuntime, String> {
+        let layer = options.project.join(LOCAL_LAYER);
+        check_local_layer(functions, &layer)?;
         std::fs::create_dir_all(&options.log_dir)
             .map_err(|error| format!("{}: {error}", options.log_dir.display()))?;
         reporter.step(format!(
@@ -193,7 +195,6 @@ impl FunctionRuntime {
                 .get(&spec.binary)
                 .cloned()
                 .ok_or_else(|| format!("cargo build made no binary named {}", spec.binary))?;
-            let layer = options.project.join(LOCAL_LAYER);
             let environment = function_environment(spec, base_environment, port, &layer);
             let function = Arc::new(RunningFunction {
                 spec: spec.clone(),
@@ -495,6 +496,25 @@ fn in_local_layer(value: &str, layer: &Path) -> String {
         Some(rest) if rest.starts_with('/') => layer.join(&rest[1..]).display().to_string(),
         _ => value.to_owned(),
     }
+}
+
+/// Every path under /opt that a function's template variables name must be in the local layer
+/// before anything starts: the functions read their fonts there (DejaVu Sans included) and
+/// cannot start without them.
+fn check_local_layer(functions: &[FunctionSpec], layer: &Path) -> Result<(), String> {
+    for spec in functions {
+        for (name, value) in &spec.environment {
+            let local = in_local_layer(value, layer);
+            if local != *value && !Path::new(&local).exists() {
+                return Err(format!(
+                    "{}: {name}={value} is {local} on this machine, which does not exist: build \
+                     the layer with scripts/build-fonts-layer.sh (`make tools` runs it)",
+                    spec.binary
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The environment Lambda gives `spec`: the template's variables (a path under /opt moved into

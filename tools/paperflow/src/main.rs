@@ -33,6 +33,7 @@ Examples:
   paperflow render samples/invoice-de-branded.json -o branded.pdf --theme-dir samples/themes
   PAPERFLOW_FALLBACK_FONTS=/usr/share/fonts/truetype/droid paperflow render cjk.json -o cjk.pdf
   paperflow validate samples/*.json
+  paperflow fonts export target/fonts-layer/fonts   # the faces the functions read from the layer
   paperflow validate --einvoice peppol invoice.json   # and every BT Peppol still misses
   paperflow trace INV-2026-000123 --archive-bucket paperflow-archive
   paperflow trace corr-42 --json --since 2026-11-26
@@ -68,7 +69,8 @@ enum Command {
         /// Paper size: a4 or letter.
         #[arg(long, default_value = "a4")]
         page_size: PageSize,
-        /// A font file, or a folder of them, for characters DejaVu Sans lacks (CJK, …).
+        /// A font file, or a folder of them, for characters DejaVu Sans lacks (CJK, …). A
+        /// folder's own DejaVuSans*.ttf (the fonts layer's) are skipped: the bundled ones draw.
         #[arg(long, env = font_files::ENV_VAR)]
         fallback_fonts: Option<PathBuf>,
         /// The e-invoice of a document that names none: none, factur-x (one PDF/A-3b with the
@@ -125,6 +127,25 @@ enum Command {
     /// Reads the local stack's stack.json, or on AWS the JSON of `aws cloudformation
     /// list-stack-resources`, with the template the stack was deployed from.
     Dlq(dlq::DlqArgs),
+    /// The fonts paperflow draws with.
+    Fonts {
+        #[command(subcommand)]
+        command: FontsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FontsCommand {
+    /// Write DejaVu Sans regular and bold, exactly as paperflow embeds them, with their licence.
+    ///
+    /// The Lambda functions carry no font: they read these two files from the fonts layer's
+    /// folder (PAPERFLOW_FALLBACK_FONTS) and refuse any other bytes. scripts/build-fonts-layer.sh
+    /// writes the layer's copies with this command.
+    Export {
+        /// The folder to write DejaVuSans.ttf, DejaVuSans-Bold.ttf and dejavu.copyright into
+        /// (created if missing; existing files are replaced).
+        folder: PathBuf,
+    },
 }
 
 /// How a run ended, worst outcome wins.
@@ -182,6 +203,9 @@ fn main() -> ExitCode {
             };
             reported(trace::run(&request))
         }
+        Command::Fonts {
+            command: FontsCommand::Export { folder },
+        } => export_fonts(&folder),
         Command::Local(args) => reported(local::run(args)),
         Command::Dlq(args) => reported(dlq::run(args)),
     }
@@ -194,6 +218,37 @@ fn reported(result: Result<(), String>) -> Outcome {
         Ok(()) => Outcome::Ok,
         Err(message) => {
             eprintln!("error: {message}");
+            Outcome::Failed
+        }
+    }
+}
+
+/// The command's fonts: the bundled DejaVu Sans faces, then the fallbacks at `fallback_fonts`.
+/// A fonts layer's folder draws as in the functions: its own DejaVu files are the same bytes as
+/// the bundled ones and are not added again.
+fn command_font_set(fallback_fonts: Option<&Path>) -> Result<FontSet, String> {
+    let fonts = paperflow_bundled_fonts::font_set().map_err(|error| error.to_string())?;
+    match fallback_fonts {
+        Some(path) => font_files::with_fallback_fonts(fonts, path),
+        None => Ok(fonts),
+    }
+}
+
+/// `paperflow fonts export DIR`: the bundled faces and their licence, as the fonts layer holds
+/// them.
+fn export_fonts(folder: &Path) -> Outcome {
+    match paperflow_bundled_fonts::export(folder) {
+        Ok(written) => {
+            for path in written {
+                println!("{}", path.display());
+            }
+            Outcome::Ok
+        }
+        Err(error) => {
+            eprintln!(
+                "error: cannot write the fonts into {}: {error}",
+                folder.display()
+            );
             Outcome::Failed
         }
     }
@@ -237,7 +292,7 @@ fn render(
             return Outcome::Failed;
         }
     };
-    let fonts = match font_files::font_set(fallback_fonts) {
+    let fonts = match command_font_set(fallback_fonts) {
         Ok(fonts) => fonts,
         Err(message) => {
             eprintln!("error: {message}");

@@ -432,3 +432,51 @@ fn validate_says_whether_each_document_can_become_the_einvoice() {
         .arg(sample("einvoice-fr-discount.json")));
     assert!(fine.status.success(), "{}", stdout(&fine));
 }
+
+#[test]
+fn exported_fonts_draw_every_pdf_byte_for_byte_as_the_bundled_ones() {
+    let layer = tempfile::tempdir().expect("a temporary folder");
+    let output = run(paperflow()
+        .args(["fonts", "export"])
+        .arg(layer.path().join("fonts")));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let folder = layer.path().join("fonts");
+    assert_eq!(
+        files_in(&folder),
+        ["DejaVuSans-Bold.ttf", "DejaVuSans.ttf", "dejavu.copyright"]
+    );
+    assert!(
+        stdout(&output).contains("DejaVuSans.ttf"),
+        "{}",
+        stdout(&output)
+    );
+
+    // What the functions draw with (the layer's faces, checked by digest) against what the
+    // command and the tests draw with (the embedded faces): the same PDF, byte for byte.
+    let from_layer = paperflow_render::font_files::layer_font_set(&folder).expect("loads");
+    let bundled = paperflow_bundled_fonts::font_set().expect("bundled fonts");
+    for name in [
+        "invoice-small.json",
+        "invoice-multilingual.json",
+        "invoice-de-branded.json",
+    ] {
+        let bytes = std::fs::read(sample(name)).expect("the sample exists");
+        let invoice = paperflow_invoice::parse_invoice(&bytes).expect("the sample is valid");
+        let options = paperflow_render::RenderOptions::default();
+        let expected = paperflow_render::render(&invoice, &bundled, &options).expect("renders");
+        let actual = paperflow_render::render(&invoice, &from_layer, &options).expect("renders");
+        assert!(expected.bytes == actual.bytes, "{name}: the PDFs differ");
+    }
+}
+
+#[test]
+fn exporting_the_fonts_again_replaces_them() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(folder.path().join("DejaVuSans.ttf"), "an older file").expect("written");
+    for _ in 0..2 {
+        let output = run(paperflow().args(["fonts", "export"]).arg(folder.path()));
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    paperflow_render::font_files::layer_font_set(folder.path())
+        .expect("the faces are paperflow's own again");
+}

@@ -8,7 +8,7 @@ use paperflow_aws::{S3DocumentStore, SesMailer, SnsEventPublisher};
 use paperflow_pipeline::PdfGenerator;
 use paperflow_pipeline::archive::EventArchiver;
 use paperflow_pipeline::mail::{MailSettings, PdfMailer, Sender};
-use paperflow_render::{FontSet, RenderOptions};
+use paperflow_render::RenderOptions;
 use paperflow_tests::consumers::{
     ARCHIVE_BUCKET, ArchiveStack, MAIL_FROM, SENDER_ADDRESS, sns_event, verify_sender,
 };
@@ -69,7 +69,7 @@ async fn drive_flows(moto: &Moto) {
     let generator = PdfGenerator::new(
         S3DocumentStore::from_conf(&sdk, DOCUMENTS_BUCKET),
         SnsEventPublisher::from_conf(&sdk, stack.document_events_arn.as_str()),
-        Arc::new(FontSet::bundled().expect("bundled fonts")),
+        Arc::new(paperflow_bundled_fonts::font_set().expect("bundled fonts")),
         RenderOptions::default(),
     );
     let response = pdf_generator::handle(

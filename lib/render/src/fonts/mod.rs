@@ -1,7 +1,9 @@
 //! The fonts a document is drawn with, and the chain that picks a face for each character.
 //!
-//! DejaVu Sans (regular and bold, from the `dejavu` crate) covers Latin with every European
-//! accent, Greek and Cyrillic. Scripts it lacks (CJK, most emoji) are drawn with fallback faces
+//! The primary faces, DejaVu Sans regular and bold ([`primary_faces`]), cover Latin with every
+//! European accent, Greek and Cyrillic. The caller gives their bytes: the `paperflow` command and
+//! the tests embed them (`paperflow-bundled-fonts`), the Lambda functions read them from the
+//! fonts layer ([`crate::font_files`]), which keeps 1.2 MB of faces out of every deployment zip. Scripts it lacks (CJK, most emoji) are drawn with fallback faces
 //! the caller supplies, tried in order; a character no face has is drawn as U+FFFD and
 //! reported, never dropped silently. Characters that must be shaped (Arabic, Devanagari: see
 //! [`shaping`]) try the fallbacks first, since the bundled faces carry no shaping tables, and
@@ -13,9 +15,11 @@
 //! in the chain, so a cold start pays nothing for fonts no document has needed yet. This module
 //! reads no files: finding fallback fonts on disk is the caller's business.
 
+mod primary_faces;
 mod sfnt;
 mod shaping;
 
+pub use primary_faces::{DEJAVU_SANS, DEJAVU_SANS_BOLD, PRIMARY_FACES, PrimaryFace};
 use printpdf::ParsedFont;
 pub use shaping::{ShapedGlyph, shape};
 pub(crate) use shaping::{is_shaped_right_to_left, needs_shaping, reversed_right_to_left_words};
@@ -36,7 +40,7 @@ pub enum Weight {
 /// Which face draws a run of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum FaceKey {
-    /// One of the bundled DejaVu faces.
+    /// One of the two primary faces (DejaVu Sans).
     Primary(Weight),
     /// The fallback face at this position of the chain.
     Fallback(usize),
@@ -45,7 +49,7 @@ pub(crate) enum FaceKey {
 /// A font that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FontError {
-    /// Which font: "DejaVu Sans" or the name the caller gave a fallback.
+    /// Which font: a primary face's name ("DejaVu Sans") or the name the caller gave a fallback.
     pub font: String,
     /// What is wrong with it.
     pub reason: String,
@@ -64,15 +68,9 @@ pub(crate) struct Face {
     pub(crate) parsed: ParsedFont,
     units_per_em: f32,
     /// The face as its file has it, layout tables included, for shaping; `None` for the
-    /// bundled faces, which are slimmed of them and draw every character unshaped.
+    /// primary faces, which are slimmed of them and draw every character unshaped.
     shaping_source: Option<Vec<u8>>,
 }
-
-/// DejaVu Sans regular, slimmed by `build.rs` with [`sfnt::slimmed`]: the deployed binary
-/// carries no table that would be dropped at run time anyway.
-const DEJAVU_SANS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans.ttf"));
-/// DejaVu Sans bold, slimmed the same way.
-const DEJAVU_SANS_BOLD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans-Bold.ttf"));
 
 impl Face {
     fn parse(name: &str, bytes: &[u8]) -> Result<Face, FontError> {
@@ -85,7 +83,7 @@ impl Face {
         Ok(face)
     }
 
-    /// [`Face::parse`] for a face that is slim already, such as the bundled ones.
+    /// [`Face::parse`] for a face that is slim already, such as the primary ones.
     fn parse_slim(name: &str, bytes: &[u8]) -> Result<Face, FontError> {
         let mut warnings = Vec::new();
         let parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(|| FontError {
@@ -173,7 +171,8 @@ impl Fallback {
     }
 }
 
-/// The faces a document may use: DejaVu Sans regular and bold, then the fallback chain.
+/// The faces a document may use: the primary faces (DejaVu Sans regular and bold), then the
+/// fallback chain.
 pub struct FontSet {
     regular: Face,
     bold: Face,
@@ -206,17 +205,18 @@ pub(crate) struct PlacedGlyph {
 }
 
 impl FontSet {
-    /// The bundled DejaVu Sans faces, without fallbacks.
-    pub fn bundled() -> Result<FontSet, FontError> {
+    /// The primary faces, regular and bold, without fallbacks. They are used as given, never
+    /// slimmed here: paperflow's own are slim already ([`PRIMARY_FACES`] pins their bytes).
+    pub fn new(regular: &[u8], bold: &[u8]) -> Result<FontSet, FontError> {
         Ok(FontSet {
-            regular: Face::parse_slim("DejaVu Sans", DEJAVU_SANS)?,
-            bold: Face::parse_slim("DejaVu Sans Bold", DEJAVU_SANS_BOLD)?,
+            regular: Face::parse_slim(DEJAVU_SANS.name, regular)?,
+            bold: Face::parse_slim(DEJAVU_SANS_BOLD.name, bold)?,
             fallbacks: Vec::new(),
         })
     }
 
     /// Appends a fallback face (a `.ttf` or `.otf`, or the first face of a collection),
-    /// tried after DejaVu Sans and after the fallbacks added before it.
+    /// tried after the primary faces and after the fallbacks added before it.
     pub fn with_fallback(mut self, name: &str, bytes: &[u8]) -> Result<FontSet, FontError> {
         self.fallbacks.push(Fallback {
             name: name.to_owned(),
@@ -385,7 +385,11 @@ mod tests {
     use super::*;
 
     fn fonts() -> FontSet {
-        FontSet::bundled().expect("bundled fonts parse")
+        FontSet::new(
+            paperflow_bundled_fonts::REGULAR,
+            paperflow_bundled_fonts::BOLD,
+        )
+        .expect("bundled fonts parse")
     }
 
     #[test]

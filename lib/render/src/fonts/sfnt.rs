@@ -229,11 +229,11 @@ mod tests {
 
     #[test]
     fn the_bundled_faces_are_what_run_time_slimming_makes() {
-        // build.rs slims them with this module; a face slimmed twice must not change either,
-        // or a fallback that is slim already would be drawn differently.
+        // paperflow-bundled-fonts' build.rs slims them with this module; a face slimmed twice
+        // must not change either, or a fallback that is slim already would be drawn differently.
         for (bundled, original) in [
-            (super::super::DEJAVU_SANS, dejavu::sans::regular()),
-            (super::super::DEJAVU_SANS_BOLD, dejavu::sans::bold()),
+            (paperflow_bundled_fonts::REGULAR, dejavu::sans::regular()),
+            (paperflow_bundled_fonts::BOLD, dejavu::sans::bold()),
         ] {
             assert_eq!(slimmed(original).as_deref(), Some(bundled));
             assert_eq!(slimmed(bundled).as_deref(), Some(bundled));
