@@ -5,12 +5,15 @@ and an account of every input built from what is really there afterwards.
     chaos.py [--invoices 1000] [--seed 16] [--faults SPEC] [--kill-rate 0.05]
              [--state-dir DIR | --state STACK_JSON [--progress FILE]] [--endpoint URL]
              [--paperflow PATH] [--account out/chaos-account.json] [--deadline SECONDS]
-             [--api-cases 2000]
+             [--api-cases 2000] [--queue-visibility-timeout SECONDS]
 
 Without --state it starts `paperflow local --json` with the faults and the seed (and stops it at
 the end); with --state it uses a running stack through the state file that stack wrote (its
 invocation counts then come from --progress, the JSON lines of that stack's `--json` output).
---endpoint is passed to `paperflow local` (an emulator the user runs, such as LocalStack).
+--endpoint is passed to `paperflow local` (an emulator the user runs, such as LocalStack); on an
+emulator without SES v2 the mailer does not run, and the account says that the e-mails were not
+checked. --queue-visibility-timeout overrides the template's QueueVisibilityTimeout (210 s), how
+long a batch a kill failed stays hidden.
 
 The producer (boto3 and the standard library, outside the Rust code) makes its inputs from
 --seed alone: --invoices invoices, 10 % of them poison (not JSON, invalid invoices, an unknown
@@ -25,8 +28,9 @@ never by sleeping a fixed time, then accounts for:
   that revision, and `latest.json` at the invoice's highest revision;
 - ready notices: every stored revision announced, one notice id per input;
 - e-mails: one per ready notice (so the latest revision's is among them); a second one is
-  explained only by an injected fault in the documented window (a lost SES answer, or a failed
-  write of the send record), counted apart; a notice without an e-mail must be in
+  explained only by an injected fault in the documented window on that notice (a lost SES
+  answer, a failed write of the send record, a kill or a timeout of the mailer's invocation),
+  one fault per extra e-mail, counted apart; a notice without an e-mail must be in
   mailer-failures;
 - the archive: every event there, no message archived twice, and `paperflow trace` of 20
   invoices shows each one's whole path;
