@@ -92,7 +92,9 @@ fn assert_accounted_for(account: &Value, table: &str) {
         pdfs["latest_at_highest_revision"], pdfs["invoices"],
         "{table}"
     );
-    assert_eq!(account["archive"]["messages_archived_twice"], 0, "{table}");
+    // A message archived twice is allowed only where the archive's design allows it: a put
+    // that succeeded unreported (its answer lost, the invocation killed or timed out).
+    assert_eq!(account["archive"]["twice_unexplained"], 0, "{table}");
     assert_eq!(account["archive"]["events_missing"], 0, "{table}");
     assert_eq!(
         account["archive"]["traces_complete"], account["archive"]["traced"],
