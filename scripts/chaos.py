@@ -756,8 +756,8 @@ class ArchiverWindow:
     """The injected faults that can make the archive hold a message twice, which its design
     allows in one case (lib/pipeline/src/archive.rs, "Every event once"): the put of an object
     holding the message succeeded, yet the invocation did not report it, so the message came
-    back in a batch put together differently and was written in a second object. Each fault
-    explains one extra copy and is used up by it:
+    back in a batch put together differently and was written in a second object. A fault
+    strikes a whole batch or object, so it explains one extra copy of each message it touched:
 
     - S3's answer to the put of an object that holds the message lost (the key is the target);
     - a kill of an event-archiver invocation that handled it (its event's id, or the message id,
@@ -782,7 +782,8 @@ class ArchiverWindow:
         ]
 
     def explain(self, message_id, copies, wanted):
-        """Up to `wanted` faults of the window on the message with these archived `copies`."""
+        """Up to `wanted` faults of the window on the message with these archived `copies`,
+        each fault counted once for it."""
         objects = {copy.get("_object") for copy in copies}
         names = {message_id}
         subjects = set()
@@ -796,14 +797,8 @@ class ArchiverWindow:
             (self.killed, lambda f: names & set(f.get("target") or [])),
             (self.timed_out, lambda line: subjects & set(line.get("subjects", []))),
         ]
-        why = []
-        for pool, about_this_message in candidates:
-            for fault in [f for f in pool if about_this_message(f)]:
-                if len(why) == wanted:
-                    return why
-                pool.remove(fault)
-                why.append(fault)
-        return why
+        why = [f for pool, about_this_message in candidates for f in pool if about_this_message(f)]
+        return why[:wanted]
 
 
 # ---------------------------------------------------------------------------------------------
