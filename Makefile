@@ -156,8 +156,8 @@ fuzz:
 ## out of order, 10 % poison, over SNS and the API's 202 path), then an account of every input
 ## built from what the stack holds (scripts/chaos.py; out/chaos-account.json); and schemathesis
 ## through a fault-free stack's HTTP front, at least CHAOS_API_CASES cases in each mode. Exits 1
-## on anything unaccounted or unexplained. Not part of `test` (its 100-invoice version is:
-## chaos_stack in STACK_TESTS).
+## on anything unaccounted or unexplained. Not part of `test` (its 100-invoice version is, against
+## moto and LocalStack: chaos_stack in STACK_TESTS).
 CHAOS_INVOICES ?= 1000
 CHAOS_SEED ?= 16
 CHAOS_API_CASES ?= 2000

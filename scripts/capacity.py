@@ -185,7 +185,7 @@ def settings(template: dict) -> Settings:
             batch_size=int(source["BatchSize"]),
             window_s=int(source["MaximumBatchingWindowInSeconds"]),
             max_concurrency=int(source["ScalingConfig"]["MaximumConcurrency"]),
-            visibility_s=int(queue["VisibilityTimeout"]),
+            visibility_s=int(_default(template, queue["VisibilityTimeout"])),
             max_receives=int(queue["RedrivePolicy"]["maxReceiveCount"]),
         )
 

@@ -390,7 +390,9 @@ def test_the_model_holds_what_the_design_asks_for(models):
     ]:
         timeout = int(functions[function_id]["Properties"]["Timeout"])
         window = int(res[esm_id]["Properties"]["MaximumBatchingWindowInSeconds"])
-        assert int(res[queue_id]["Properties"]["VisibilityTimeout"]) > 6 * timeout + window, queue_id
+        visibility = res[queue_id]["Properties"]["VisibilityTimeout"]
+        assert visibility == "${QueueVisibilityTimeout}", queue_id
+        assert int(sam["parameters"]["QueueVisibilityTimeout"]["Default"]) > 6 * timeout + window, queue_id
     queue = res["PdfRequestsQueue"]["Properties"]
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == "${PdfRequestsDeadLetterQueue.Arn}"
     sub = res["PdfRequestsSubscription"]["Properties"]

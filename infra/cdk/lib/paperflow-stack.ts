@@ -178,6 +178,14 @@ export class PaperflowStack extends Stack {
       description:
         'The e-invoice made of an invoice that names none in its einvoice field (EINVOICE_FORMAT of the pdf-generator): none (the PDF alone), factur-x (one PDF/A-3b with the XML inside), xrechnung or peppol (the PDF and r{N}.xml beside it).',
     }).valueAsString;
+    const queueVisibilityTimeout = new CfnParameter(this, 'QueueVisibilityTimeout', {
+      type: 'Number',
+      default: 210,
+      minValue: 0,
+      maxValue: 43200,
+      description:
+        "Visibility timeout in seconds of the pdf-requests and archive queues: how long a batch a consumer took stays hidden, so how long a failed or killed batch waits before it comes back. Keep the default when deploying: it is over 6 x the consumers' 30 s timeout plus their batching window, Lambda's advice for SQS event sources. Only the local stack's chaos and dead-letter runs lower it, so that a killed batch returns in seconds.",
+    }).valueAsNumber;
     const mailerPacing = new CfnMapping(this, 'MailerPacing', {
       mapping: Object.fromEntries(Object.entries(MAILER_PACING).map(([rate, c]) => [rate, { Concurrency: c }])),
       lazy: false,
@@ -333,17 +341,18 @@ export class PaperflowStack extends Stack {
       );
     const pdfRequestsDlq = queue('PdfRequestsDeadLetterQueue', 'pdf-requests-dlq');
     const pdfRequests = queue('PdfRequestsQueue', 'pdf-requests', {
-      // Over 6 x the pdf-generator's 30 s timeout plus its 1 s batching window (Lambda's advice for
-      // SQS event sources), with margin: a batch retried by Lambda inside that time is never
-      // handed to a second poller.
-      visibilityTimeout: Duration.seconds(210),
+      // By default (210 s) over 6 x the pdf-generator's 30 s timeout plus its 1 s batching window
+      // (Lambda's advice for SQS event sources), with margin: a batch retried by Lambda inside
+      // that time is never handed to a second poller.
+      visibilityTimeout: Duration.seconds(queueVisibilityTimeout),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: pdfRequestsDlq, maxReceiveCount: 5 },
     });
     const archiveDlq = queue('ArchiveDeadLetterQueue', 'archive-dlq');
     const archiveQueue = queue('ArchiveQueue', 'archive', {
-      // Over 6 x the event-archiver's 30 s timeout plus its 5 s batching window, with margin.
-      visibilityTimeout: Duration.seconds(210),
+      // By default over 6 x the event-archiver's 30 s timeout plus its 5 s batching window, with
+      // margin.
+      visibilityTimeout: Duration.seconds(queueVisibilityTimeout),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: archiveDlq, maxReceiveCount: 5 },
     });

@@ -47,15 +47,16 @@ describe('PaperflowStack', () => {
     }
   });
 
-  it('gives each consumed queue a DLQ and a visibility timeout over 6x the consumer timeout plus its batching window', () => {
+  it('gives each consumed queue a DLQ and, by default, a visibility timeout over 6x the consumer timeout plus its batching window', () => {
     for (const [queue, dlq] of [
       ['PdfRequestsQueue', 'PdfRequestsDeadLetterQueue'],
       ['ArchiveQueue', 'ArchiveDeadLetterQueue'],
     ]) {
       const props = json.Resources[queue].Properties;
       assert.deepEqual(props.RedrivePolicy, { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 });
-      assert.ok(props.VisibilityTimeout > 6 * 30 + 5);
+      assert.deepEqual(props.VisibilityTimeout, { Ref: 'QueueVisibilityTimeout' });
     }
+    assert.ok(json.Parameters.QueueVisibilityTimeout.Default > 6 * 30 + 5);
   });
 
   it('encrypts every queue with the customer-managed key that SNS may use', () => {
@@ -203,6 +204,7 @@ describe('PaperflowStack', () => {
       'ApiReservedConcurrency',
       'EinvoiceFormat',
       'MemorySize',
+      'QueueVisibilityTimeout',
       'SenderAddress',
       'SesMaxSendRate',
       'Stage',

@@ -394,9 +394,11 @@ impl FunctionRuntime {
             "http://127.0.0.1:{}/2015-03-31/functions/{binary}/invocations",
             self.port
         );
+        // Shared, not copied: a kill's line names what the invocation was handling.
+        let payload = Bytes::from(payload);
         let request = hyper::Request::post(url)
             .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(payload)))
+            .body(Full::new(payload.clone()))
             .map_err(|error| InvokeError::Unavailable(error.to_string()))?;
         let timeout = Duration::from_secs(u64::from(function.spec.timeout_s.max(1)));
         let kill_point = self
@@ -436,7 +438,7 @@ impl FunctionRuntime {
                 Ok(Ok(Some(_))) => kills.observe(binary, duration),
                 Ok(Ok(None)) => {
                     let pid = function.kill_and_replace(&self.reporter).await;
-                    kills.record(binary, pid, duration);
+                    kills.record(binary, pid, duration, &payload);
                     return Ok(crashed_invocation(duration));
                 }
                 _ => {}

@@ -63,7 +63,7 @@ fn template(dir: &Path, name: &str, broken: Broken) -> PathBuf {
     replace_after(
         &mut text,
         queue,
-        "VisibilityTimeout: 210",
+        "VisibilityTimeout: !Ref QueueVisibilityTimeout",
         "VisibilityTimeout: 2",
     );
     replace_after(&mut text, queue, "maxReceiveCount: 5", "maxReceiveCount: 2");
