@@ -81,18 +81,18 @@ where
         route = ?route
     );
     let answer = async {
-        if let Some(problem) = correlation_problem {
-            return problem.into_response();
-        }
-        match route {
-            Route::RenderPdf => render_pdf(api, &request).await,
-            Route::Submit => submit(api, &request, &correlation_id).await,
-            Route::Status(id) => status(api, &request, &id).await,
-            Route::MethodNotAllowed(allow) => Err(Problem::method_not_allowed(
+        // Where the request goes is answered first: a wrong path or method is a 404 or 405
+        // whatever its headers hold, as the OpenAPI document promises for every operation.
+        match (route, correlation_problem) {
+            (Route::MethodNotAllowed(allow), _) => Err(Problem::method_not_allowed(
                 request.method().as_str(),
                 allow,
             )),
-            Route::NotFound(path) => Err(Problem::no_route(&path)),
+            (Route::NotFound(path), _) => Err(Problem::no_route(&path)),
+            (_, Some(problem)) => Err(problem),
+            (Route::RenderPdf, None) => render_pdf(api, &request).await,
+            (Route::Submit, None) => submit(api, &request, &correlation_id).await,
+            (Route::Status(id), None) => status(api, &request, &id).await,
         }
         .unwrap_or_else(Problem::into_response)
     }

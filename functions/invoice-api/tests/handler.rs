@@ -355,6 +355,23 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
 }
 
 #[tokio::test]
+async fn a_wrong_method_or_path_is_answered_before_the_headers_are_checked() {
+    // schemathesis found it: `TRACE /v1/invoices` with an empty correlation id was a 400,
+    // where the OpenAPI document promises 405 for a method no operation has.
+    let harness = Harness::new();
+    let base = with_header(event("apigw-v2-render-pdf.json"), "x-correlation-id", "");
+    let trace = harness
+        .call(at(base.clone(), "TRACE", "/v1/invoices", ""))
+        .await;
+    trace.problem(405, "method-not-allowed");
+    assert_eq!(trace.header("allow"), Some("POST"));
+    harness
+        .call(at(base, "GET", "/v2/anything", ""))
+        .await
+        .problem(404, "not-found");
+}
+
+#[tokio::test]
 async fn a_named_stage_in_the_path_is_not_part_of_the_route() {
     let harness = Harness::new();
     let mut request = at(
