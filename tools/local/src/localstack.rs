@@ -130,6 +130,19 @@ impl LocalStackServer {
         }
     }
 
+    /// Starts the project's own LocalStack (scripts/install-localstack.sh) with its files in
+    /// `scratch/localstack` and its output in `scratch/localstack.log`: what a test run needs.
+    pub fn start_for_project(
+        project: &Path,
+        scratch: &Path,
+    ) -> Result<LocalStackServer, LocalStackError> {
+        LocalStackServer::start(
+            &project_localstack_python(project),
+            &scratch.join("localstack"),
+            &scratch.join("localstack.log"),
+        )
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

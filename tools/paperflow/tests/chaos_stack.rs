@@ -10,7 +10,7 @@
 //!
 //! The first start builds the functions (minutes on a cold machine).
 
-use paperflow_local::localstack::{LocalStackServer, project_localstack_python};
+use paperflow_local::localstack::LocalStackServer;
 use paperflow_tests::repo_root;
 use serde_json::Value;
 use std::path::Path;
@@ -124,19 +124,10 @@ fn a_hundred_invoices_under_faults_are_all_accounted_for() {
 #[test]
 fn a_hundred_invoices_under_faults_on_localstack_are_all_accounted_for() {
     let root = repo_root();
-    let python = project_localstack_python(&root);
-    assert!(
-        python.is_file(),
-        "{} is missing: run scripts/install-localstack.sh (make test-stack does)",
-        python.display()
-    );
     let scratch = tempfile::tempdir().expect("a scratch folder");
-    let localstack = LocalStackServer::start(
-        &python,
-        &scratch.path().join("localstack"),
-        &scratch.path().join("localstack.log"),
-    )
-    .unwrap_or_else(|error| panic!("LocalStack starts: {error}"));
+    // Its error names scripts/install-localstack.sh when LocalStack is not installed.
+    let localstack = LocalStackServer::start_for_project(&root, scratch.path())
+        .unwrap_or_else(|error| panic!("LocalStack starts: {error}"));
     let endpoint = localstack.endpoint();
     let (account, table) = chaos_run(scratch.path(), &["--endpoint", &endpoint]);
     assert_accounted_for(&account, &table);

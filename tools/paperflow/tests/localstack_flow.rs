@@ -7,7 +7,7 @@
 //! the emulator, says once that the mailer is unavailable, and runs the rest: invoices through
 //! SNS to PDFs in S3 with ready notices, the event archive, and the HTTP API.
 
-use paperflow_local::localstack::{LocalStackServer, project_localstack_python};
+use paperflow_local::localstack::LocalStackServer;
 use paperflow_local::process::{Signal, signal_group, signal_process};
 use paperflow_tests::repo_root;
 use serde_json::Value;
@@ -159,19 +159,10 @@ fn notices_of_type<'a>(notices: &'a [Value], event_type: &str) -> BTreeMap<Strin
 #[test]
 fn localstack_runs_the_flow_without_ses_v2_and_in_its_own_account() {
     let root = repo_root();
-    let python = project_localstack_python(&root);
-    assert!(
-        python.is_file(),
-        "{} is missing: run scripts/install-localstack.sh (make test-stack does)",
-        python.display()
-    );
     let scratch = tempfile::tempdir().expect("a scratch folder");
-    let localstack = LocalStackServer::start(
-        &python,
-        &scratch.path().join("localstack"),
-        &scratch.path().join("localstack.log"),
-    )
-    .unwrap_or_else(|error| panic!("LocalStack starts: {error}"));
+    // Its error names scripts/install-localstack.sh when LocalStack is not installed.
+    let localstack = LocalStackServer::start_for_project(&root, scratch.path())
+        .unwrap_or_else(|error| panic!("LocalStack starts: {error}"));
     let localstack_pid = localstack.pid().expect("LocalStack runs");
     let endpoint = localstack.endpoint();
     let state_dir = scratch.path().join("state");
