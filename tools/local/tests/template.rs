@@ -66,6 +66,7 @@ fn parameters_take_their_defaults() {
             ("ApiReservedConcurrency", "20"),
             ("EinvoiceFormat", "none"),
             ("MemorySize", "512"),
+            ("QueueVisibilityTimeout", "210"),
             ("SesMaxSendRate", "14"),
             ("SenderAddress", "invoices@example.com"),
             ("Stage", "dev"),
