@@ -11,7 +11,6 @@ mod sfnt;
 #[path = "../render/src/fonts/primary_faces.rs"]
 mod primary_faces;
 
-use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
 fn main() {
@@ -24,18 +23,13 @@ fn main() {
         (primary_faces::DEJAVU_SANS_BOLD, dejavu::sans::bold()),
     ] {
         let slim = sfnt::slimmed(face).expect("the bundled DejaVu Sans face can be slimmed");
-        let digest: String = Sha256::digest(&slim)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        assert!(
-            digest == pinned.sha256,
-            "the slim {} ({}) has SHA-256 {digest}, but lib/render/src/fonts/primary_faces.rs \
-             pins {}: every PDF's bytes change with it; update the pin only on purpose",
-            pinned.name,
-            pinned.file,
-            pinned.sha256
-        );
+        if let Err(digest) = pinned.check(&slim) {
+            panic!(
+                "the slim {} ({}) has SHA-256 {digest}, but lib/render/src/fonts/primary_faces.rs \
+                 pins {}: every PDF's bytes change with it; update the pin only on purpose",
+                pinned.name, pinned.file, pinned.sha256
+            );
+        }
         std::fs::write(out_dir.join(pinned.file), slim).expect("OUT_DIR is writable");
     }
 }

@@ -11,7 +11,6 @@
 
 use crate::FontSet;
 use crate::fonts::{PRIMARY_FACES, PrimaryFace};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The environment variable naming the fonts layer's folder (the functions), or a fallback
@@ -45,9 +44,8 @@ fn read_primary_face(folder: &Path, face: PrimaryFace) -> Result<Vec<u8>, String
             face.name
         )
     })?;
-    let digest = hex_sha256(&bytes);
-    if digest != face.sha256 {
-        return Err(format!(
+    face.check(&bytes).map_err(|digest| {
+        format!(
             "{ENV_VAR}={}: {} is not paperflow's {}: its SHA-256 is {digest}, expected {} \
              (write the layer's faces with `paperflow fonts export`; another copy of the font \
              would change every PDF's bytes)",
@@ -55,16 +53,9 @@ fn read_primary_face(folder: &Path, face: PrimaryFace) -> Result<Vec<u8>, String
             file.display(),
             face.name,
             face.sha256
-        ));
-    }
+        )
+    })?;
     Ok(bytes)
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 /// `fonts`, followed by every font found at `path` as a fallback: the file itself, or the

@@ -6,7 +6,8 @@
 //! must never draw a document: the layer's files are checked against these digests at start,
 //! and the bundled crate's build script refuses to embed faces that do not match them.
 //!
-//! This file is also compiled into that build script (`#[path]`), so it uses nothing but core.
+//! This file is also compiled into that build script (`#[path]`), so it uses nothing but core,
+//! alloc and `sha2` (a dependency of both): the one place a face's bytes are held to its pin.
 
 /// One primary face: where the fonts layer keeps it, and the digest of its exact bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +18,23 @@ pub struct PrimaryFace {
     pub file: &'static str,
     /// SHA-256 of the slim face, lower-case hex.
     pub sha256: &'static str,
+}
+
+impl PrimaryFace {
+    /// Whether `bytes` are exactly this face: `Err` carries their SHA-256 (lower-case hex), for
+    /// an error that shows both digests.
+    pub fn check(&self, bytes: &[u8]) -> Result<(), String> {
+        use sha2::{Digest, Sha256};
+        let digest: String = Sha256::digest(bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        if digest == self.sha256 {
+            Ok(())
+        } else {
+            Err(digest)
+        }
+    }
 }
 
 /// DejaVu Sans, the body text's face.
