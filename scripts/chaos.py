@@ -700,6 +700,20 @@ def trace(stack, paperflow, invoice_id):
     return json.loads(result.stdout)
 
 
+def kills_of(faults, function):
+    """The fault log's kills of `function`'s invocations."""
+    return [f for f in faults if f.get("kind") == "kill" and f.get("resource") == function]
+
+
+def timeouts_of(progress, function):
+    """The stack's `--json` lines of `function`'s invocations that timed out."""
+    return [
+        line for line in progress
+        if line.get("event") == "invoked" and line.get("function") == function
+        and line.get("outcome") == "timeout"
+    ]
+
+
 class MailerWindow:
     """The injected faults that can make the mailer send a notice's e-mail twice: those that
     strike between SES's acceptance of the e-mail and the mailer's `sent` record (the window
@@ -721,12 +735,8 @@ class MailerWindow:
             f for f in faults
             if f.get("service") == "s3" and str(f.get("target") or "").startswith("mail/")
         ]
-        self.killed = [f for f in faults if f.get("kind") == "kill" and f.get("resource") == "pdf-mailer"]
-        self.timed_out = [
-            line for line in progress
-            if line.get("event") == "invoked" and line.get("function") == "pdf-mailer"
-            and line.get("outcome") == "timeout"
-        ]
+        self.killed = kills_of(faults, "pdf-mailer")
+        self.timed_out = timeouts_of(progress, "pdf-mailer")
         self.kills = len(self.killed)
         self.timeouts = len(self.timed_out)
 
@@ -774,12 +784,8 @@ class ArchiverWindow:
             if f.get("service") == "s3" and f.get("kind") == "lost"
             and str(f.get("target") or "").startswith("events/")
         ]
-        self.killed = [f for f in faults if f.get("kind") == "kill" and f.get("resource") == "event-archiver"]
-        self.timed_out = [
-            line for line in progress
-            if line.get("event") == "invoked" and line.get("function") == "event-archiver"
-            and line.get("outcome") == "timeout"
-        ]
+        self.killed = kills_of(faults, "event-archiver")
+        self.timed_out = timeouts_of(progress, "event-archiver")
 
     def explain(self, message_id, copies, wanted):
         """Up to `wanted` faults of the window on the message with these archived `copies`,
