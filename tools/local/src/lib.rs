@@ -33,6 +33,7 @@ pub mod spec;
 pub mod sqs;
 pub mod stack;
 pub mod template;
+pub mod work;
 
 /// What every trigger (an SQS or SNS mapping, the HTTP API) is handed by the stack: the
 /// functions to invoke, where to report each invocation, and when to stop.

@@ -64,6 +64,11 @@ pub enum Progress {
         outcome: String,
         /// Invoice ids, correlation ids or event types seen in the records: the flow's path.
         subjects: Vec<String>,
+        /// For an invocation that failed as a whole (`error`, `timeout`), whose records the
+        /// trigger delivers again: what it was handling, by the ids a kill names
+        /// ([`crate::work::Work`]). Empty, and left out, otherwise.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        work: Vec<String>,
         /// Milliseconds.
         duration_ms: u64,
     },
@@ -328,6 +333,7 @@ fn describe(progress: &Progress) -> String {
             outcome,
             subjects,
             duration_ms,
+            ..
         } => {
             let subjects = if subjects.is_empty() {
                 String::new()
@@ -413,6 +419,7 @@ mod tests {
             failed: usize::from(outcome != "ok"),
             outcome: outcome.into(),
             subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+            work: Vec::new(),
             duration_ms: 1,
         }
     }

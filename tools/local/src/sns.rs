@@ -33,6 +33,7 @@ use crate::invoke::{Invocation, Invoke, InvokeError};
 use crate::progress::{Progress, Reporter};
 use crate::spec::{Destination, DestinationKind, FunctionSpec, SnsSourceSpec};
 use crate::sqs::{name_of, subjects};
+use crate::work::Work;
 use crate::{Shutdown, TriggerContext};
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName};
 use serde_json::{Map, Value, json};
@@ -423,6 +424,7 @@ impl Trigger {
         .to_string();
         let subjects = subjects(sns["Message"].as_str());
         let payload = event.to_string().into_bytes();
+        let work = Work::of(&payload).ids;
         let max_attempts = 1 + function.async_invoke.maximum_retry_attempts;
         let max_age = Duration::from_secs(function.async_invoke.maximum_event_age_s.into());
         let timeout = Duration::from_secs(function.timeout_s.into());
@@ -459,7 +461,7 @@ impl Trigger {
                     return Settled::GiveBack(self.options.unavailable_delay);
                 }
                 Ok(invocation) if invocation.succeeded() => {
-                    self.report(&subjects, "ok", invocation.duration, started);
+                    self.report(&subjects, &[], "ok", invocation.duration, started);
                     return Settled::Done;
                 }
                 Ok(invocation) => {
@@ -474,7 +476,7 @@ impl Trigger {
                 }
             };
             attempts += 1;
-            self.report(&subjects, outcome, duration, started);
+            self.report(&subjects, &work, outcome, duration, started);
             if attempts >= max_attempts {
                 self.discard(
                     Condition::RetriesExhausted,
@@ -507,7 +509,15 @@ impl Trigger {
         }
     }
 
-    fn report(&self, subjects: &[String], outcome: &str, duration: Duration, started: Instant) {
+    /// Reports one invocation; `work` names what a failed one was handling (empty for `ok`).
+    fn report(
+        &self,
+        subjects: &[String],
+        work: &[String],
+        outcome: &str,
+        duration: Duration,
+        started: Instant,
+    ) {
         let duration = if duration.is_zero() {
             started.elapsed()
         } else {
@@ -521,6 +531,7 @@ impl Trigger {
             failed: usize::from(outcome != "ok"),
             outcome: outcome.to_owned(),
             subjects: subjects.to_vec(),
+            work: work.to_vec(),
             duration_ms: duration.as_millis() as u64,
         });
     }

@@ -28,6 +28,7 @@
 use crate::invoke::{Invoke, InvokeError};
 use crate::progress::{Progress, Reporter};
 use crate::spec::{FunctionSpec, QueueSpec, SqsSourceSpec};
+use crate::work::Work;
 use crate::{Shutdown, TriggerContext};
 use aws_sdk_sqs::types::{
     ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
@@ -253,6 +254,7 @@ impl Mapping {
             .map(|message| message.message_id().unwrap_or_default())
             .collect();
         let payload = json!({ "Records": records }).to_string().into_bytes();
+        let work = Work::of(&payload);
         let started = Instant::now();
         let answer = self.invoker.invoke(&self.function.binary, payload).await;
         let all: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
@@ -300,6 +302,11 @@ impl Mapping {
             failed: failed.len(),
             outcome: outcome.to_owned(),
             subjects,
+            work: if matches!(outcome, "error" | "timeout") {
+                work.ids
+            } else {
+                Vec::new()
+            },
             duration_ms: duration.as_millis() as u64,
         });
         let processed: Vec<&Message> = batch

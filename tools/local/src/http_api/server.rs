@@ -262,6 +262,8 @@ impl Front {
             failed: usize::from(response.status >= 500),
             outcome: response.status.to_string(),
             subjects,
+            // A request is not delivered again: nothing comes back to tie to this one.
+            work: Vec::new(),
             duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
         });
         response
