@@ -73,6 +73,17 @@ impl MemoryStore {
         self.lock().keys().cloned().collect()
     }
 
+    /// An independent store holding copies of every object (the same bodies, version tags
+    /// and metadata): each round of a benchmark starts from the same state without redoing
+    /// what produced it.
+    pub fn snapshot(&self) -> MemoryStore {
+        MemoryStore {
+            objects: Arc::new(Mutex::new(self.lock().clone())),
+            versions: Arc::new(AtomicUsize::new(self.versions.load(Ordering::Relaxed))),
+            failure: Failure::default(),
+        }
+    }
+
     /// Makes every call fail with `error` (until called again with `None`): a bucket that is
     /// gone, a role without permission, S3 down.
     pub fn fail_with(&self, error: Option<DependencyError>) {
@@ -270,5 +281,38 @@ impl Clock for ManualClock {
             .now
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(key: &str, body: &[u8]) -> NewObject {
+        NewObject {
+            key: key.to_owned(),
+            body: body.to_vec(),
+            content_type: "application/octet-stream".to_owned(),
+            metadata: BTreeMap::from([("sha256".to_owned(), "abc".to_owned())]),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_keeps_what_was_stored_and_goes_its_own_way() {
+        let store = MemoryStore::new();
+        store.overwrite(object("a.pdf", b"first"));
+        let snapshot = store.snapshot();
+        store.overwrite(object("a.pdf", b"second"));
+        snapshot.overwrite(object("b.pdf", b"only here"));
+
+        assert_eq!(snapshot.body("a.pdf").as_deref(), Some(&b"first"[..]));
+        let info = snapshot
+            .head("a.pdf")
+            .await
+            .expect("a head")
+            .expect("stored");
+        assert_eq!(info.metadata["sha256"], "abc");
+        assert_eq!(store.keys(), ["a.pdf"]);
+        assert_eq!(snapshot.keys(), ["a.pdf", "b.pdf"]);
     }
 }
