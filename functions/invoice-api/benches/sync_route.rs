@@ -9,12 +9,18 @@
 //!   turned into the proxy answer API Gateway receives (the PDF base64-encoded), serialised to
 //!   JSON again — everything the function does per request except the runtime's HTTP calls.
 //!
+//! - `invoice_api/submit_202`: the API Gateway v2 event `events/apigw-v2-submit-invoice.json`
+//!   (`POST /v1/invoices`, the event path), deserialised, routed, validated, its submission
+//!   recorded create-only, its `invoice.finalized.v1` published and the 202 answer serialised:
+//!   the CPU one invoice costs the API in the capacity model (`scripts/capacity.py`). Each
+//!   iteration gets empty ports, so every request is a new submission, not a replay.
+//!
 //! The ports are in memory (`paperflow_pipeline::memory`); the direct route touches them only for
 //! PDFs over 4.5 MB. Run as `cargo bench -p invoice-api --bench sync_route > out/bench-api.stdout`
 //! (one EMF metrics line per request goes to standard output; the figures are printed on
 //! standard error).
 
-use criterion::Criterion;
+use criterion::{BatchSize, Criterion};
 use invoice_api::Api;
 use paperflow_pipeline::DirectRenderer;
 use paperflow_pipeline::memory::{MemoryPublisher, MemoryStore};
@@ -63,6 +69,28 @@ fn main() {
     assert_eq!(answer["statusCode"], 200, "the route answers the PDF");
     assert_eq!(answer["isBase64Encoded"], true);
 
+    let submit_text = std::fs::read_to_string(repo().join("events/apigw-v2-submit-invoice.json"))
+        .expect("the sample submission exists");
+    // A fresh API over empty ports: a submission, not a replay of the last one.
+    let fresh_api = || {
+        let store = MemoryStore::new();
+        let direct =
+            DirectRenderer::new(store.clone(), Arc::clone(&fonts), RenderOptions::default());
+        Arc::new(Api::new(direct, store, MemoryPublisher::new()))
+    };
+    let submit = |api: Arc<Api<MemoryStore, MemoryPublisher>>, text: &str| -> Value {
+        let request: Value = serde_json::from_str(text).expect("an API Gateway request");
+        runtime.block_on(proxy_answer(
+            |request| invoice_api::handle(&api, request),
+            request,
+        ))
+    };
+    let answer = submit(fresh_api(), &submit_text);
+    assert_eq!(
+        answer["statusCode"], 202,
+        "the submission is accepted: {answer}"
+    );
+
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group(GROUP);
     group.bench_function("render_only", |b| {
@@ -73,6 +101,13 @@ fn main() {
     });
     group.bench_function("post_pdf", |b| {
         b.iter(|| serde_json::to_vec(&call(black_box(&request_text))).expect("JSON"))
+    });
+    group.bench_function("submit_202", |b| {
+        b.iter_batched(
+            fresh_api,
+            |api| serde_json::to_vec(&submit(api, black_box(&submit_text))).expect("JSON"),
+            BatchSize::PerIteration,
+        )
     });
     group.finish();
     criterion.final_summary();
@@ -86,5 +121,8 @@ fn main() {
              rendering alone {render:.3} ms, so the route adds {:.3} ms",
             route - render
         );
+    }
+    if let Some(submitted) = paperflow_tests::bench::median_ms(GROUP, "submit_202", started) {
+        eprintln!("POST /v1/invoices (202), one-page invoice: median {submitted:.3} ms");
     }
 }
