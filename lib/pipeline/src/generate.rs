@@ -508,14 +508,9 @@ impl StoredObject {
     fn described_by(object_metadata: &BTreeMap<String, String>, size: u64) -> StoredObject {
         StoredObject {
             duplicate: false,
-            sha256: object_metadata
-                .get(metadata::SHA256)
-                .cloned()
-                .unwrap_or_default(),
+            sha256: metadata::sha256_of(object_metadata),
             size,
-            pages: object_metadata
-                .get(metadata::PAGES)
-                .and_then(|pages| pages.parse().ok()),
+            pages: metadata::pages_of(object_metadata),
         }
     }
 

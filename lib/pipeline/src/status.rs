@@ -163,16 +163,8 @@ pub async fn revision_status<S: DocumentStore>(
             invoice_id: id.to_owned(),
             revision,
             size: info.size,
-            sha256: info
-                .metadata
-                .get(metadata::SHA256)
-                .cloned()
-                .unwrap_or_default(),
-            pages: info
-                .metadata
-                .get(metadata::PAGES)
-                .and_then(|pages| pages.parse().ok())
-                .unwrap_or(0),
+            sha256: metadata::sha256_of(&info.metadata),
+            pages: metadata::pages_of(&info.metadata).unwrap_or(0),
             key,
             xml_key: records.xml.then(|| xml_key(id, revision)),
         })));

@@ -3,6 +3,8 @@
 //! the status route reads them, and a redelivery decides by them whether a stored revision is
 //! its own.
 
+use std::collections::BTreeMap;
+
 /// The SHA-256 of the object's bytes, lower-case hex.
 pub const SHA256: &str = "sha256";
 
@@ -14,6 +16,16 @@ pub const SOURCE_SHA256: &str = "source-sha256";
 
 /// A PDF's page count.
 pub const PAGES: &str = "pages";
+
+/// The [`SHA256`] an object's metadata records; empty for an object paperflow did not store.
+pub fn sha256_of(metadata: &BTreeMap<String, String>) -> String {
+    metadata.get(SHA256).cloned().unwrap_or_default()
+}
+
+/// The [`PAGES`] an object's metadata records, if it records a number.
+pub fn pages_of(metadata: &BTreeMap<String, String>) -> Option<u32> {
+    metadata.get(PAGES).and_then(|pages| pages.parse().ok())
+}
 
 /// The invoice the object belongs to (the API's large direct PDFs).
 pub const INVOICE_ID: &str = "invoice-id";
