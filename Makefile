@@ -82,6 +82,10 @@ bench: tools
 	@# The handler prints one EMF line per record on stdout; its figures go to stderr.
 	$(CARGO) bench -p pdf-generator --bench handler > $(OUT)/bench-handler.stdout
 	$(CARGO) bench -p invoice-api --bench sync_route > $(OUT)/bench-api.stdout
+	$(CARGO) bench -p pdf-mailer --bench handler > $(OUT)/bench-mailer.stdout
+	$(CARGO) bench -p event-archiver --bench handler > $(OUT)/bench-archiver.stdout
+	@# The capacity model's CPU times, from this run's medians (commit the file with the figures).
+	.tools/venv/bin/python scripts/capacity.py --record-measured "load average $$(cut -d' ' -f1-3 /proc/loadavg) at the end"
 	python3 scripts/bench-cold-start.py
 	scripts/bench-zip-size.sh
 	scripts/build-fonts-layer.sh

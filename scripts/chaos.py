@@ -770,11 +770,11 @@ class ArchiverWindow:
     strikes a whole batch or object, so it explains one extra copy of each message it touched:
 
     - S3's answer to the put of an object that holds the message lost (the key is the target);
-    - a kill of an event-archiver invocation that handled it (its event's id, or for a message
-      that is no event its message id, in the kill's target);
+    - a kill of an event-archiver invocation that handled it (its event's id, or for a body
+      that is not even JSON its message id, in the kill's target);
     - a timeout of an event-archiver invocation that handled it (the same ids in the `work` of
-      the invocation's `--json` line). Unparseable messages have no subject, so only these ids
-      tie them to their fault.
+      the invocation's `--json` line). Messages archived as unparseable have no subject, so
+      only these ids tie them to their fault.
 
     Readers count each message once (`paperflow trace` by source and id); the account still
     wants each copy tied to its fault."""
@@ -794,9 +794,14 @@ class ArchiverWindow:
         objects = {copy.get("_object") for copy in copies}
         names = {message_id}
         for copy in copies:
+            # The id a kill or a failed invocation names the record by (tools/local/src/work.rs):
+            # the event's, also for an event archived raw as unparseable (an unknown major
+            # version is still JSON with an id), else the message's.
             event = copy.get("event")
-            if isinstance(event, dict):
-                names.add(event.get("id"))
+            if not isinstance(event, dict) and copy.get("raw"):
+                event = unwrap(copy["raw"])
+            if isinstance(event, dict) and isinstance(event.get("id"), str):
+                names.add(event["id"])
         candidates = [
             (self.lost_puts, lambda f: f.get("target") in objects),
             (self.killed, lambda f: names & set(f.get("target") or [])),
