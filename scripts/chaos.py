@@ -1304,7 +1304,9 @@ def main():
     parser.add_argument("--paperflow", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "debug/paperflow"))
     parser.add_argument("--account", default="out/chaos-account.json")
     parser.add_argument("--work-dir", default="target/chaos")
-    parser.add_argument("--deadline", type=float, default=1800, help="seconds the stack may take to drain")
+    # The mailer's pacing (SES's sandbox rate, 1/s) sets the drain: about 25 minutes for the
+    # 1,000-invoice run here, so 30 minutes left too little room on a loaded machine.
+    parser.add_argument("--deadline", type=float, default=3600, help="seconds the stack may take to drain")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--api-cases", type=int, default=0, help="then schemathesis through a fault-free stack, at least this many cases in each mode (0: not run)")
     args = parser.parse_args()
