@@ -4,6 +4,7 @@
     python3 scripts/capacity.py --rate 10000 --ses-rate 14
     python3 scripts/capacity.py --rate 10000 --ses-rate 14 --no-email --json
     python3 scripts/capacity.py --pacing-table      # the template's Mappings.MailerPacing
+    python3 scripts/capacity.py --record-measured "load 1.2"   # after make bench's runs
 
 It reads infra/sam/template.yaml (timeouts, memory, batch sizes and windows, the mappings'
 concurrency caps, visibility timeouts, the mailer's pacing, the alarms) and answers, for a rate
@@ -12,8 +13,9 @@ the mailer's backlog and the time to drain it, the requests one invoice costs pe
 (each with the reason it is made, counted from lib/pipeline), and the cost per million invoices
 at list prices. docs/CAPACITY.md explains the model and quotes its output.
 
-Durations are the CPU time `make bench` measured (docs/capacity-measured.json, with the commands
-that produced each figure) plus an assumed in-region latency for each AWS request
+Durations are the CPU time `make bench` measured (docs/capacity-measured.json, which
+`--record-measured` writes from criterion's estimates of that run, naming each figure's bench)
+plus an assumed in-region latency for each AWS request
 (REQUEST_LATENCY_S below): nothing in this repository reaches AWS, so the network part cannot
 be measured here. Replace them with the p50 of a deployed stack's REPORT lines when there is one.
 Needs PyYAML (python3-yaml, or the project's .tools venvs).
@@ -24,7 +26,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import platform
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,13 +71,10 @@ REQUEST_LATENCY_S = {
     "sns_publish": 0.015,
     "ses_send": 0.060,
 }
-# Composing the MIME message (base64 of the PDF, SHA-256 check): a few ms; not measured (no
-# bench covers the mailer). It sets the mailer's pacing table in the template, so it stays put
-# until a bench measures it.
-MAIL_CPU_S = 0.005
-# Decoding, classifying and serialising one archived message: not measured (no bench covers the
-# archiver); assumed.
-ARCHIVE_CPU_PER_RECORD_S = 0.002
+# "At 1,769 MB, a function has the equivalent of one vCPU (one vCPU-second of credits per
+# second)" (Lambda developer guide, "Configuring Lambda function memory"): below that, CPU-bound
+# work takes 1769 / MemorySize times as long as on the one full core the benches measure on.
+FULL_VCPU_MB = 1769
 # The Lambda log lines of one invocation (START, END, REPORT) and of one record (a JSON log line
 # and one EMF metrics line), in bytes; plus one API access log line per request.
 LOG_BYTES_PER_INVOCATION = 350
@@ -88,9 +90,30 @@ class Measured:
     """CPU time per unit of work, from docs/capacity-measured.json."""
 
     generator_record_s: float  # one record of an SQS batch through the pdf-generator's handler
-    api_request_s: float  # one API request, in-process (the direct PDF route: an upper bound)
+    api_request_s: float  # one POST /v1/invoices (202) through the invoice-api's handler
     render_s: float  # the renderer alone, for reference
+    mailer_notice_s: float  # one ready notice through the pdf-mailer's handler, PDF attached
+    archiver_record_s: float  # one record of an SQS batch through the event-archiver's handler
     measured_on: str
+
+
+# Each figure of docs/capacity-measured.json: the criterion benchmarks it is read from (group,
+# bench), and the records one iteration of them handles. Of several benchmarks the larger
+# median is taken, to be safe on a loaded machine.
+BENCHES = {
+    "render_one_page_12_lines": ([("handler", "render_one_page_12_lines")], 1),
+    "pdf_generator_record": (
+        [("handler", "sqs_batch_10_records"), ("handler", "sqs_batch_10_records_json_logs")], 10),
+    "invoice_api_request": ([("invoice_api", "submit_202")], 1),
+    "pdf_mailer_notice": ([("mailer", "ready_notice_attached_pdf")], 1),
+    "event_archiver_record": ([("archiver", "sqs_batch_10_records")], 10),
+}
+BENCH_COMMANDS = [
+    "cargo bench -p pdf-generator --bench handler",
+    "cargo bench -p invoice-api --bench sync_route",
+    "cargo bench -p pdf-mailer --bench handler",
+    "cargo bench -p event-archiver --bench handler",
+]
 
 
 def load_measured(path: Path = MEASURED) -> Measured:
@@ -98,7 +121,7 @@ def load_measured(path: Path = MEASURED) -> Measured:
     cpu = figures["cpu_ms"]
 
     def seconds(name):
-        entry = cpu[name]
+        entry = cpu.get(name, {})
         if not isinstance(entry.get("median_ms"), (int, float)) or entry["median_ms"] <= 0:
             raise ValueError(f"{path.name}: cpu_ms.{name}.median_ms must be a positive number of milliseconds")
         return entry["median_ms"] / 1000
@@ -107,8 +130,44 @@ def load_measured(path: Path = MEASURED) -> Measured:
         generator_record_s=seconds("pdf_generator_record"),
         api_request_s=seconds("invoice_api_request"),
         render_s=seconds("render_one_page_12_lines"),
+        mailer_notice_s=seconds("pdf_mailer_notice"),
+        archiver_record_s=seconds("event_archiver_record"),
         measured_on=figures["measured_on"],
     )
+
+
+def criterion_home() -> Path:
+    """Where criterion keeps its estimates (as tests/src/bench.rs finds them)."""
+    if os.environ.get("CRITERION_HOME"):
+        return Path(os.environ["CRITERION_HOME"])
+    if os.environ.get("CARGO_TARGET_DIR"):
+        return Path(os.environ["CARGO_TARGET_DIR"]) / "criterion"
+    return REPO / "target" / "criterion"
+
+
+def record_measured(conditions: str, home: Path, today: str) -> dict:
+    """docs/capacity-measured.json's content from criterion's latest estimates under `home`:
+    each figure's median per unit of work and the benchmarks it came from."""
+    cpu = {}
+    for name, (benches, records) in BENCHES.items():
+        medians = {}
+        for group, bench in benches:
+            estimates = home / group / bench / "new" / "estimates.json"
+            if not estimates.is_file():
+                raise ValueError(f"{estimates}: no estimates; run `cargo bench` for {group}/{bench} first")
+            medians[f"{group}/{bench}"] = json.loads(estimates.read_text())["median"]["point_estimate"] / 1e6
+        source, median = max(medians.items(), key=lambda item: item[1])
+        per = f" / {records} records" if records > 1 else ""
+        cpu[name] = {
+            "median_ms": round(median / records, 4),
+            "from": f"{source}, criterion's median {median:.3f} ms{per}"
+            + (f" (the larger of {', '.join(sorted(medians))})" if len(medians) > 1 else ""),
+        }
+    return {
+        "measured_on": f"{today}, {conditions}, {os.cpu_count()} cores, {platform.machine()}, release profile (fat LTO)",
+        "commands": BENCH_COMMANDS,
+        "cpu_ms": cpu,
+    }
 
 
 # --- the template --------------------------------------------------------------------------------
@@ -310,9 +369,16 @@ class Scenario:
     drop_latest_pointer: bool = False
 
 
-def mailer_duration_s() -> float:
-    """The pdf-mailer's duration for one notice: its requests, one after another, and MIME work."""
-    return MAIL_CPU_S + sum(REQUEST_LATENCY_S[r.service] * r.count for r in mailer_requests())
+def on_lambda(cpu_s: float, memory_mb: int) -> float:
+    """`cpu_s` measured on a full core, as it lasts in a function of `memory_mb` (FULL_VCPU_MB)."""
+    return cpu_s * max(1.0, FULL_VCPU_MB / memory_mb)
+
+
+def mailer_duration_s(cpu: Measured, memory_mb: int) -> float:
+    """The pdf-mailer's duration for one notice: its requests, one after another, and its CPU
+    (the notice, the claim, the MIME message with the PDF) at its memory size's CPU share."""
+    requests_s = sum(REQUEST_LATENCY_S[r.service] * r.count for r in mailer_requests())
+    return requests_s + on_lambda(cpu.mailer_notice_s, memory_mb)
 
 
 def pacing_concurrency(ses_rate: float, duration_s: float) -> int:
@@ -369,14 +435,15 @@ def model(template: dict, scenario: Scenario, measured: Measured | None = None) 
     def latency(who):
         return sum(REQUEST_LATENCY_S.get(r.service, 0) * r.count for r in requests if r.who == who)
 
-    api_s = latency("invoice-api") + cpu.api_request_s
-    gen_record_s = latency("pdf-generator") + cpu.generator_record_s
-    gen_batch_s = gen_record_s + (gen_batch - 1) * cpu.generator_record_s
-    mail_s = mailer_duration_s()
+    api_s = latency("invoice-api") + on_lambda(cpu.api_request_s, s.memory_mb)
+    gen_cpu_s = on_lambda(cpu.generator_record_s, s.memory_mb)
+    gen_batch_s = latency("pdf-generator") + gen_batch * gen_cpu_s
+    mail_s = mailer_duration_s(cpu, s.memory_mb)
     # The archiver writes its batch's objects one after another (the first layout wrote its one
     # object per event concurrently: about one PUT's time).
     arc_puts_in_series = 1 if scenario.archive_per_event else archive_objects_per_batch(arc_batch, events)
-    arc_batch_s = arc_puts_in_series * REQUEST_LATENCY_S["s3_put"] + ARCHIVE_CPU_PER_RECORD_S * arc_batch
+    arc_batch_s = (arc_puts_in_series * REQUEST_LATENCY_S["s3_put"]
+                   + on_lambda(cpu.archiver_record_s, s.memory_mb) * arc_batch)
 
     # Concurrency by Little's law (arrivals per second x seconds each), and the caps.
     mail_cap = s.pacing.get(str(int(scenario.ses_rate)), pacing_concurrency(scenario.ses_rate, mail_s))
@@ -439,9 +506,10 @@ def model(template: dict, scenario: Scenario, measured: Measured | None = None) 
 # --- output --------------------------------------------------------------------------------------
 
 
-def pacing_table(template: dict) -> dict[str, int]:
+def pacing_table(template: dict, measured: Measured | None = None) -> dict[str, int]:
     rates = template["Parameters"]["SesMaxSendRate"]["AllowedValues"]
-    return {rate: pacing_concurrency(float(rate), mailer_duration_s()) for rate in rates}
+    duration = mailer_duration_s(measured or load_measured(), settings(template).memory_mb)
+    return {rate: pacing_concurrency(float(rate), duration) for rate in rates}
 
 
 def render(result: dict) -> str:
@@ -502,7 +570,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--template", type=Path, default=TEMPLATE)
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
     parser.add_argument("--pacing-table", action="store_true", help="the mailer's concurrency per SES rate")
+    parser.add_argument("--record-measured", metavar="CONDITIONS",
+                        help="write docs/capacity-measured.json from the last `cargo bench` runs' estimates; "
+                             "CONDITIONS says what the machine was doing (e.g. 'load average 1.2')")
     args = parser.parse_args(argv)
+    if args.record_measured:
+        figures = record_measured(args.record_measured, criterion_home(), time.strftime("%Y-%m-%d"))
+        MEASURED.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+        print(json.dumps(figures["cpu_ms"], indent=1, ensure_ascii=False))
+        return 0
     template = load_template(args.template)
     if args.pacing_table:
         print(json.dumps(pacing_table(template), indent=1))

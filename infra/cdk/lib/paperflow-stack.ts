@@ -97,8 +97,8 @@ export const MAILER_PACING: Record<string, number> = {
   '20': 3,
   '50': 8,
   '100': 17,
-  '200': 35,
-  '500': 87,
+  '200': 34,
+  '500': 85,
 };
 
 const ACCESS_LOG_FORMAT = JSON.stringify({
