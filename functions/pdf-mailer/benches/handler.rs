@@ -172,6 +172,7 @@ fn main() {
     let fixture = Fixture::new();
     fixture.check();
     let started = SystemTime::now();
+    let runs = AtomicUsize::new(0);
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group(GROUP);
     group.bench_function(NOTICE, |b| {
@@ -179,6 +180,7 @@ fn main() {
             || fixture.fresh(),
             |(mailer, publisher)| {
                 fixture.run(&mailer);
+                runs.fetch_add(1, Ordering::Relaxed);
                 (mailer, publisher)
             },
             BatchSize::PerIteration,
@@ -186,6 +188,12 @@ fn main() {
     });
     group.finish();
     criterion.final_summary();
+    // Every timed run sent its e-mail (the check's one is the first): none took a shortcut.
+    assert_eq!(
+        fixture.ses.sent.load(Ordering::Relaxed),
+        runs.load(Ordering::Relaxed) + 1,
+        "every run sends one e-mail"
+    );
     match paperflow_tests::bench::median_ms(GROUP, NOTICE, started) {
         Some(median) => eprintln!(
             "\npdf-mailer CPU per notice (PDF of {} bytes attached): median {median:.3} ms",
