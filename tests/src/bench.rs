@@ -33,3 +33,11 @@ pub fn median_ms(group: &str, bench: &str, started: SystemTime) -> Option<f64> {
     let estimates: Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
     Some(estimates["median"]["point_estimate"].as_f64()? / 1e6)
 }
+
+/// The runtime a benchmark drives a handler on: current-thread, as one Lambda invocation runs
+/// its records, so that the figure is one core's work.
+pub fn current_thread_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a current-thread runtime")
+}

@@ -53,9 +53,7 @@ fn main() {
     let store = MemoryStore::new();
     let direct = DirectRenderer::new(store.clone(), Arc::clone(&fonts), RenderOptions::default());
     let api = Arc::new(Api::new(direct, store, MemoryPublisher::new()));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("a runtime");
+    let runtime = paperflow_tests::bench::current_thread_runtime();
 
     // As Lambda hands it over: JSON text, parsed per request.
     let call = |text: &str| -> Value {

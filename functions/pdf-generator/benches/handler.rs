@@ -130,9 +130,7 @@ impl Fixture {
         let invoice = paperflow_invoice::invoice_from_value(&document).expect("a valid invoice");
         let pdf = paperflow_render::render(&invoice, &fonts, &options).expect("renders");
         assert_eq!(pdf.pages, 1, "the 12-line invoice must stay on one page");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a current-thread runtime");
+        let runtime = paperflow_tests::bench::current_thread_runtime();
         let json_logs = paperflow_lambda::logging::subscriber(
             true,
             paperflow_lambda::logging::filter(None, None),

@@ -73,9 +73,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a current-thread runtime");
+        let runtime = paperflow_tests::bench::current_thread_runtime();
         let mut document: Value =
             serde_json::from_slice(&paperflow_tests::sample("invoice-small.json")).expect("JSON");
         let invoice_id = document["invoice_id"]
